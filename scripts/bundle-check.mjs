@@ -1,0 +1,34 @@
+// Bundles every Worker with `wrangler deploy --dry-run`, prints each bundle's
+// gzip size and fails above the Workers Free-plan limit (3 MiB gzip).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const LIMIT = 3 * 1024 * 1024;
+const workers = [{ name: 'api', config: 'wrangler.toml' }];
+for (const dir of existsSync('workers') ? readdirSync('workers') : []) {
+  const config = join('workers', dir, 'wrangler.toml');
+  if (existsSync(config)) workers.push({ name: dir, config });
+}
+
+let failed = false;
+for (const worker of workers) {
+  const outdir = mkdtempSync(join(tmpdir(), `bundle-${worker.name}-`));
+  execFileSync('npx', ['wrangler', 'deploy', '--dry-run', '--config', worker.config, '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let raw = 0;
+  let gzip = 0;
+  for (const file of readdirSync(outdir, { recursive: true })) {
+    const path = join(outdir, String(file));
+    if (!statSync(path).isFile() || path.endsWith('.map') || path.endsWith('README.md')) continue;
+    const bytes = readFileSync(path);
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
+  const verdict = gzip > LIMIT ? 'OVER the 3 MiB limit' : 'ok';
+  console.log(`worker ${worker.name}: ${kib(raw)} raw, ${kib(gzip)} gzip — ${verdict}`);
+  if (gzip > LIMIT) failed = true;
+}
+process.exit(failed ? 1 : 0);

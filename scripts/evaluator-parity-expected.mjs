@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+// Writes workers/api/src/youtube/evaluator.parity.json: what YouTube's recorded player script
+// (test/fixtures/youtube/player-js/c9168c90-base.json) turns a set of `n` / `s` values into when
+// evaluated by V8 with `new Function`, the way youtubei.js documents a custom evaluator.
+// evaluator.test.ts runs the same extraction inside workerd and must get identical outputs from
+// QuickJS. V8 results are computed here, in Node, because workerd refuses `new Function`.
+//
+//   npx node scripts/evaluator-parity-expected.mjs      (deterministic: rerun only if the fixture
+//                                                       or youtubei.js changes)
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { JsAnalyzer, JsExtractor, JsMatchers, Platform, Player, Utils } from 'youtubei.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readJson = (path) => JSON.parse(readFileSync(root + path, 'utf8'));
+const PLAYER_ID = 'c9168c90';
+const playerJs = readJson(`test/fixtures/youtube/player-js/${PLAYER_ID}-base.json`).response.body;
+const ciphered = readJson('test/fixtures/youtube/player-web-ciphered/iuevw6218F0.json').response.body;
+
+// ---- Extraction: keep in step with extractDecipherScript() in evaluator.test.ts (the test checks
+// the script hash below, so a drift fails loudly instead of comparing different code).
+//
+// The recorded script is the ES5 `player_ias` build. youtubei.js 18 targets `player_es6`, so its
+// nsigMatcher wants default parameters (`(url, sp = "", s = "")`, here `U=U===void 0?"":U`) and its
+// extractor misses the URL class's methods, which ES5 attaches as `g.o3[w[17]][w[11]] = function…`
+// (w[17] === "prototype") long after the class. Both are bridged here without patching youtubei.js.
+function extractDecipherScript(source) {
+  let urlClass = null; // e.g. "g.o3", known once the n/sig function has been matched
+  const claimed = new Set();
+  const nsig = (node) => {
+    if (node.type !== 'VariableDeclarator' || node.init?.type !== 'FunctionExpression') return false;
+    const p = node.init.params;
+    if (p.length < 3 || !p.every((x) => x.type === 'Identifier' || x.type === 'AssignmentPattern')) return false;
+    const withDefault = (x) => (x.type === 'Identifier' ? { type: 'AssignmentPattern', left: x, right: { type: 'Literal', value: '' } } : x);
+    const es6Shaped = { ...node, init: { ...node.init, params: [p[0], withDefault(p[1]), withDefault(p[2]), ...p.slice(3)] } };
+    if (!JsMatchers.nsigMatcher(es6Shaped)) return false;
+    const ctor = node.init.body.body.find((s) => s.expression?.type === 'AssignmentExpression' && s.expression.right.type === 'NewExpression');
+    urlClass = source.slice(...ctor.expression.right.callee.range);
+    return node;
+  };
+  const urlClassMethod = (node) => {
+    if (!urlClass || claimed.has(node) || node.type !== 'ExpressionStatement') return false;
+    const e = node.expression;
+    if (e.type !== 'AssignmentExpression' || e.left.type !== 'MemberExpression' || e.right.type !== 'FunctionExpression') return false;
+    const target = e.left.object.type === 'MemberExpression' ? source.slice(...e.left.object.range) : '';
+    if (target !== `${urlClass}.prototype` && !target.startsWith(`${urlClass}[`)) return false;
+    claimed.add(node);
+    return true;
+  };
+  const extractions = [
+    { friendlyName: 'nsigFunction', match: nsig, stopWhenReady: false },
+    { friendlyName: 'signatureTimestampVar', match: JsMatchers.timestampMatcher, collectDependencies: false, stopWhenReady: false },
+    ...Array.from({ length: 16 }, () => ({ match: urlClassMethod, stopWhenReady: false })),
+  ];
+  const analyzer = new JsAnalyzer(source, { extractions });
+  return new JsExtractor(analyzer).buildScript({
+    disallowSideEffectInitializers: true,
+    exportRawValues: true,
+    rawValueOnly: ['signatureTimestampVar'],
+  });
+}
+// ---- end of extraction
+
+const script = extractDecipherScript(playerJs);
+if (!script.exported.includes('nsigFunction')) throw new Error('n/sig function not found in the player script');
+const v8Eval = (data) => new Function(data.output)();
+
+// Real values from the ciphered WEB answer, plus edge cases (empty, URL-significant characters).
+const formats = [...ciphered.streamingData.formats, ...ciphered.streamingData.adaptiveFormats];
+const cipherParams = formats.filter((f) => f.signatureCipher).map((f) => new URLSearchParams(f.signatureCipher));
+const realS = [...new Set(cipherParams.map((p) => p.get('s')))].slice(0, 3);
+const realN = [...new Set(cipherParams.map((p) => new URL(p.get('url')).searchParams.get('n')))].slice(0, 2);
+const inputs = [
+  ...realN.map((n) => ({ n })),
+  { n: 'AAAAAAAAAAAAAAAA' },
+  { n: 'x-_0123456789' },
+  ...realS.map((s) => ({ s, sp: 'sig' })),
+  { s: realS[0] }, // no `sp`: youtubei.js then writes the result to `signature`
+  { s: 'AOq0QJ8wRAIgabcdefghijklmnopqrstuvwxyz0123456789-_ABCDEFGHIJKLMNOPQRSTUV==', sp: 'signature' },
+  { n: realN[0], s: realS[0], sp: 'sig' },
+];
+const cases = inputs.map((input) => ({
+  input,
+  expected: v8Eval({ output: `${script.output}\n${Utils.getNsigProcessorFn(input.n, input.sp, input.s)}` }),
+}));
+for (const c of cases) {
+  if (c.input.n && !(typeof c.expected.n === 'string' && c.expected.n !== c.input.n && !c.expected.n.startsWith('enhanced_except_')))
+    throw new Error(`n was not transformed: ${JSON.stringify(c)}`);
+  if (c.input.s && !(typeof c.expected.sig === 'string' && c.expected.sig !== c.input.s))
+    throw new Error(`s was not transformed: ${JSON.stringify(c)}`);
+}
+
+// The same script through youtubei.js's own Player.decipher, with V8 as the evaluator.
+Platform.shim.eval = v8Eval;
+const player = await Player.fromSource(PLAYER_ID, {
+  signature_timestamp: Number.parseInt(script.exportedRawValues.signatureTimestampVar, 10),
+  data: script,
+});
+const format = formats.find((f) => f.signatureCipher);
+const decipheredUrl = await player.decipher(undefined, format.signatureCipher);
+
+const out = {
+  generatedBy: 'scripts/evaluator-parity-expected.mjs',
+  engine: `V8 ${process.versions.v8} (Node ${process.version})`,
+  playerId: PLAYER_ID,
+  signatureTimestamp: player.signature_timestamp,
+  scriptSha256: createHash('sha256').update(script.output).digest('hex'),
+  scriptLength: script.output.length,
+  cases,
+  decipher: { itag: format.itag, signatureCipher: format.signatureCipher, url: decipheredUrl },
+};
+const target = 'workers/api/src/youtube/evaluator.parity.json';
+writeFileSync(root + target, `${JSON.stringify(out, null, 2)}\n`);
+console.log(`wrote ${target}: ${cases.length} cases, script ${script.output.length} chars`);

@@ -1,0 +1,33 @@
+import type { TestProject } from 'vitest/node';
+import { startYouTubeUpstream } from './servers/youtube-upstream';
+
+/**
+ * Starts the test servers (in Node, on loopback) that stand in for YouTube,
+ * googlevideo, fallback instances, Telegram and the Mongo Data API, and hands
+ * their addresses to the Workers under test through `inject`.
+ */
+export default async function setup(project: TestProject) {
+  const youtube = await startYouTubeUpstream();
+  const upstreamOrigins: Record<string, string> = {
+    'www.youtube.com': youtube.url,
+    'm.youtube.com': youtube.url,
+    'music.youtube.com': youtube.url,
+    'youtubei.googleapis.com': youtube.url,
+    '*.googlevideo.com': youtube.url,
+    '*.ytimg.com': youtube.url,
+    'invidious.test': youtube.url,
+    'piped.test': youtube.url,
+  };
+  project.provide('upstreamUrl', youtube.url);
+  project.provide('upstreamOrigins', upstreamOrigins);
+  return async () => {
+    await youtube.close();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    upstreamUrl: string;
+    upstreamOrigins: Record<string, string>;
+  }
+}

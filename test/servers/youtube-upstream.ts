@@ -1,0 +1,319 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
+
+/**
+ * A test stand-in for YouTube: InnerTube (player, search, visitor_id), the
+ * player script, googlevideo (bytes, ranges, HLS), and Invidious / Piped
+ * instances. It replays the recorded answers and serves deterministic bytes.
+ * Requests arrive through UPSTREAM_ORIGINS, so the original host is in
+ * X-Forwarded-Host. Tests steer it through /__control/*.
+ */
+export type PlayerMode = 'ok' | 'bot_check' | 'http_403' | 'unplayable' | 'ciphered';
+
+interface Call {
+  host: string;
+  method: string;
+  path: string;
+  videoId?: string;
+  client?: string;
+  query?: string;
+  range?: string;
+  bytes?: number;
+}
+
+const CHUNK_LIMIT = 10 * 1024 * 1024;
+const HOUR = 3600;
+
+export async function startYouTubeUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const players = loadPlayerAnswers();
+  const ciphered = readExchange('player-web-ciphered/iuevw6218F0.json').response.body;
+  const playerScript = readExchange('player-js/c9168c90-base.json').response.body as string;
+  const iframeApi = readExchange('player-js/iframe_api.json').response.body as string;
+  const visitor = readExchange('session/visitor_id.json').response.body;
+  const search = {
+    web: readExchange('search/web-videos.json').response.body,
+    webNoMore: readExchange('search/web-randomquerynomorepages.json').response.body,
+    musicSongs: readExchange('search/music-songs.json').response.body,
+    musicCorrected: readExchange('search/music-corrected.json').response.body,
+  };
+
+  let calls: Call[] = [];
+  // videoId → client name (or '*') → mode
+  let scenarios = new Map<string, Map<string, PlayerMode>>();
+  // googlevideo URLs (by `id`+`itag`) that answer 403 the next N times
+  let expiredStreams = new Map<string, number>();
+
+  const server = createServer(async (req, res) => {
+    try {
+      await route(req, res);
+    } catch (error) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
+    }
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://upstream.test');
+    const host = String(req.headers['x-forwarded-host'] ?? 'direct');
+    const body = await readBody(req);
+
+    if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
+
+    if (req.method === 'POST' && url.pathname === '/youtubei/v1/player') {
+      const request = JSON.parse(body.toString() || '{}');
+      const videoId = String(request.videoId ?? '');
+      const client = String(request.context?.client?.clientName ?? '');
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client });
+      return player(videoId, client, res);
+    }
+    if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
+      const request = JSON.parse(body.toString() || '{}');
+      const client = String(request.context?.client?.clientName ?? '');
+      const query = String(request.query ?? '');
+      calls.push({ host, method: 'POST', path: url.pathname, client, query });
+      return json(res, 200, searchAnswer(client, query));
+    }
+    if (req.method === 'POST' && url.pathname === '/youtubei/v1/visitor_id') return json(res, 200, visitor);
+    if (url.pathname === '/iframe_api') return text(res, 200, iframeApi, 'text/javascript');
+    if (url.pathname.startsWith('/s/player/') && url.pathname.endsWith('base.js')) {
+      calls.push({ host, method: 'GET', path: url.pathname });
+      return text(res, 200, playerScript, 'text/javascript');
+    }
+    if (url.pathname.startsWith('/api/manifest/hls_')) return hls(url, host, res);
+    if (url.pathname.startsWith('/videoplayback')) return videoplayback(req, url, host, res);
+    if (url.pathname.startsWith('/api/v1/videos/')) return invidious(url.pathname.split('/').pop()!, host, res);
+    if (url.pathname.startsWith('/streams/')) return piped(url.pathname.split('/').pop()!, host, res);
+    if (url.pathname.startsWith('/vi/')) return bytes(res, 200, streamBytes(7, 0, 2047), 'image/jpeg');
+    calls.push({ host, method: req.method ?? 'GET', path: url.pathname });
+    return text(res, 404, 'not found', 'text/plain');
+  }
+
+  function control(path: string, body: Buffer, res: ServerResponse) {
+    const input = body.length ? JSON.parse(body.toString()) : {};
+    if (path === '/__control/reset') {
+      calls = [];
+      scenarios = new Map();
+      expiredStreams = new Map();
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/scenario') {
+      const perClient = scenarios.get(input.videoId) ?? new Map<string, PlayerMode>();
+      perClient.set(input.client ?? '*', input.mode);
+      scenarios.set(input.videoId, perClient);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/expire-stream') {
+      expiredStreams.set(input.itag ? `${input.videoId}:${input.itag}` : input.videoId, input.times ?? 1);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/calls') return json(res, 200, calls);
+    return json(res, 404, { error: 'unknown control' });
+  }
+
+  function player(videoId: string, client: string, res: ServerResponse) {
+    const mode = scenarios.get(videoId)?.get(client) ?? scenarios.get(videoId)?.get('*') ?? 'ok';
+    if (mode === 'http_403') return json(res, 403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
+    if (mode === 'bot_check') {
+      return json(res, 200, {
+        playabilityStatus: { status: 'LOGIN_REQUIRED', reason: 'Sign in to confirm you’re not a bot' },
+      });
+    }
+    if (mode === 'unplayable') {
+      return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
+    }
+    if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, ciphered);
+    const answer = players.get(videoId) ?? players.get('don-t-exist');
+    return json(res, 200, freshen(answer));
+  }
+
+  /** A recorded answer with its expiry moved into the future, as a fresh answer would have it. */
+  function freshen(answer: any): any {
+    const expire = Math.floor(Date.now() / 1000) + 6 * HOUR;
+    const text = JSON.stringify(answer)
+      .replace(/expire=\d+/g, `expire=${expire}`)
+      .replace(/\/expire\/\d+\//g, `/expire/${expire}/`);
+    return JSON.parse(text);
+  }
+
+  function searchAnswer(client: string, query: string) {
+    if (client === 'WEB_REMIX') return /no copyrigh/i.test(query) ? search.musicCorrected : search.musicSongs;
+    return /UCO6AK/i.test(query) ? search.webNoMore : search.web;
+  }
+
+  function videoplayback(req: IncomingMessage, url: URL, host: string, res: ServerResponse) {
+    const params = url.searchParams;
+    const pathParams = pathParamsOf(url.pathname);
+    const itag = params.get('itag') ?? pathParams.get('itag') ?? '0';
+    const id = params.get('id') ?? pathParams.get('id') ?? 'none';
+    const length = Number(params.get('clen') ?? pathParams.get('clen') ?? 188 * 1000);
+    const seed = seedOf(`${itag}:${length}`);
+    const rangeParam = params.get('range');
+    const rangeHeader = req.headers.range;
+    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader };
+    calls.push(call);
+
+    for (const key of [`${id}:${itag}`, id]) {
+      const left = expiredStreams.get(key);
+      if (left) {
+        expiredStreams.set(key, left - 1);
+        return text(res, 403, 'expired', 'text/plain');
+      }
+    }
+    if (!/googlevideo\.com$|^piped|^invidious/.test(host.split(':')[0]!)) return text(res, 421, 'wrong host', 'text/plain');
+    const expire = Number(params.get('expire') ?? 0);
+    if (expire && expire * 1000 < Date.now()) return text(res, 403, 'url expired', 'text/plain');
+
+    let start = 0;
+    let end = length - 1;
+    const spec = rangeParam ?? rangeHeader?.replace(/^bytes=/, '');
+    if (spec) {
+      const match = /^(\d+)-(\d*)$/.exec(spec);
+      if (!match) return text(res, 400, 'bad range', 'text/plain');
+      start = Number(match[1]);
+      end = match[2] ? Math.min(Number(match[2]), length - 1) : length - 1;
+      if (start >= length) return text(res, 416, 'range', 'text/plain');
+    }
+    // Real googlevideo throttles large requests; this one refuses them so a test notices.
+    if (end - start + 1 > CHUNK_LIMIT) return text(res, 403, 'range too large', 'text/plain');
+    call.bytes = end - start + 1;
+    const headers: Record<string, string> = { 'content-type': mimeOf(itag), 'content-length': String(end - start + 1) };
+    if (rangeHeader) headers['content-range'] = `bytes ${start}-${end}/${length}`;
+    res.writeHead(rangeHeader ? 206 : 200, headers);
+    if (req.method === 'HEAD') return res.end();
+    writeBytes(res, seed, start, end);
+  }
+
+  function hls(url: URL, host: string, res: ServerResponse) {
+    calls.push({ host, method: 'GET', path: url.pathname });
+    if (url.pathname.startsWith('/api/manifest/hls_variant/')) {
+      const base = `https://manifest.googlevideo.com/api/manifest/hls_playlist/id/${pathParamsOf(url.pathname).get('id') ?? 'x'}`;
+      return text(res, 200, [
+        '#EXTM3U',
+        '#EXT-X-INDEPENDENT-SEGMENTS',
+        '#EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="avc1.4d401f,mp4a.40.2",RESOLUTION=1280x720',
+        `${base}/itag/95/index.m3u8`,
+        '#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.4d4015,mp4a.40.2",RESOLUTION=426x240',
+        `${base}/itag/92/index.m3u8`,
+        '',
+      ].join('\n'), 'application/vnd.apple.mpegurl');
+    }
+    const itag = pathParamsOf(url.pathname).get('itag') ?? '0';
+    const segment = (n: number) => `https://rr1---sn-test.googlevideo.com/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
+    return text(res, 200, [
+      '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:1',
+      '#EXTINF:5.0,', segment(1), '#EXTINF:5.0,', `/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/2/file/seg.ts`, '',
+    ].join('\n'), 'application/vnd.apple.mpegurl');
+  }
+
+  function invidious(videoId: string, host: string, res: ServerResponse) {
+    calls.push({ host, method: 'GET', path: `/api/v1/videos/${videoId}`, videoId });
+    const answer = players.get(videoId);
+    if (!answer?.streamingData) return json(res, 404, { error: 'Video unavailable' });
+    const details = answer.videoDetails;
+    return json(res, 200, {
+      type: 'video',
+      title: details.title,
+      videoId,
+      author: details.author,
+      authorId: details.channelId,
+      lengthSeconds: Number(details.lengthSeconds),
+      viewCount: Number(details.viewCount),
+      liveNow: Boolean(details.isLive),
+      videoThumbnails: [{ quality: 'high', url: `https://i.ytimg.com/vi/${videoId}/hqdefault.jpg`, width: 480, height: 360 }],
+      adaptiveFormats: answer.streamingData.adaptiveFormats.map((format: any) => ({
+        itag: String(format.itag),
+        type: format.mimeType,
+        bitrate: String(format.bitrate),
+        clen: format.contentLength,
+        url: `https://${host}/videoplayback?id=${videoId}&itag=${format.itag}&clen=${format.contentLength}`,
+        audioQuality: format.audioQuality,
+      })),
+      formatStreams: [],
+    });
+  }
+
+  function piped(videoId: string, host: string, res: ServerResponse) {
+    calls.push({ host, method: 'GET', path: `/streams/${videoId}`, videoId });
+    const answer = players.get(videoId);
+    if (!answer?.streamingData) return json(res, 500, { error: 'Video unavailable', message: 'Video unavailable' });
+    const details = answer.videoDetails;
+    const streams = answer.streamingData.adaptiveFormats.map((format: any) => ({
+      url: `https://${host}/videoplayback?id=${videoId}&itag=${format.itag}&clen=${format.contentLength}`,
+      mimeType: String(format.mimeType).split(';')[0],
+      codec: /codecs="([^"]+)"/.exec(format.mimeType)?.[1] ?? null,
+      bitrate: format.bitrate,
+      itag: format.itag,
+      contentLength: Number(format.contentLength),
+      videoOnly: String(format.mimeType).startsWith('video/'),
+    }));
+    return json(res, 200, {
+      title: details.title,
+      uploader: details.author,
+      uploaderUrl: `/channel/${details.channelId}`,
+      duration: Number(details.lengthSeconds),
+      views: Number(details.viewCount),
+      thumbnailUrl: `https://i.ytimg.com/vi/${videoId}/hqdefault.jpg`,
+      livestream: Boolean(details.isLive),
+      hls: null,
+      audioStreams: streams.filter((s: any) => s.mimeType.startsWith('audio/')),
+      videoStreams: streams.filter((s: any) => s.mimeType.startsWith('video/')),
+    });
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+function pathParamsOf(pathname: string): Map<string, string> {
+  const parts = pathname.split('/').filter(Boolean);
+  const map = new Map<string, string>();
+  for (let i = 1; i + 1 < parts.length; i += 2) map.set(parts[i]!, decodeURIComponent(parts[i + 1]!));
+  return map;
+}
+
+function mimeOf(itag: string): string {
+  if (itag === '251' || itag === '250' || itag === '249') return 'audio/webm';
+  if (itag === '140' || itag === '139') return 'audio/mp4';
+  if (itag === '92' || itag === '95') return 'video/mp2t';
+  return 'video/mp4';
+}
+
+function writeBytes(res: ServerResponse, seed: number, start: number, end: number) {
+  const piece = 256 * 1024;
+  let position = start;
+  const pump = () => {
+    while (position <= end) {
+      const last = Math.min(end, position + piece - 1);
+      const ok = res.write(streamBytes(seed, position, last));
+      position = last + 1;
+      if (!ok) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function json(res: ServerResponse, status: number, value: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(value));
+}
+
+function text(res: ServerResponse, status: number, body: string, type: string) {
+  res.writeHead(status, { 'content-type': type }).end(body);
+}
+
+function bytes(res: ServerResponse, status: number, body: Uint8Array, type: string) {
+  res.writeHead(status, { 'content-type': type, 'content-length': String(body.length) }).end(body);
+}

@@ -1,0 +1,34 @@
+import { env, exports } from 'cloudflare:workers';
+
+/** Calls the API Worker under test, as a client would. */
+export function api(path: string, init?: RequestInit): Promise<Response> {
+  const worker = (exports as unknown as { default: Fetcher }).default;
+  return worker.fetch(new Request(`http://api.test${path}`, init));
+}
+
+export async function apiJson<T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await api(path, init);
+  return { status: response.status, body: (await response.json()) as T, headers: response.headers };
+}
+
+/** Steers the test YouTube upstream (test/servers/youtube-upstream.ts). */
+export const upstream = {
+  async control(path: string, body?: unknown): Promise<any> {
+    const base = (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
+    const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
+    return response.json();
+  },
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number }>> {
+    return this.control('calls');
+  },
+  scenario(videoId: string, mode: string, client?: string) {
+    return this.control('scenario', { videoId, mode, client });
+  },
+  expireStream(videoId: string, times = 1) {
+    return this.control('expire-stream', { videoId, times });
+  },
+};
+
+export async function forgetVideo(videoId: string): Promise<void> {
+  await caches.default.delete(`https://metadata.cache.internal/video/${videoId}`);
+}

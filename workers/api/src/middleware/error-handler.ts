@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { AppError, toAppError } from '../errors';
+import { createLogger } from '../logging/logger';
+
+/**
+ * The one place an error becomes a response: `{"error":{"code","message"}}`
+ * with the status from errors.ts. Unexpected errors are logged without their
+ * stack and answered with a generic message.
+ */
+export function handleError(error: unknown, c: Context<AppEnv>): Response {
+  const appError = toAppError(error);
+  const logger = c.get('logger') ?? createLogger({ level: 'info', format: 'json' });
+  const fields = { code: appError.code, status: appError.status, path: c.req.path, details: appError.logDetails };
+  if (appError.status >= 500) logger.error('request.failed', { ...fields, cause: describeCause(error) });
+  else logger.debug('request.rejected', fields);
+  return c.json(appError.toBody(), appError.status as 400, appError.headers);
+}
+
+export function handleNotFound(c: Context<AppEnv>): Response {
+  return handleError(new AppError('route.not_found', `No route ${c.req.method} ${c.req.path}; see /info.`), c);
+}
+
+function describeCause(error: unknown): string | undefined {
+  const cause = error instanceof AppError ? error.cause : error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : cause === undefined ? undefined : String(cause);
+}

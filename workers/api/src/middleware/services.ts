@@ -1,0 +1,28 @@
+import { createMiddleware } from 'hono/factory';
+import { loadConfig, SECRET_SETTINGS } from '../config';
+import type { AppEnv } from '../env';
+import { createLogger } from '../logging/logger';
+import { createOutbound } from '../outbound/http';
+import { YouTubeService } from '../youtube/youtube-service';
+
+/**
+ * Builds the request's services from the Worker's env: settings (parsed once
+ * per env object), the logger with secrets masked, the outbound door and the
+ * YouTube service.
+ */
+export function services() {
+  return createMiddleware<AppEnv>(async function services(c, next) {
+    const config = loadConfig(c.env);
+    const secrets = SECRET_SETTINGS.map((name) => c.env[name]).filter((value): value is string => typeof value === 'string');
+    const logger = createLogger(
+      { level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets },
+      { requestId: c.get('requestId') },
+    );
+    const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger });
+    c.set('config', config);
+    c.set('logger', logger);
+    c.set('outbound', outbound);
+    c.set('youtube', new YouTubeService(config, outbound, logger));
+    await next();
+  });
+}

@@ -1,0 +1,88 @@
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env';
+import { AppError } from '../errors';
+import { proxyMedia, type ProxySource } from '../stream/chunked-proxy';
+import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../stream/hls';
+import { verifyStreamToken, type StreamClaims } from '../stream/token';
+import { isAllowedStreamHost } from '../stream/upstream-hosts';
+
+/**
+ * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
+ * URLs are locked to the IP that resolved them). GET and HEAD, single ranges.
+ * `/stream/<token>/hls/<url>` carries the playlists and segments of an HLS stream.
+ */
+export const streamRoute = new Hono<AppEnv>();
+
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
+  const claims = await verifyStreamToken(c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
+  const youtube = c.get('youtube');
+  const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
+    const { video } = await youtube.resolve(claims.videoId, { fresh });
+    const format = video.formats.find((candidate) => candidate.itag === claims.itag);
+    if (!format) {
+      if (!fresh) return sourceFor(true);
+      throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
+    }
+    return checkedSource({ url: format.url, size: format.size, mime: format.mime }, c);
+  };
+  return proxyMedia(await sourceFor(false), {
+    fetch: c.get('outbound'),
+    chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
+    refresh: () => sourceFor(true),
+    method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
+    rangeHeader: c.req.header('Range') ?? null,
+  });
+});
+
+streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
+  const claims = await verifyStreamToken(c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
+  const target = decodeProxiedUrl(c.req.param('encoded'));
+  if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
+  return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
+});
+
+async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
+  const { video } = await c.get('youtube').resolve(claims.videoId);
+  if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream.');
+  return relayHls(c, checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c).url);
+}
+
+async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
+  const range = c.req.header('Range');
+  const upstream = await c.get('outbound')(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
+  if (!upstream.ok) {
+    await upstream.body?.cancel();
+    throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
+  }
+  const target = new URL(url);
+  if (isPlaylist(target, upstream.headers.get('content-type'))) {
+    const requestUrl = new URL(c.req.url);
+    const token = requestUrl.pathname.split('/')[2];
+    const playlist = rewritePlaylist(await upstream.text(), url, `${requestUrl.origin}/stream/${token}/hls`);
+    return new Response(c.req.method === 'HEAD' ? null : playlist, {
+      headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' },
+    });
+  }
+  const headers = new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' });
+  for (const name of ['content-length', 'content-range']) {
+    const value = upstream.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
+}
+
+function checkedSource(source: ProxySource, c: Context<AppEnv>): ProxySource {
+  let url: URL;
+  try {
+    url = new URL(source.url);
+  } catch {
+    throw new AppError('stream.host_forbidden', 'The stream points to an invalid address.');
+  }
+  if (!isAllowedStreamHost(url, c.get('config').FALLBACK_INSTANCES)) {
+    c.get('logger').warn('stream.host_forbidden', { host: url.host });
+    throw new AppError('stream.host_forbidden', 'The stream points to a host this service does not fetch from.');
+  }
+  return source;
+}

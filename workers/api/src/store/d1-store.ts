@@ -1,0 +1,29 @@
+import { toAppError } from '../errors';
+import { d1CacheOps } from './d1-cache';
+import { d1KeyOps } from './d1-keys';
+import { d1LogOps } from './d1-logs';
+import { d1 } from './d1-rows';
+import type { MetadataStore } from './types';
+
+/**
+ * The embedded default backend: Cloudflare D1 (SQLite), schema in
+ * /migrations applied by `wrangler d1 migrations apply`.
+ */
+export function createD1Store(db: D1Database): MetadataStore {
+  return {
+    backend: 'd1',
+    async ping() {
+      const started = Date.now();
+      try {
+        // Reading a table also proves the migrations ran.
+        await d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').first());
+        return { ok: true, backend: 'd1', latency_ms: Date.now() - started };
+      } catch (error) {
+        return { ok: false, backend: 'd1', latency_ms: Date.now() - started, error: toAppError(error).code };
+      }
+    },
+    ...d1KeyOps(db),
+    ...d1LogOps(db),
+    ...d1CacheOps(db),
+  };
+}

@@ -1,0 +1,315 @@
+import { z } from 'zod';
+
+/**
+ * The metadata store: API keys, request logs and Telegram cache entries,
+ * behind domain operations so that D1 and the Mongo Data API give the same
+ * answers (the contract suite checks it). Records are validated with these
+ * schemas whichever backend they come from.
+ */
+
+export const KEY_TIERS = ['user', 'admin'] as const;
+export type KeyTier = (typeof KEY_TIERS)[number];
+
+export const ApiKeyRecordSchema = z.object({
+  /** Short public id, used in admin URLs and in logs (never the key). */
+  id: z.string().min(1).max(64),
+  /** SHA-256 of the key, lowercase hex. */
+  key_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string(),
+  tier: z.enum(KEY_TIERS),
+  daily_limit: z.number().int().nonnegative(),
+  created_at: z.date(),
+  /** null: never expires. */
+  expires_at: z.date().nullable(),
+  active: z.boolean(),
+  last_used_at: z.date().nullable(),
+  total_used: z.number().int().nonnegative(),
+});
+export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
+
+export const NewApiKeySchema = z.object({
+  /** Defaults to 12 random hex digits. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/).optional(),
+  key_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().trim().min(1).max(200),
+  tier: z.enum(KEY_TIERS),
+  daily_limit: z.number().int().nonnegative(),
+  expires_at: z.date().nullable(),
+  created_at: z.date().optional(),
+});
+export type NewApiKey = z.input<typeof NewApiKeySchema>;
+
+export const ApiKeyPatchSchema = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  daily_limit: z.number().int().nonnegative().optional(),
+  expires_at: z.date().nullable().optional(),
+  active: z.boolean().optional(),
+});
+export type ApiKeyPatch = z.infer<typeof ApiKeyPatchSchema>;
+
+/** active: usable now; expired: past expires_at (and not revoked); revoked: active=false. */
+export type KeyStatusFilter = 'active' | 'expired' | 'revoked' | 'all';
+
+export interface ListKeysQuery {
+  page: number;
+  pageSize: number;
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  status?: KeyStatusFilter;
+  now: Date;
+}
+
+export const KeyUsageIncrementSchema = z.union([
+  z.object({ id: z.string().min(1), count: z.number().int().positive(), last_used_at: z.date() }),
+  z.object({ key_hash: z.string().regex(/^[0-9a-f]{64}$/), count: z.number().int().positive(), last_used_at: z.date() }),
+]);
+export type KeyUsageIncrement = z.infer<typeof KeyUsageIncrementSchema>;
+
+export interface KeyCounts {
+  total: number;
+  active: number;
+  expired: number;
+  revoked: number;
+}
+
+export const LogRecordSchema = z.object({
+  request_id: z.string().min(1).max(128),
+  time: z.date(),
+  endpoint: z.string().max(200),
+  method: z.string().max(16),
+  key_id: z.string().nullable(),
+  client_ip: z.string().max(64),
+  status: z.number().int().min(0).max(999),
+  error_code: z.string().nullable(),
+  /** Whole milliseconds: round before appending. */
+  duration_ms: z.number().int().nonnegative(),
+  query: z.string().max(2000).nullable(),
+  colo: z.string().nullable(),
+  cache: z.enum(['hit', 'miss']).nullable(),
+});
+export type LogRecord = z.infer<typeof LogRecordSchema>;
+
+/** [from, to): from inclusive, to exclusive. */
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export type Granularity = 'hour' | 'day';
+
+export interface RequestsOverTimeQuery extends TimeRange {
+  granularity: Granularity;
+  /** Only this key's requests (a key's usage per day). */
+  key_id?: string;
+  /**
+   * Buckets start at local midnight (or hour) of this UTC offset, e.g. 330
+   * for India, so days match the quota's IST calendar. Default 0 (UTC).
+   */
+  utcOffsetMinutes?: number;
+}
+
+export interface StatusClassCounts {
+  status_2xx: number;
+  status_3xx: number;
+  status_4xx: number;
+  status_5xx: number;
+}
+
+/** One bucket per hour or day in the range, empty ones included (zeros). */
+export interface TimeBucket extends StatusClassCounts {
+  bucket_start: Date;
+  total: number;
+}
+
+export interface LogSummaryQuery extends TimeRange {
+  key_id?: string;
+}
+
+/**
+ * Percentiles are nearest-rank: with the N durations sorted ascending, the
+ * p-th percentile is the value at 1-based rank ceil(p × N / 100); null when
+ * N = 0. Rates are shares of `total` (0 when total is 0); the cache hit ratio
+ * is hits / (hits + misses), null when no request touched the cache.
+ */
+export interface LogSummary extends StatusClassCounts {
+  total: number;
+  error_rate_4xx: number;
+  error_rate_5xx: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  cache_hits: number;
+  cache_misses: number;
+  cache_hit_ratio: number | null;
+}
+
+export interface EndpointStats {
+  endpoint: string;
+  total: number;
+  status_4xx: number;
+  status_5xx: number;
+  /** Mean rounded to whole milliseconds. */
+  avg_duration_ms: number;
+}
+
+export interface TopKey {
+  key_id: string;
+  /** null when the key has been deleted since. */
+  name: string | null;
+  total: number;
+  status_4xx: number;
+  status_5xx: number;
+}
+
+export type StatusFilter = number | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+
+export interface ListLogsQuery {
+  page: number;
+  pageSize: number;
+  key_id?: string;
+  endpoint?: string;
+  status?: StatusFilter;
+  from?: Date;
+  to?: Date;
+}
+
+export const CACHE_TYPES = ['audio', 'video'] as const;
+export type CacheType = (typeof CACHE_TYPES)[number];
+export const CACHE_STATUSES = ['pending', 'ready', 'failed', 'stale', 'too_large'] as const;
+export type CacheStatus = (typeof CACHE_STATUSES)[number];
+
+export const CacheEntrySchema = z.object({
+  video_id: z.string().min(1).max(64),
+  type: z.enum(CACHE_TYPES),
+  status: z.enum(CACHE_STATUSES),
+  file_id: z.string().nullable(),
+  file_unique_id: z.string().nullable(),
+  message_id: z.number().int().nullable(),
+  /** Numeric ids are kept as their decimal string; @channel names as is. */
+  chat_id: z.string().nullable(),
+  size: z.number().int().nonnegative().nullable(),
+  mime: z.string().nullable(),
+  title: z.string().nullable(),
+  /** Seconds. */
+  duration: z.number().int().nonnegative().nullable(),
+  cached_at: z.date().nullable(),
+  expires_at: z.date().nullable(),
+  claimed_at: z.date().nullable(),
+  /** Last state change; failed entries cool down from it. */
+  updated_at: z.date(),
+  failure_reason: z.string().nullable(),
+  attempts: z.number().int().nonnegative(),
+});
+export type CacheEntry = z.infer<typeof CacheEntrySchema>;
+
+export const CacheCompletionSchema = z.object({
+  file_id: z.string().min(1),
+  file_unique_id: z.string().min(1),
+  message_id: z.number().int(),
+  chat_id: z.string().min(1),
+  size: z.number().int().nonnegative(),
+  mime: z.string().nullable(),
+  title: z.string().nullable(),
+  duration: z.number().int().nonnegative().nullable(),
+  cached_at: z.date(),
+  expires_at: z.date().nullable(),
+});
+export type CacheCompletion = z.infer<typeof CacheCompletionSchema>;
+
+export interface ClaimOptions {
+  now: Date;
+  /** Cool-down before a failed entry may be claimed again. */
+  retryAfterMs: number;
+  /** A pending claim older than this is presumed dead (its worker crashed). Default 30 minutes. */
+  pendingTimeoutMs?: number;
+}
+
+export interface ClaimResult {
+  /** true: the caller owns the upload now and must complete or fail it. */
+  claimed: boolean;
+  entry: CacheEntry;
+}
+
+export type CacheFailureStatus = 'failed' | 'too_large' | 'stale';
+
+export interface ListCacheQuery {
+  page: number;
+  pageSize: number;
+  status?: CacheStatus;
+}
+
+export type CacheStats = Record<CacheStatus, number> & { total: number; ready_bytes: number };
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PingResult {
+  ok: boolean;
+  backend: 'd1' | 'mongo';
+  latency_ms: number;
+  /** The AppError code when not ok. */
+  error?: string;
+}
+
+export interface MetadataStore {
+  readonly backend: 'd1' | 'mongo';
+  /** Never throws: a health check. */
+  ping(): Promise<PingResult>;
+
+  // API keys
+  /** Throws store.conflict when the id or key hash exists. */
+  createKey(input: NewApiKey): Promise<ApiKeyRecord>;
+  getKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  getKeyById(id: string): Promise<ApiKeyRecord | null>;
+  /** Newest first. */
+  listKeys(query: ListKeysQuery): Promise<Page<ApiKeyRecord>>;
+  countKeys(now: Date): Promise<KeyCounts>;
+  updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null>;
+  deleteKey(id: string): Promise<boolean>;
+  /**
+   * Adds counts to total_used and moves last_used_at forward (never back).
+   * Unknown keys are skipped. Not idempotent: a retried call counts twice.
+   */
+  recordKeyUsage(increments: KeyUsageIncrement[]): Promise<void>;
+
+  // Request logs
+  /** Idempotent by request_id: returns how many records were new. */
+  appendLogs(batch: LogRecord[]): Promise<{ inserted: number }>;
+  requestsOverTime(query: RequestsOverTimeQuery): Promise<TimeBucket[]>;
+  logSummary(query: LogSummaryQuery): Promise<LogSummary>;
+  /** Most requested first. */
+  requestsByEndpoint(query: TimeRange & { limit?: number }): Promise<EndpointStats[]>;
+  /** Keys with the most requests first (requests without a key left out). */
+  topKeys(query: TimeRange & { limit: number }): Promise<TopKey[]>;
+  /** Newest first. */
+  listLogs(query: ListLogsQuery): Promise<Page<LogRecord>>;
+  /** Retention: deletes logs with time < before; returns how many. */
+  deleteLogsBefore(before: Date): Promise<number>;
+
+  // Telegram cache entries
+  getCacheEntry(videoId: string, type: CacheType): Promise<CacheEntry | null>;
+  /**
+   * Atomic: of concurrent claims exactly one wins. Claimable: no entry; a
+   * failed entry cooled down (updated_at ≤ now − retryAfterMs); a stale
+   * entry; a ready or too_large entry past expires_at; a pending entry older
+   * than pendingTimeoutMs.
+   */
+  claimCacheEntry(videoId: string, type: CacheType, options: ClaimOptions): Promise<ClaimResult>;
+  /** Marks the entry ready with its Telegram file; null when there is no entry. */
+  completeCacheEntry(videoId: string, type: CacheType, fields: CacheCompletion, now?: Date): Promise<CacheEntry | null>;
+  failCacheEntry(
+    videoId: string,
+    type: CacheType,
+    reason: string,
+    status?: CacheFailureStatus,
+    now?: Date,
+  ): Promise<CacheEntry | null>;
+  /** The Telegram file no longer downloads: the next claim re-uploads it. */
+  markCacheEntryStale(videoId: string, type: CacheType, reason: string, now?: Date): Promise<CacheEntry | null>;
+  /** Most recently changed first. */
+  listCacheEntries(query: ListCacheQuery): Promise<Page<CacheEntry>>;
+  /** Deletes entries with expires_at ≤ now; returns how many. */
+  deleteExpiredCacheEntries(now: Date): Promise<number>;
+  cacheStats(): Promise<CacheStats>;
+}

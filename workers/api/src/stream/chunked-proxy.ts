@@ -1,0 +1,108 @@
+import { AppError } from '../errors';
+import type { OutboundFetch } from '../outbound/http';
+import { parseRange } from './range';
+
+/**
+ * Streams a byte range of an upstream media URL to the client. Upstream is
+ * asked in chunks of at most `chunkBytes` (googlevideo throttles bigger
+ * requests) through googlevideo's `range=` parameter, one chunk at a time and
+ * only as fast as the client reads, so memory stays flat for any file size.
+ */
+export interface ProxySource {
+  url: string;
+  size: number | null;
+  mime: string;
+}
+
+export interface ProxyOptions {
+  fetch: OutboundFetch;
+  chunkBytes: number;
+  /** Called once when upstream says the URL expired (403/410): a fresh URL. */
+  refresh?: () => Promise<ProxySource>;
+  method: 'GET' | 'HEAD';
+  rangeHeader: string | null;
+}
+
+const EXPIRED = new Set([403, 410]);
+
+export async function proxyMedia(initial: ProxySource, options: ProxyOptions): Promise<Response> {
+  let source = initial;
+  if (source.size === null) return passThrough(source, options);
+
+  const size = source.size;
+  const range = parseRange(options.rangeHeader, size);
+  if (range.kind === 'unsatisfiable') {
+    throw new AppError('stream.range_not_satisfiable', `The range is outside the ${size} bytes of this stream.`, {
+      headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' },
+    });
+  }
+  const start = range.kind === 'partial' ? range.start : 0;
+  const end = range.kind === 'partial' ? range.end : size - 1;
+  const headers = new Headers({
+    'Content-Type': source.mime.split(';')[0]!,
+    'Accept-Ranges': 'bytes',
+    'Content-Length': String(size === 0 ? 0 : end - start + 1),
+    'Cache-Control': 'private, max-age=3600',
+  });
+  if (range.kind === 'partial') headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
+  const status = range.kind === 'partial' ? 206 : 200;
+  if (options.method === 'HEAD' || size === 0) return new Response(null, { status, headers });
+
+  let refreshed = false;
+  const fetchChunk = async (from: number, to: number): Promise<Response> => {
+    for (;;) {
+      const response = await options.fetch(withRange(source.url, from, to), { label: 'stream.chunk' });
+      if (response.ok) return response;
+      await response.body?.cancel();
+      if (EXPIRED.has(response.status) && options.refresh && !refreshed) {
+        refreshed = true;
+        source = await options.refresh();
+        continue;
+      }
+      throw new AppError('stream.upstream', `The media host answered HTTP ${response.status}.`);
+    }
+  };
+
+  // The first chunk is fetched before answering, so an expired or refused URL
+  // still becomes a clean JSON error instead of a broken 200.
+  let position = start;
+  let reader = (await fetchChunk(position, Math.min(end, position + options.chunkBytes - 1))).body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (!done) {
+          position += value.byteLength;
+          controller.enqueue(value);
+          return;
+        }
+        if (position > end) return controller.close();
+        reader = (await fetchChunk(position, Math.min(end, position + options.chunkBytes - 1))).body!.getReader();
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status, headers });
+}
+
+function withRange(url: string, from: number, to: number): string {
+  const target = new URL(url);
+  target.searchParams.set('range', `${from}-${to}`);
+  return target.toString();
+}
+
+/** Without a known size, forward the client's Range header and stream the answer as is. */
+async function passThrough(source: ProxySource, options: ProxyOptions): Promise<Response> {
+  const headers: Record<string, string> = options.rangeHeader ? { Range: options.rangeHeader } : {};
+  const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough' });
+  if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
+  if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
+  const out = new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? source.mime.split(';')[0]!, 'Accept-Ranges': 'bytes' });
+  for (const name of ['content-length', 'content-range']) {
+    const value = upstream.headers.get(name);
+    if (value) out.set(name, value);
+  }
+  return new Response(options.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers: out });
+}

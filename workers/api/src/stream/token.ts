@@ -1,0 +1,72 @@
+import { AppError } from '../errors';
+
+/**
+ * Stream tokens: `<payload>.<signature>`, both base64url. The payload names the
+ * video, the format and the delivery, and carries its own expiry, so `/stream`
+ * needs no server-side state. HMAC-SHA256 with STREAM_SIGNING_KEY.
+ */
+export type Delivery = 'direct' | 'hls' | 'telegram';
+
+export interface StreamClaims {
+  videoId: string;
+  itag: number;
+  type: 'audio' | 'video';
+  delivery: Delivery;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+const keys = new Map<string, Promise<CryptoKey>>();
+const encoder = new TextEncoder();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
+export function base64url(bytes: Uint8Array): string {
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64url(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+const DELIVERY_CODES: Record<Delivery, string> = { direct: 'd', hls: 'h', telegram: 't' };
+
+export async function signStreamToken(claims: StreamClaims, secret: string): Promise<string> {
+  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt].join('.');
+  const payload = base64url(encoder.encode(compact));
+  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload)));
+  return `${payload}.${base64url(signature)}`;
+}
+
+export async function verifyStreamToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<StreamClaims> {
+  const invalid = new AppError('stream.token_invalid', 'This stream link is not valid.');
+  const [payload, signature, extra] = token.split('.');
+  if (!payload || !signature || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(payload + signature)) throw invalid;
+  let signatureBytes: Uint8Array;
+  try {
+    signatureBytes = fromBase64url(signature);
+  } catch {
+    throw invalid;
+  }
+  // crypto.subtle.verify compares in constant time.
+  const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signatureBytes, encoder.encode(payload));
+  if (!valid) throw invalid;
+  const parts = new TextDecoder().decode(fromBase64url(payload)).split('.');
+  const [videoId, itag, type, delivery, expiresAt] = parts;
+  const deliveryName = (Object.keys(DELIVERY_CODES) as Delivery[]).find((name) => DELIVERY_CODES[name] === delivery);
+  if (parts.length !== 5 || !videoId || !deliveryName || (type !== 'a' && type !== 'v')) throw invalid;
+  const claims: StreamClaims = { videoId, itag: Number(itag), type: type === 'a' ? 'audio' : 'video', delivery: deliveryName, expiresAt: Number(expiresAt) };
+  if (!Number.isFinite(claims.expiresAt) || !Number.isInteger(claims.itag)) throw invalid;
+  if (claims.expiresAt <= nowSeconds) throw new AppError('stream.token_expired', 'This stream link has expired; resolve the track again.');
+  return claims;
+}

@@ -1,0 +1,171 @@
+/**
+ * Runs inside workerd. The expected values come from evaluator.parity.json, which
+ * scripts/evaluator-parity-expected.mjs computes in Node with V8 (`new Function`) from the same
+ * recorded player script: workerd cannot produce them itself, as the first test shows, and a
+ * committed golden file keeps the test free of any Node-side setup. If the fixture or
+ * youtubei.js changes, rerun the script (`npx node scripts/evaluator-parity-expected.mjs`).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JsAnalyzer, JsExtractor, JsMatchers, Platform, Player, Utils } from 'youtubei.js/cf-worker';
+import type { Types } from 'youtubei.js/cf-worker';
+import playerFixture from '../../../../test/fixtures/youtube/player-js/c9168c90-base.json';
+import cipheredFixture from '../../../../test/fixtures/youtube/player-web-ciphered/iuevw6218F0.json';
+import parity from './evaluator.parity.json';
+import { createQuickJsEvaluator, EvaluatorError, installEvaluator } from './evaluator';
+
+type Node = Parameters<Types.ExtractionConfig['match']>[0];
+
+/**
+ * Mirror of extractDecipherScript() in scripts/evaluator-parity-expected.mjs; the script hash
+ * assertion below catches any drift. The recorded script is the ES5 `player_ias` build, which
+ * youtubei.js 18 (written for `player_es6`) does not extract on its own: its nsigMatcher wants
+ * default parameters, and the URL class's methods are attached as `g.o3[w[17]][w[11]] = function…`
+ * far below the class, where its analyzer does not look.
+ */
+function extractDecipherScript(source: string): Types.BuildScriptResult {
+  let urlClass: string | null = null;
+  const claimed = new Set<Node>();
+  const slice = (node: Node) => source.slice(...(node as unknown as { range: [number, number] }).range);
+  const nsig = (node: Node): Node | false => {
+    if (node.type !== 'VariableDeclarator' || node.init?.type !== 'FunctionExpression') return false;
+    const p = node.init.params;
+    if (p.length < 3 || !p.every((x) => x.type === 'Identifier' || x.type === 'AssignmentPattern')) return false;
+    const withDefault = (x: Node) =>
+      x.type === 'Identifier' ? { type: 'AssignmentPattern', left: x, right: { type: 'Literal', value: '' } } : x;
+    const es6Shaped = { ...node, init: { ...node.init, params: [p[0], withDefault(p[1]!), withDefault(p[2]!), ...p.slice(3)] } };
+    if (!JsMatchers.nsigMatcher(es6Shaped as Node)) return false;
+    const ctor = node.init.body.body.find(
+      (s) => s.type === 'ExpressionStatement' && s.expression.type === 'AssignmentExpression' && s.expression.right.type === 'NewExpression',
+    ) as { expression: { right: { callee: Node } } };
+    urlClass = slice(ctor.expression.right.callee);
+    return node;
+  };
+  const urlClassMethod = (node: Node): boolean => {
+    if (!urlClass || claimed.has(node) || node.type !== 'ExpressionStatement') return false;
+    const e = node.expression;
+    if (e.type !== 'AssignmentExpression' || e.left.type !== 'MemberExpression' || e.right.type !== 'FunctionExpression') return false;
+    const target = e.left.object.type === 'MemberExpression' ? slice(e.left.object) : '';
+    if (target !== `${urlClass}.prototype` && !target.startsWith(`${urlClass}[`)) return false;
+    claimed.add(node);
+    return true;
+  };
+  const extractions = [
+    { friendlyName: 'nsigFunction', match: nsig, stopWhenReady: false },
+    { friendlyName: 'signatureTimestampVar', match: JsMatchers.timestampMatcher, collectDependencies: false, stopWhenReady: false },
+    ...Array.from({ length: 16 }, () => ({ match: urlClassMethod, stopWhenReady: false })),
+  ];
+  const analyzer = new JsAnalyzer(source, { extractions });
+  return new JsExtractor(analyzer).buildScript({
+    disallowSideEffectInitializers: true,
+    exportRawValues: true,
+    rawValueOnly: ['signatureTimestampVar'],
+  });
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+describe('the Workers runtime', () => {
+  it('refuses to compile code from strings, which is why QuickJS is needed', () => {
+    expect(() => new Function('return 1')).toThrow(EvalError);
+    expect(() => (0, eval)('1')).toThrow(EvalError);
+  });
+});
+
+describe('QuickJS evaluator', () => {
+  const evaluate = createQuickJsEvaluator();
+
+  it('runs a function body the way `new Function(body)()` would', async () => {
+    await expect(evaluate({ output: 'var x = 20; return { n: String(x + 1), self: this === globalThis }' }, {})).resolves.toEqual({
+      n: '21',
+      self: true,
+    });
+    await expect(evaluate({ output: 'return undefined' }, {})).resolves.toBeUndefined();
+  });
+
+  it('gives every call a fresh global object', async () => {
+    await evaluate({ output: 'globalThis.leak = 1; return {}' }, {});
+    await expect(evaluate({ output: 'return { seen: typeof leak }' }, {})).resolves.toEqual({ seen: 'undefined' });
+  });
+
+  it('reports a throwing script as an EvaluatorError', async () => {
+    await expect(evaluate({ output: 'throw new TypeError("boom")' }, {})).rejects.toThrow(/TypeError: boom/);
+    await expect(evaluate({ output: 'return (' }, {})).rejects.toBeInstanceOf(EvaluatorError);
+  });
+
+  it('stops a script that loops forever by its work budget, without relying on the clock', async () => {
+    // Production Workers do not advance Date.now() during synchronous code, so the deadline
+    // is disabled here and only the poll budget can end the loop.
+    const strict = createQuickJsEvaluator({ maxInterruptPolls: 50, timeoutMs: Number.POSITIVE_INFINITY });
+    await expect(strict({ output: 'for (;;) {}' }, {})).rejects.toThrow(/interrupted/);
+    await expect(strict({ output: 'return { ok: "after" }' }, {})).resolves.toEqual({ ok: 'after' });
+  });
+
+  it('stops a script that loops forever with the default limits', async () => {
+    await expect(evaluate({ output: 'while (true) {}' }, {})).rejects.toThrow(EvaluatorError);
+  });
+
+  it('contains runaway memory and recursion', async () => {
+    await expect(evaluate({ output: 'var a = []; for (;;) a.push("x".repeat(1 << 20) + a.length); ' }, {})).rejects.toThrow(
+      EvaluatorError,
+    );
+    await expect(evaluate({ output: 'function f() { return f() + 1 } return f()' }, {})).rejects.toThrow(/stack/i);
+    await expect(evaluate({ output: 'return { still: "alive" }' }, {})).resolves.toEqual({ still: 'alive' });
+  });
+});
+
+describe('parity with V8 on the recorded YouTube player (c9168c90)', () => {
+  let script: Types.BuildScriptResult;
+
+  beforeAll(() => {
+    script = extractDecipherScript(playerFixture.response.body);
+  });
+
+  it('extracts, inside workerd, exactly the script Node evaluated', async () => {
+    expect(script.exported).toContain('nsigFunction');
+    expect(script.output.length).toBe(parity.scriptLength);
+    expect(await sha256(script.output)).toBe(parity.scriptSha256);
+    expect(Number(script.exportedRawValues?.signatureTimestampVar)).toBe(parity.signatureTimestamp);
+  });
+
+  it.each(parity.cases.map((c) => [JSON.stringify(c.input), c] as const))('%s', async (_, { input, expected }) => {
+    const { n, sp, s } = input as { n?: string; sp?: string; s?: string };
+    const output = `${script.output}\n${Utils.getNsigProcessorFn(n, sp, s)}`;
+    // JSON round trip: V8's `undefined` members were dropped when the golden file was written.
+    const actual = JSON.parse(JSON.stringify(await createQuickJsEvaluator()({ output }, {})));
+    expect(actual).toEqual(expected);
+  });
+
+  describe('through youtubei.js Player.decipher', () => {
+    let previousEval: typeof Platform.shim.eval;
+    beforeAll(() => {
+      previousEval = Platform.shim.eval;
+      installEvaluator();
+    });
+    afterAll(() => {
+      Platform.shim.eval = previousEval;
+    });
+
+    it('deciphers a WEB signatureCipher format to the URL V8 produced', async () => {
+      const player = await Player.fromSource(parity.playerId, {
+        signature_timestamp: parity.signatureTimestamp,
+        data: script,
+      });
+      const formats = [...cipheredFixture.response.body.streamingData.formats, ...cipheredFixture.response.body.streamingData.adaptiveFormats];
+      const format = formats.find((f) => f.itag === parity.decipher.itag && 'signatureCipher' in f) as { signatureCipher: string };
+      expect(format.signatureCipher).toBe(parity.decipher.signatureCipher);
+
+      const url = new URL(await player.decipher(undefined, format.signatureCipher));
+      expect(url.toString()).toBe(parity.decipher.url);
+
+      const cipher = new URLSearchParams(format.signatureCipher);
+      const original = new URL(cipher.get('url')!);
+      const byInput = (want: object) => parity.cases.find((c) => JSON.stringify(c.input) === JSON.stringify(want))!.expected;
+      expect(url.searchParams.get('sig')).toBe(byInput({ s: cipher.get('s'), sp: 'sig' }).sig);
+      expect(url.searchParams.get('n')).toBe(byInput({ n: original.searchParams.get('n') }).n);
+      expect(url.searchParams.get('n')).not.toBe(original.searchParams.get('n'));
+    });
+  });
+});

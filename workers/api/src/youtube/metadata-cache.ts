@@ -1,0 +1,58 @@
+import type { SearchResult } from './search';
+import type { ResolvedVideo } from './types';
+
+/**
+ * Resolved metadata and search answers in the Cache API, so a repeated query
+ * does not call YouTube again. A video is kept for less time than its stream
+ * URLs live (minus a safety margin), so a cached answer always still streams.
+ */
+const ORIGIN = 'https://metadata.cache.internal';
+const URL_SAFETY_MARGIN_SECONDS = 15 * 60;
+
+function videoKey(videoId: string): string {
+  return `${ORIGIN}/video/${videoId}`;
+}
+
+function searchKey(mode: string, text: string, limit: number): string {
+  return `${ORIGIN}/search/${mode}/${limit}/${encodeURIComponent(text.toLowerCase())}`;
+}
+
+export class MetadataCache {
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly cache: Cache = caches.default,
+  ) {}
+
+  async getVideo(videoId: string): Promise<ResolvedVideo | null> {
+    const hit = await this.cache.match(videoKey(videoId));
+    if (!hit) return null;
+    const video = (await hit.json()) as ResolvedVideo;
+    return video.expiresAt - URL_SAFETY_MARGIN_SECONDS > Date.now() / 1000 ? video : null;
+  }
+
+  async putVideo(video: ResolvedVideo): Promise<void> {
+    const untilExpiry = Math.floor(video.expiresAt - Date.now() / 1000 - URL_SAFETY_MARGIN_SECONDS);
+    const ttl = Math.min(this.ttlSeconds, untilExpiry);
+    if (ttl <= 0) return;
+    await this.cache.put(videoKey(video.id), jsonResponse(video, ttl));
+  }
+
+  async forgetVideo(videoId: string): Promise<void> {
+    await this.cache.delete(videoKey(videoId));
+  }
+
+  async getSearch(mode: string, text: string, limit: number): Promise<SearchResult[] | null> {
+    const hit = await this.cache.match(searchKey(mode, text, limit));
+    return hit ? ((await hit.json()) as SearchResult[]) : null;
+  }
+
+  async putSearch(mode: string, text: string, limit: number, results: SearchResult[]): Promise<void> {
+    await this.cache.put(searchKey(mode, text, limit), jsonResponse(results, this.ttlSeconds));
+  }
+}
+
+function jsonResponse(value: unknown, ttlSeconds: number): Response {
+  return new Response(JSON.stringify(value), {
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${ttlSeconds}` },
+  });
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * The parts of an InnerTube `/player` answer this service reads. Everything
+ * else is ignored (loose objects), so a new field from YouTube never breaks us.
+ */
+const FormatSchema = z.looseObject({
+  itag: z.number(),
+  url: z.string().optional(),
+  signatureCipher: z.string().optional(),
+  cipher: z.string().optional(),
+  mimeType: z.string(),
+  bitrate: z.number().optional(),
+  averageBitrate: z.number().optional(),
+  contentLength: z.string().optional(),
+  audioQuality: z.string().optional(),
+  audioChannels: z.number().optional(),
+  width: z.number().optional(),
+  height: z.number().optional(),
+});
+export type RawFormat = z.infer<typeof FormatSchema>;
+
+export const PlayerResponseSchema = z.looseObject({
+  playabilityStatus: z
+    .looseObject({
+      status: z.string(),
+      reason: z.string().optional(),
+      errorScreen: z.unknown().optional(),
+    })
+    .optional(),
+  streamingData: z
+    .looseObject({
+      expiresInSeconds: z.string().optional(),
+      formats: z.array(FormatSchema).optional(),
+      adaptiveFormats: z.array(FormatSchema).optional(),
+      hlsManifestUrl: z.string().optional(),
+    })
+    .optional(),
+  videoDetails: z
+    .looseObject({
+      videoId: z.string(),
+      title: z.string().optional(),
+      lengthSeconds: z.string().optional(),
+      author: z.string().optional(),
+      viewCount: z.string().optional(),
+      isLive: z.boolean().optional(),
+      isLiveContent: z.boolean().optional(),
+      thumbnail: z.looseObject({ thumbnails: z.array(z.looseObject({ url: z.string(), width: z.number().optional() })) }).optional(),
+    })
+    .optional(),
+});
+export type PlayerResponse = z.infer<typeof PlayerResponseSchema>;
