@@ -1,11 +1,11 @@
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
 const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
 export default defineConfig({
   plugins: [
-    cloudflareTest(({ inject }) => ({
+    cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
         bindings: {
@@ -13,6 +13,13 @@ export default defineConfig({
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           TEST_UPSTREAM: inject<string>('upstreamUrl'),
+          // Small chunks so that streams cross many chunk boundaries in tests.
+          STREAM_CHUNK_BYTES: String(1024 * 1024),
+          FALLBACK_INSTANCES: 'invidious:https://invidious.test,piped:https://piped.test',
+          // The D1 schema, applied in tests with applyD1Migrations(env.DB, env.TEST_MIGRATIONS).
+          TEST_MIGRATIONS: await readD1Migrations('./migrations'),
+          MONGO_TEST_URL: inject<string>('mongoUrl'),
+          MONGO_TEST_API_KEY: inject<string>('mongoApiKey'),
         },
       },
     })),

@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { startMongoDataApi } from './servers/mongo-data-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
 
 /**
@@ -20,8 +21,12 @@ export default async function setup(project: TestProject) {
   };
   project.provide('upstreamUrl', youtube.url);
   project.provide('upstreamOrigins', upstreamOrigins);
+  const mongo = await startMongoDataApi();
+  project.provide('mongoUrl', mongo.url);
+  project.provide('mongoApiKey', mongo.apiKey);
   return async () => {
     await youtube.close();
+    await mongo.close();
   };
 }
 
@@ -29,5 +34,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     upstreamUrl: string;
     upstreamOrigins: Record<string, string>;
+    mongoUrl: string;
+    mongoApiKey: string;
   }
 }

@@ -43,6 +43,8 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
   let scenarios = new Map<string, Map<string, PlayerMode>>();
   // googlevideo URLs (by `id`+`itag`) that answer 403 the next N times
   let expiredStreams = new Map<string, number>();
+  // test video id → recorded video id, so a test can steer "its own" video without disturbing others
+  let aliases = new Map<string, string>();
 
   const server = createServer(async (req, res) => {
     try {
@@ -94,6 +96,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
       calls = [];
       scenarios = new Map();
       expiredStreams = new Map();
+      aliases = new Map();
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {
@@ -102,8 +105,13 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
       scenarios.set(input.videoId, perClient);
       return json(res, 200, { ok: true });
     }
+    if (path === '/__control/alias') {
+      aliases.set(input.videoId, input.recordedId);
+      return json(res, 200, { ok: true });
+    }
     if (path === '/__control/expire-stream') {
-      expiredStreams.set(input.itag ? `${input.videoId}:${input.itag}` : input.videoId, input.times ?? 1);
+      // keyed by content length, which tells the formats of all recordings apart
+      expiredStreams.set(String(input.clen), input.times ?? 1);
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/calls') return json(res, 200, calls);
@@ -122,7 +130,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
       return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
     }
     if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, ciphered);
-    const answer = players.get(videoId) ?? players.get('don-t-exist');
+    const answer = players.get(aliases.get(videoId) ?? videoId) ?? players.get('don-t-exist');
     return json(res, 200, freshen(answer));
   }
 
@@ -152,12 +160,10 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader };
     calls.push(call);
 
-    for (const key of [`${id}:${itag}`, id]) {
-      const left = expiredStreams.get(key);
-      if (left) {
-        expiredStreams.set(key, left - 1);
-        return text(res, 403, 'expired', 'text/plain');
-      }
+    const left = expiredStreams.get(String(length));
+    if (left) {
+      expiredStreams.set(String(length), left - 1);
+      return text(res, 403, 'expired', 'text/plain');
     }
     if (!/googlevideo\.com$|^piped|^invidious/.test(host.split(':')[0]!)) return text(res, 421, 'wrong host', 'text/plain');
     const expire = Number(params.get('expire') ?? 0);
@@ -207,7 +213,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
 
   function invidious(videoId: string, host: string, res: ServerResponse) {
     calls.push({ host, method: 'GET', path: `/api/v1/videos/${videoId}`, videoId });
-    const answer = players.get(videoId);
+    const answer = players.get(aliases.get(videoId) ?? videoId);
     if (!answer?.streamingData) return json(res, 404, { error: 'Video unavailable' });
     const details = answer.videoDetails;
     return json(res, 200, {
@@ -234,7 +240,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
 
   function piped(videoId: string, host: string, res: ServerResponse) {
     calls.push({ host, method: 'GET', path: `/streams/${videoId}`, videoId });
-    const answer = players.get(videoId);
+    const answer = players.get(aliases.get(videoId) ?? videoId);
     if (!answer?.streamingData) return json(res, 500, { error: 'Video unavailable', message: 'Video unavailable' });
     const details = answer.videoDetails;
     const streams = answer.streamingData.adaptiveFormats.map((format: any) => ({

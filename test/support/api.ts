@@ -24,8 +24,13 @@ export const upstream = {
   scenario(videoId: string, mode: string, client?: string) {
     return this.control('scenario', { videoId, mode, client });
   },
-  expireStream(videoId: string, times = 1) {
-    return this.control('expire-stream', { videoId, times });
+  /** The googlevideo format of this content length answers 403 the next `times` requests. */
+  expireStream(contentLength: number, times = 1) {
+    return this.control('expire-stream', { clen: contentLength, times });
+  },
+  /** Serves the recording of `recordedId` under the test's own `videoId`. */
+  alias(videoId: string, recordedId: string) {
+    return this.control('alias', { videoId, recordedId });
   },
 };
 
