@@ -20,6 +20,7 @@ interface Call {
   query?: string;
   range?: string;
   bytes?: number;
+  clen?: number;
 }
 
 const CHUNK_LIMIT = 10 * 1024 * 1024;
@@ -157,7 +158,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     const seed = seedOf(`${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
-    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader };
+    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length };
     calls.push(call);
 
     const left = expiredStreams.get(String(length));
