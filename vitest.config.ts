@@ -10,6 +10,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           STREAM_SIGNING_KEY: TEST_SIGNING_KEY,
+          ADMIN_API_KEY: 'test-admin-key-0123456789abcdef',
+          DASHBOARD_ORIGIN: 'http://dashboard.test',
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           TEST_UPSTREAM: inject<string>('upstreamUrl'),

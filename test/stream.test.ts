@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { signStreamToken } from '../workers/api/src/stream/token';
 import { base64url } from '../workers/api/src/stream/token';
 import { api, apiJson, upstream } from './support/api';
-import { seedOf, streamBytes } from './servers/fixtures';
+import { seedOf, streamBytes } from './servers/stream-bytes';
 
 const SIGNING_KEY = (env as unknown as { STREAM_SIGNING_KEY: string }).STREAM_SIGNING_KEY;
 
@@ -87,10 +87,10 @@ describe('/stream/<token>', () => {
     const forged = await api(`/stream/${tampered}`);
     expect(forged.status).toBe(403);
     expect((await forged.json<any>()).error.code).toBe('stream.token_invalid');
-    const otherKey = await signStreamToken({ videoId: 'M4gD1WSo5mA', itag: 251, type: 'audio', delivery: 'direct', expiresAt: 2e9 }, 'another-key-0123456789abcdef');
+    const otherKey = await signStreamToken({ videoId: 'M4gD1WSo5mA', itag: 251, type: 'audio', delivery: 'direct', expiresAt: 2e9, keyHash: null }, 'another-key-0123456789abcdef');
     expect((await api(`/stream/${otherKey}`)).status).toBe(403);
     expect((await api('/stream/garbage')).status).toBe(403);
-    const expired = await signStreamToken({ videoId: 'M4gD1WSo5mA', itag: 251, type: 'audio', delivery: 'direct', expiresAt: Math.floor(Date.now() / 1000) - 1 }, SIGNING_KEY);
+    const expired = await signStreamToken({ videoId: 'M4gD1WSo5mA', itag: 251, type: 'audio', delivery: 'direct', expiresAt: Math.floor(Date.now() / 1000) - 1, keyHash: null }, SIGNING_KEY);
     const gone = await api(`/stream/${expired}`);
     expect(gone.status).toBe(410);
     expect((await gone.json<any>()).error.code).toBe('stream.token_expired');

@@ -1,9 +1,17 @@
 import { env, exports } from 'cloudflare:workers';
 
-/** Calls the API Worker under test, as a client would. */
-export function api(path: string, init?: RequestInit): Promise<Response> {
+export const TEST_ADMIN_KEY = (env as unknown as { ADMIN_API_KEY: string }).ADMIN_API_KEY;
+
+/**
+ * Calls the API Worker under test, as a client would. Unless the test sends
+ * its own key (or `X-API-Key: none`), the call carries the bootstrap admin key.
+ */
+export function api(path: string, init: RequestInit = {}): Promise<Response> {
   const worker = (exports as unknown as { default: Fetcher }).default;
-  return worker.fetch(new Request(`http://api.test${path}`, init));
+  const headers = new Headers(init.headers);
+  if (!headers.has('X-API-Key') && !headers.has('Authorization') && !/[?&]api(_key)?=/.test(path)) headers.set('X-API-Key', TEST_ADMIN_KEY);
+  if (headers.get('X-API-Key') === 'none') headers.delete('X-API-Key');
+  return worker.fetch(new Request(`http://api.test${path}`, { ...init, headers }));
 }
 
 export async function apiJson<T = any>(path: string, init?: RequestInit): Promise<{ status: number; body: T; headers: Headers }> {

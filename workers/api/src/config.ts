@@ -85,6 +85,18 @@ const ConfigSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   DEBUG: booleanFlag.default(false),
   APP_VERSION: z.string().default('0.1.0'),
+  ADMIN_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  REQUIRE_API_KEY: booleanFlag.default(true),
+  KEY_DEFAULT_EXPIRY_DAYS: positiveInt.default(30),
+  USER_DAILY_LIMIT: positiveInt.default(1_000),
+  ADMIN_DAILY_LIMIT: positiveInt.default(10_000_000),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(100),
+  TRUST_FORWARDED_FOR: booleanFlag.default(false),
+  DASHBOARD_ORIGIN: z
+    .string()
+    .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(originString))
+    .default([]),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

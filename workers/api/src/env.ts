@@ -1,13 +1,29 @@
-import type { Logger } from './logging/logger';
-import type { Config } from './config';
-import type { OutboundFetch } from './outbound/http';
-import type { YouTubeService } from './youtube/youtube-service';
-import type { TimingVariables } from 'hono/timing';
 import type { RequestIdVariables } from 'hono/request-id';
+import type { TimingVariables } from 'hono/timing';
+import type { Config } from './config';
+import type { LogMessage } from './logging/request-log-message';
+import type { Logger } from './logging/logger';
+import type { OutboundFetch } from './outbound/http';
+import type { KeyGate } from './quota/key-gate';
+import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
+import type { MetadataStore } from './store/types';
+import type { YouTubeService } from './youtube/youtube-service';
 
 /** Bindings of the API Worker; settings arrive as strings and are parsed by config.ts. */
 export interface Env {
+  QUOTA: DurableObjectNamespace<QuotaCounter>;
+  DB?: D1Database;
+  LOG_QUEUE?: Queue<LogMessage>;
+  IP_RATE_LIMITER?: RateLimit;
   [setting: string]: unknown;
+}
+
+/** Who is calling: a key holder, or the bootstrap ADMIN_API_KEY. */
+export interface Principal {
+  kind: 'key' | 'bootstrap';
+  keyId: string | null;
+  keyHash: string | null;
+  tier: KeySnapshot['tier'];
 }
 
 export interface AppVariables extends TimingVariables, RequestIdVariables {
@@ -15,6 +31,12 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   logger: Logger;
   outbound: OutboundFetch;
   youtube: YouTubeService;
+  /** Built on first use: the hot path of a known key never touches the store. */
+  store: () => MetadataStore;
+  keyGate: KeyGate;
+  principal?: Principal;
+  /** What the request log records about the cache, when it applies. */
+  cacheOutcome?: 'hit' | 'miss';
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -29,7 +29,13 @@ export interface ResolvedTrack {
   fromCache: boolean;
 }
 
-export async function resolveTrack(query: string, type: MediaType, youtube: YouTubeService, config: Config): Promise<ResolvedTrack> {
+export async function resolveTrack(
+  query: string,
+  type: MediaType,
+  youtube: YouTubeService,
+  config: Config,
+  keyHash: string | null,
+): Promise<ResolvedTrack> {
   const parsed = parseQuery(query);
   let videoId: string;
   if (parsed.kind === 'video') {
@@ -43,12 +49,12 @@ export async function resolveTrack(query: string, type: MediaType, youtube: YouT
   const expiresAt = Math.floor(Date.now() / 1000) + config.STREAM_TOKEN_TTL_SECONDS;
   const link = async (format: StreamFormat | undefined, linkType: MediaType): Promise<StreamLink | null> => {
     if (!format) return null;
-    const path = `/stream/${await signStreamToken({ videoId, itag: format.itag, type: linkType, delivery: 'direct', expiresAt }, config.STREAM_SIGNING_KEY)}`;
+    const path = `/stream/${await signStreamToken({ videoId, itag: format.itag, type: linkType, delivery: 'direct', expiresAt, keyHash }, config.STREAM_SIGNING_KEY)}`;
     return { path, mime: format.mime, bitrate: format.bitrate, size: format.size, expiresAt, delivery: 'direct', itag: format.itag };
   };
   const hlsLink = async (): Promise<StreamLink | null> => {
     if (!video.hlsManifestUrl) return null;
-    const path = `/stream/${await signStreamToken({ videoId, itag: 0, type: 'video', delivery: 'hls', expiresAt }, config.STREAM_SIGNING_KEY)}`;
+    const path = `/stream/${await signStreamToken({ videoId, itag: 0, type: 'video', delivery: 'hls', expiresAt, keyHash }, config.STREAM_SIGNING_KEY)}`;
     return { path, mime: 'application/vnd.apple.mpegurl', bitrate: 0, size: null, expiresAt, delivery: 'hls', itag: 0 };
   };
 

@@ -14,7 +14,7 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   const fields = { code: appError.code, status: appError.status, path: c.req.path, details: appError.logDetails };
   if (appError.status >= 500) logger.error('request.failed', { ...fields, cause: describeCause(error) });
   else logger.debug('request.rejected', fields);
-  return c.json(appError.toBody(), appError.status as 400, appError.headers);
+  return c.json(appError.toBody(), appError.status as 400, { ...appError.headers, 'X-Error-Code': appError.code });
 }
 
 export function handleNotFound(c: Context<AppEnv>): Response {

@@ -15,7 +15,7 @@ export const ResolveQuerySchema = z.object({
 export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', validate('query', ResolveQuerySchema), async (c) => {
   const { query, type } = c.req.valid('query');
   startTime(c, 'resolve');
-  const track = await resolveTrack(query, type, c.get('youtube'), c.get('config'));
+  const track = await resolveTrack(query, type, c.get('youtube'), c.get('config'), c.get('principal')?.keyHash ?? null);
   endTime(c, 'resolve');
   const origin = new URL(c.req.url).origin;
   const describe = (link: StreamLink | null) =>

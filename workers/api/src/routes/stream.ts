@@ -13,8 +13,18 @@ import { isAllowedStreamHost } from '../stream/upstream-hosts';
  */
 export const streamRoute = new Hono<AppEnv>();
 
+/** A link minted for a key dies with the key: revoked or expired keys stop streaming at once. */
+async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
+  const claims = await verifyStreamToken(c.req.param('token')!, c.get('config').STREAM_SIGNING_KEY);
+  if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
+    const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
+    c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+  }
+  return claims;
+}
+
 streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
-  const claims = await verifyStreamToken(c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   const youtube = c.get('youtube');
   const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
@@ -36,7 +46,7 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
 });
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
-  const claims = await verifyStreamToken(c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
   const target = decodeProxiedUrl(c.req.param('encoded'));
   if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');

@@ -12,7 +12,7 @@ export const youtubeCompatRoute = new Hono<AppEnv>().get('/youtube', async (c) =
   const query = c.req.query('query') ?? c.req.query('q') ?? '';
   const wantsVideo = /^(true|1|yes)$/i.test(c.req.query('video') ?? 'false');
   try {
-    const track = await resolveTrack(query, wantsVideo ? 'video' : 'audio', c.get('youtube'), c.get('config'));
+    const track = await resolveTrack(query, wantsVideo ? 'video' : 'audio', c.get('youtube'), c.get('config'), c.get('principal')?.keyHash ?? null);
     const { video } = track;
     return c.json({
       id: video.id,
@@ -33,7 +33,7 @@ export const youtubeCompatRoute = new Hono<AppEnv>().get('/youtube', async (c) =
     const appError = toAppError(error);
     const status = compatStatus(appError);
     if (appError.status >= 500) c.get('logger').error('request.failed', { code: appError.code, path: c.req.path });
-    return c.json({ error: appError.message, code: appError.code }, status as 400, appError.headers);
+    return c.json({ error: appError.message }, status as 400, { ...appError.headers, 'X-Error-Code': appError.code });
   }
 });
 

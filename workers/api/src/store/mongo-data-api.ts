@@ -91,7 +91,8 @@ export function createMongoDataApi(options: MongoDataApiOptions): MongoDataApi {
         label: `mongo.${action}`,
       });
       status = response.status;
-      text = await response.text();
+      // Decoded by hand: workerd warns when .text() meets an application/ejson body.
+      text = new TextDecoder().decode(await response.arrayBuffer());
     } catch (error) {
       const timedOut = (isAppError(error) && error.code === 'upstream.timeout') || (error instanceof Error && error.name === 'TimeoutError');
       const message = timedOut
@@ -122,7 +123,7 @@ export function createMongoDataApi(options: MongoDataApiOptions): MongoDataApi {
       decoded = parseEjson(text);
     } catch (error) {
       const reason = error instanceof EjsonError ? error.message : 'unreadable';
-      throw new AppError('store.invalid_answer', `The metadata store answered ${where} with invalid EJSON (${reason})`, { logDetails: details });
+      throw new AppError('store.invalid_answer', `The metadata store answered ${where} with invalid EJSON (${reason}).`, { logDetails: details });
     }
     const parsed = schema.safeParse(decoded);
     if (!parsed.success) {

@@ -99,8 +99,6 @@ export function nearestRank(percent: number, count: number): number {
   return Math.floor((percent * count + 99) / 100);
 }
 
-export const PERCENTILES = [50, 95] as const;
-
 export interface SummaryCounts extends StatusClassCounts {
   total: number;
   cache_hits: number;
@@ -134,10 +132,6 @@ export function foldName(name: string): string {
 
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-export function dayMs(days: number): number {
-  return days * 24 * HOUR_MS;
 }
 
 /** A record read back from a backend that fails its schema is the store's fault, not the caller's. */

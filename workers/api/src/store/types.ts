@@ -29,7 +29,7 @@ export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
 
 export const NewApiKeySchema = z.object({
   /** Defaults to 12 random hex digits. */
-  id: z.string().regex(/^[A-Za-z0-9_-]{4,64}$/).optional(),
+  id: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/).optional(),
   key_hash: z.string().regex(/^[0-9a-f]{64}$/),
   name: z.string().trim().min(1).max(200),
   tier: z.enum(KEY_TIERS),
@@ -72,22 +72,26 @@ export interface KeyCounts {
   revoked: number;
 }
 
+/** Clips free text rather than refusing it: one long query must not sink a whole log batch. */
+const clipped = (max: number) => z.string().transform((text) => text.slice(0, max));
+
 export const LogRecordSchema = z.object({
   request_id: z.string().min(1).max(128),
   time: z.date(),
-  endpoint: z.string().max(200),
-  method: z.string().max(16),
+  endpoint: clipped(200),
+  method: clipped(16),
   key_id: z.string().nullable(),
-  client_ip: z.string().max(64),
+  client_ip: clipped(64),
   status: z.number().int().min(0).max(999),
-  error_code: z.string().nullable(),
-  /** Whole milliseconds: round before appending. */
-  duration_ms: z.number().int().nonnegative(),
-  query: z.string().max(2000).nullable(),
-  colo: z.string().nullable(),
+  error_code: clipped(100).nullable(),
+  /** Stored in whole milliseconds (rounded). */
+  duration_ms: z.number().nonnegative().transform(Math.round),
+  query: clipped(2000).nullable(),
+  colo: clipped(16).nullable(),
   cache: z.enum(['hit', 'miss']).nullable(),
 });
 export type LogRecord = z.infer<typeof LogRecordSchema>;
+export type NewLogRecord = z.input<typeof LogRecordSchema>;
 
 /** [from, to): from inclusive, to exclusive. */
 export interface TimeRange {
@@ -275,7 +279,7 @@ export interface MetadataStore {
 
   // Request logs
   /** Idempotent by request_id: returns how many records were new. */
-  appendLogs(batch: LogRecord[]): Promise<{ inserted: number }>;
+  appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number }>;
   requestsOverTime(query: RequestsOverTimeQuery): Promise<TimeBucket[]>;
   logSummary(query: LogSummaryQuery): Promise<LogSummary>;
   /** Most requested first. */

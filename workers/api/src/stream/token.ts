@@ -14,6 +14,8 @@ export interface StreamClaims {
   delivery: Delivery;
   /** Epoch seconds. */
   expiresAt: number;
+  /** The API key the link was minted for (its hash): revoking the key kills the link. */
+  keyHash: string | null;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -42,7 +44,7 @@ export function fromBase64url(text: string): Uint8Array {
 const DELIVERY_CODES: Record<Delivery, string> = { direct: 'd', hls: 'h', telegram: 't' };
 
 export async function signStreamToken(claims: StreamClaims, secret: string): Promise<string> {
-  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt].join('.');
+  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt, claims.keyHash ?? '-'].join('.');
   const payload = base64url(encoder.encode(compact));
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload)));
   return `${payload}.${base64url(signature)}`;
@@ -62,10 +64,17 @@ export async function verifyStreamToken(token: string, secret: string, nowSecond
   const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signatureBytes, encoder.encode(payload));
   if (!valid) throw invalid;
   const parts = new TextDecoder().decode(fromBase64url(payload)).split('.');
-  const [videoId, itag, type, delivery, expiresAt] = parts;
+  const [videoId, itag, type, delivery, expiresAt, keyHash] = parts;
   const deliveryName = (Object.keys(DELIVERY_CODES) as Delivery[]).find((name) => DELIVERY_CODES[name] === delivery);
-  if (parts.length !== 5 || !videoId || !deliveryName || (type !== 'a' && type !== 'v')) throw invalid;
-  const claims: StreamClaims = { videoId, itag: Number(itag), type: type === 'a' ? 'audio' : 'video', delivery: deliveryName, expiresAt: Number(expiresAt) };
+  if (parts.length !== 6 || !videoId || !deliveryName || (type !== 'a' && type !== 'v') || !keyHash) throw invalid;
+  const claims: StreamClaims = {
+    videoId,
+    itag: Number(itag),
+    type: type === 'a' ? 'audio' : 'video',
+    delivery: deliveryName,
+    expiresAt: Number(expiresAt),
+    keyHash: keyHash === '-' ? null : keyHash,
+  };
   if (!Number.isFinite(claims.expiresAt) || !Number.isInteger(claims.itag)) throw invalid;
   if (claims.expiresAt <= nowSeconds) throw new AppError('stream.token_expired', 'This stream link has expired; resolve the track again.');
   return claims;

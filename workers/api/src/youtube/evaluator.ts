@@ -20,14 +20,16 @@ import { Platform } from 'youtubei.js/cf-worker';
  */
 export interface EvaluatorData {
   output: string;
-  [key: string]: unknown;
 }
 export type Evaluator = (data: EvaluatorData, env: Record<string, unknown>) => Promise<unknown>;
 
 export interface QuickJsEvaluatorOptions {
-  /** Cap on the QuickJS heap. Wasm memory never shrinks, so this also caps what the isolate keeps. */
+  /** Soft cap on the QuickJS heap of one evaluation (approximate; WASM_MEMORY is the hard one). */
   memoryLimitBytes?: number;
-  /** Cap on the interpreter's own stack, kept well below the wasm stack so deep recursion is a RangeError, not a trap. */
+  /**
+   * Cap on the interpreter's C stack. The module has 5 MiB of wasm stack; QuickJS must give up
+   * well before that, or deep recursion overwrites the heap instead of throwing.
+   */
   maxStackSizeBytes?: number;
   /**
    * Work budget, counted in QuickJS interrupt polls (one per ~10k bytecode branches). A count, not a
@@ -38,13 +40,20 @@ export interface QuickJsEvaluatorOptions {
   timeoutMs?: number;
 }
 
-// A real n/sig evaluation (c9168c90 player, 170 kB of extracted code) needs ~20 polls, ~5 MB.
+// Measured on the c9168c90 player (170 kB of extracted code): one evaluation parses and runs in
+// ~30 ms, polls the interrupt handler once and never grows the wasm heap past its initial 16 MiB.
 const DEFAULTS: Required<QuickJsEvaluatorOptions> = {
   memoryLimitBytes: 32 * 1024 * 1024,
   maxStackSizeBytes: 256 * 1024,
-  maxInterruptPolls: 2_000,
+  maxInterruptPolls: 300, // a tight loop hits this in ~20 ms, an allocating one in well under 1 s
   timeoutMs: 2_000,
 };
+
+// Hard cap on the wasm heap, which the QuickJS limit above does not give: allocator overhead and
+// ArrayBuffer contents escape it (a 32 MiB limit let the heap reach 144 MiB, or 2 GiB, the
+// Emscripten default). Wasm memory never shrinks and belongs to the isolate, so without this one
+// hostile script could leave the Worker over its 128 MB for good. Pages are 64 KiB.
+const WASM_MEMORY = { initial: 256, maximum: 1024 }; // 16 MiB, growing to at most 64 MiB
 
 export class EvaluatorError extends Error {
   override name = 'EvaluatorError';
@@ -55,7 +64,11 @@ let quickJs: Promise<QuickJSWASMModule> | undefined;
 /** Instantiated once per isolate: compiling is free (done at upload), instantiating is not. */
 export function getQuickJs(): Promise<QuickJSWASMModule> {
   if (!quickJs) {
-    quickJs = newQuickJSWASMModuleFromVariant(newVariant(releaseSyncVariant, { wasmModule: quickJsWasm }));
+    const variant = newVariant(releaseSyncVariant, {
+      wasmModule: quickJsWasm,
+      wasmMemory: new WebAssembly.Memory(WASM_MEMORY),
+    });
+    quickJs = newQuickJSWASMModuleFromVariant(variant);
     // A failed instantiation must not poison the isolate for good.
     quickJs.catch(() => (quickJs = undefined));
   }
@@ -66,8 +79,18 @@ export function createQuickJsEvaluator(options: QuickJsEvaluatorOptions = {}): E
   const limits = { ...DEFAULTS, ...options };
   return async (data) => {
     if (typeof data?.output !== 'string') throw new EvaluatorError('Nothing to evaluate: data.output is not a string');
-    const module = await getQuickJs();
-    return evaluateBody(module, data.output, limits);
+    const pending = getQuickJs();
+    const module = await pending;
+    try {
+      return evaluateBody(module, data.output, limits);
+    } catch (error) {
+      if (error instanceof EvaluatorError) throw error;
+      // An Emscripten abort or trap (QuickJS asserting on its heap, say) unwinds without
+      // restoring the wasm stack pointer or freeing the runtime: that instance is unsound from
+      // now on, so drop it and let the next call instantiate a fresh one with fresh memory.
+      if (quickJs === pending) quickJs = undefined;
+      throw new EvaluatorError(`QuickJS failed: ${describe(error)}`, { cause: error });
+    }
   };
 }
 
@@ -90,13 +113,22 @@ function evaluateBody(module: QuickJSWASMModule, body: string, limits: Required<
       const wrapped = `JSON.stringify((function () {\n${body}\n}).call(globalThis))`;
       const result = context.evalCode(wrapped, 'youtube-player.js');
       if (result.error) {
-        const error = context.dump(result.error) as unknown;
-        result.error.dispose();
-        throw new EvaluatorError(`Player script failed: ${describe(error)}`);
+        let thrown: unknown;
+        try {
+          thrown = context.dump(result.error);
+        } catch {
+          thrown = undefined; // reading the exception can itself run out of memory
+        } finally {
+          result.error.dispose();
+        }
+        throw new EvaluatorError(`Player script failed: ${describe(thrown)}`);
       }
-      const json: unknown = context.dump(result.value);
-      result.value.dispose();
-      return typeof json === 'string' ? (JSON.parse(json) as unknown) : undefined;
+      try {
+        const json: unknown = context.dump(result.value);
+        return typeof json === 'string' ? (JSON.parse(json) as unknown) : undefined;
+      } finally {
+        result.value.dispose();
+      }
     } finally {
       context.dispose();
     }
@@ -110,7 +142,8 @@ function describe(error: unknown): string {
     const { name, message } = error as { name?: unknown; message?: unknown };
     if (typeof message === 'string') return `${typeof name === 'string' ? name : 'Error'}: ${message}`;
   }
-  return String(error);
+  // QuickJS throws null when it cannot even allocate the exception.
+  return error == null ? 'no exception value (out of memory?)' : String(error);
 }
 
 /** Makes youtubei.js decipher `signatureCipher` and `n` with QuickJS. Idempotent. */

@@ -1,0 +1,113 @@
+// Chart.js set up for the dark theme, and a card that shows either a chart or
+// a friendly empty state (a new install has no data; empty axes look broken).
+import {
+  BarController, BarElement, CategoryScale, Chart, Filler, Legend, LinearScale, LineController, LineElement,
+  PointElement, Tooltip, type ChartConfiguration, type ChartDataset,
+} from 'chart.js';
+import { card, emptyState, h } from './dom';
+
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
+Chart.defaults.color = '#adb5bd';
+Chart.defaults.borderColor = 'rgba(255, 255, 255, 0.08)';
+Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+Chart.defaults.maintainAspectRatio = false;
+
+export const COLOURS = {
+  blue: '#4dabf7', green: '#51cf66', cyan: '#3bc9db', yellow: '#fcc419', red: '#ff6b6b',
+  violet: '#b197fc', grey: '#868e96', orange: '#ff922b',
+};
+
+export type AnyChartConfig = ChartConfiguration<'line' | 'bar'>;
+
+export class ChartCard {
+  readonly element: HTMLElement;
+  private readonly canvasWrap: HTMLElement;
+  private readonly emptyWrap: HTMLElement;
+  private chart: Chart<'line' | 'bar'> | null = null;
+  private chartType: string | null = null;
+
+  constructor(id: string, title: string, iconName: string, private readonly emptyText: { title: string; message: string }) {
+    const canvas = h('canvas', { 'aria-label': title, role: 'img' });
+    this.canvasWrap = h('div', { class: 'chart-wrap' }, canvas);
+    this.emptyWrap = h('div', { class: 'd-none' });
+    this.element = card(title, iconName, h('div', {}, this.canvasWrap, this.emptyWrap));
+    this.element.dataset.chart = id;
+    this.element.dataset.state = 'loading';
+  }
+
+  /** Draws the config, or the empty state when there is nothing to plot. */
+  show(config: AnyChartConfig | null): void {
+    if (!config || !hasData(config)) {
+      this.chart?.destroy();
+      this.chart = null;
+      this.canvasWrap.classList.add('d-none');
+      this.emptyWrap.replaceChildren(emptyState('chart-simple', this.emptyText.title, this.emptyText.message));
+      this.emptyWrap.classList.remove('d-none');
+      this.element.dataset.state = 'empty';
+      return;
+    }
+    this.emptyWrap.classList.add('d-none');
+    this.canvasWrap.classList.remove('d-none');
+    if (this.chart && this.chartType === config.type) {
+      // Update in place on auto-refresh: no flicker, no re-animation.
+      this.chart.data = config.data;
+      this.chart.update('none');
+    } else {
+      this.chart?.destroy();
+      const canvas = this.canvasWrap.querySelector('canvas')!;
+      this.chart = new Chart(canvas, config);
+      this.chartType = config.type;
+    }
+    this.element.dataset.state = 'filled';
+  }
+
+  destroy(): void {
+    this.chart?.destroy();
+    this.chart = null;
+  }
+}
+
+function hasData(config: AnyChartConfig): boolean {
+  return config.data.datasets.some((dataset) => (dataset.data as Array<number | null>).some((value) => typeof value === 'number' && value > 0));
+}
+
+type Series = { label: string; data: Array<number | null>; colour: string };
+
+export function lineChart(labels: string[], series: Series[], options: { fill?: boolean; unit?: string } = {}): AnyChartConfig {
+  const datasets: ChartDataset<'line'>[] = series.map((s) => ({
+    label: s.label, data: s.data, borderColor: s.colour, backgroundColor: `${s.colour}33`,
+    fill: options.fill ?? false, tension: 0.3, pointRadius: 0, pointHitRadius: 8, spanGaps: true,
+  }));
+  return {
+    type: 'line',
+    data: { labels, datasets },
+    options: {
+      interaction: { mode: 'index', intersect: false },
+      plugins: { legend: { display: series.length > 1 }, tooltip: unitTooltip(options.unit) },
+      scales: { x: { ticks: { maxTicksLimit: 8, maxRotation: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  };
+}
+
+export function barChart(labels: string[], series: Series[], options: { stacked?: boolean; horizontal?: boolean } = {}): AnyChartConfig {
+  const datasets: ChartDataset<'bar'>[] = series.map((s) => ({ label: s.label, data: s.data, backgroundColor: s.colour, borderRadius: 3, maxBarThickness: 36 }));
+  const stacked = options.stacked ?? false;
+  return {
+    type: 'bar',
+    data: { labels, datasets },
+    options: {
+      indexAxis: options.horizontal ? 'y' : 'x',
+      interaction: { mode: 'index', intersect: false },
+      plugins: { legend: { display: series.length > 1 } },
+      scales: {
+        x: { stacked, ticks: { maxTicksLimit: options.horizontal ? 6 : 8, maxRotation: 0 }, beginAtZero: true },
+        y: { stacked, beginAtZero: true, ticks: { precision: 0, autoSkip: !options.horizontal } },
+      },
+    },
+  };
+}
+
+function unitTooltip(unit?: string) {
+  if (!unit) return {};
+  return { callbacks: { label: (item: { dataset: { label?: string }; formattedValue: string }) => `${item.dataset.label ?? ''}: ${item.formattedValue} ${unit}` } };
+}

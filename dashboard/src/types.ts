@@ -1,0 +1,127 @@
+// The admin API's contract (workers/api admin routes), as the dashboard reads it.
+
+export type Tier = 'user' | 'admin';
+export type KeyStatus = 'active' | 'expired' | 'revoked';
+
+export interface KeyView {
+  id: string;
+  name: string;
+  tier: Tier;
+  daily_limit: number;
+  created_at: string;
+  expires_at: string | null;
+  active: boolean;
+  status: KeyStatus;
+  last_used_at: string | null;
+  total_used: number;
+  used_today: number;
+}
+
+export interface Paged<T> {
+  items: T[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface KeyDetail {
+  key: KeyView;
+  usage: Array<{ date: string; count: number }>;
+}
+
+export interface CreateKeyBody {
+  name: string;
+  tier: Tier;
+  daily_limit?: number;
+  expires_in_days?: number | null;
+}
+
+export interface UpdateKeyBody {
+  name?: string;
+  daily_limit?: number;
+  expires_at?: string | null;
+  active?: boolean;
+}
+
+export interface Overview {
+  requests: { total: number; today: number; yesterday: number; this_week: number; last_week: number };
+  keys: { total: number; active: number; expired: number; revoked: number };
+  /** Share of 5xx answers, last 24 h and the 24 h before; client_current is the 4xx share (optional extra). */
+  error_rate: { current: number | null; previous: number | null; client_current?: number | null };
+  cache: { hits: number; misses: number; hit_ratio: number | null };
+  latency: { p50: number | null; p95: number | null; previous_p95: number | null };
+}
+
+export type Granularity = 'hour' | 'day';
+
+export interface Bucket {
+  start: string;
+  total: number;
+  status_2xx: number;
+  status_3xx: number;
+  status_4xx: number;
+  status_5xx: number;
+  p50: number | null;
+  p95: number | null;
+  cache_hits: number;
+  cache_misses: number;
+}
+
+export interface Timeseries {
+  granularity: Granularity;
+  buckets: Bucket[];
+}
+
+export interface EndpointStat {
+  endpoint: string;
+  total: number;
+  errors: number;
+}
+
+export interface TopKey {
+  key_id: string;
+  name: string | null;
+  total: number;
+}
+
+export interface LogEntry {
+  request_id: string;
+  time: string;
+  endpoint: string;
+  method: string;
+  key_id: string | null;
+  client_ip: string;
+  status: number;
+  error_code: string | null;
+  duration_ms: number;
+  query: string | null;
+  colo: string | null;
+  cache: 'hit' | 'miss' | null;
+}
+
+export interface LogFilter {
+  key_id?: string;
+  endpoint?: string;
+  status?: string;
+  from?: string;
+  to?: string;
+}
+
+export type CacheStatus = 'ready' | 'pending' | 'failed' | 'stale' | 'too_large';
+
+export interface CacheEntry {
+  video_id: string;
+  type: 'audio' | 'video';
+  status: CacheStatus;
+  title: string | null;
+  size: number | null;
+  mime: string | null;
+  cached_at: string | null;
+  claimed_at: string | null;
+  failure_reason: string | null;
+  expires_at: string | null;
+}
+
+export interface CachePage extends Paged<CacheEntry> {
+  stats: Record<CacheStatus, number>;
+}

@@ -1,0 +1,54 @@
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv, Principal } from '../env';
+import { AppError } from '../errors';
+import { rateLimitHeaders, sha256Hex } from '../quota/key-gate';
+
+/**
+ * Requires an API key and counts the request against its daily quota. The key
+ * may come as `X-API-Key`, `Authorization: Bearer`, or the query parameters
+ * `api_key` (the original service's) and `api` (what many bots send).
+ * A request that fails on our side (5xx) gives its quota back.
+ */
+const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function presentedKey(c: Context<AppEnv>): string | null {
+  const header = c.req.header('X-API-Key')?.trim();
+  if (header) return header;
+  const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1]?.trim();
+  if (bearer) return bearer;
+  return c.req.query('api_key')?.trim() || c.req.query('api')?.trim() || null;
+}
+
+/** Constant-time equality of two secrets, by comparing their digests. */
+async function sameSecret(a: string, b: string): Promise<boolean> {
+  const [left, right] = await Promise.all([a, b].map((text) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+  return crypto.subtle.timingSafeEqual(left!, right!);
+}
+
+/** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
+export async function authenticate(c: Context<AppEnv>, options: { consume: boolean }): Promise<{ principal: Principal; day?: string }> {
+  const key = presentedKey(c);
+  if (!key) throw new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.');
+  const adminKey = c.get('config').ADMIN_API_KEY;
+  if (adminKey && (await sameSecret(key, adminKey))) {
+    return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
+  }
+  if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
+  const keyHash = await sha256Hex(key.toLowerCase());
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options);
+  for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
+  return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day };
+}
+
+export function apiKey() {
+  return createMiddleware<AppEnv>(async function apiKey(c, next) {
+    if (!c.get('config').REQUIRE_API_KEY) return next();
+    const { principal, day } = await authenticate(c, { consume: true });
+    c.set('principal', principal);
+    await next();
+    if (c.res.status >= 500 && principal.keyHash && day) {
+      c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
+    }
+  });
+}

@@ -1,0 +1,36 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import type { LogMessage } from '../logging/request-log-message';
+import { clientIp } from './client-ip';
+
+/**
+ * Logs every request off the request path: the record goes to LOG_QUEUE in
+ * waitUntil, and the queue's consumer writes batches to the store. Never the
+ * key itself, only its public id; the query text is kept, key parameters are not.
+ * The dashboard's own reads (GET /admin/*) and CORS preflights are not logged.
+ */
+export function requestLog() {
+  return createMiddleware<AppEnv>(async function requestLog(c, next) {
+    const started = Date.now();
+    await next();
+    const method = c.req.method;
+    if (method === 'OPTIONS' || (method === 'GET' && c.req.path.startsWith('/admin/'))) return;
+    const message: LogMessage = {
+      request_id: c.get('requestId'),
+      time: new Date(started).toISOString(),
+      endpoint: c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.req.path.slice(0, 200),
+      method,
+      key_id: c.get('principal')?.keyId ?? null,
+      client_ip: clientIp(c).slice(0, 64),
+      status: c.res.status,
+      error_code: c.res.headers.get('X-Error-Code'),
+      duration_ms: Math.max(0, Date.now() - started),
+      query: c.req.query('query')?.slice(0, 500) ?? null,
+      colo: (c.req.raw.cf?.colo as string | undefined) ?? null,
+      cache: c.get('cacheOutcome') ?? null,
+    };
+    const queue = c.env.LOG_QUEUE;
+    if (queue) c.executionCtx.waitUntil(queue.send(message, { contentType: 'json' }).catch((error) => c.get('logger').warn('log.enqueue_failed', { error })));
+    else c.get('logger').info('request', message);
+  });
+}

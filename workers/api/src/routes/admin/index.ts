@@ -1,0 +1,15 @@
+import { Hono } from 'hono';
+import type { AppEnv } from '../../env';
+import { adminAuth } from '../../middleware/admin-auth';
+import { keysRoute } from './keys';
+import { legacyAdminRoute } from './legacy';
+import { logsRoute } from './logs';
+import { statsRoute } from './stats';
+
+/** Everything under /admin: ADMIN_API_KEY or an admin-tier key. */
+export const adminRoute = new Hono<AppEnv>();
+adminRoute.use('/admin/*', adminAuth());
+adminRoute.route('/', keysRoute);
+adminRoute.route('/', statsRoute);
+adminRoute.route('/', logsRoute);
+adminRoute.route('/', legacyAdminRoute);

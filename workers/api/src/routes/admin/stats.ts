@@ -1,0 +1,92 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { AppError } from '../../errors';
+import { validate } from '../../middleware/validate';
+import { IST_OFFSET_MS, istDay, istDayStart } from '../../quota/ist-calendar';
+
+/** Dashboard figures, computed by the store's aggregates over the request log. */
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+const RangeSchema = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+const TimeseriesSchema = RangeSchema.extend({ granularity: z.enum(['hour', 'day']).default('hour') });
+
+function rangeOf(query: { from?: string; to?: string }, defaultSpanMs: number) {
+  const to = query.to ? new Date(query.to) : new Date();
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - defaultSpanMs);
+  if (from >= to) throw new AppError('request.invalid', 'Invalid from: it must come before to.');
+  if (to.getTime() - from.getTime() > 400 * DAY) throw new AppError('request.invalid', 'Invalid from: the range may span at most 400 days.');
+  return { from, to };
+}
+
+export const statsRoute = new Hono<AppEnv>()
+  .get('/admin/stats/overview', async (c) => {
+    const store = c.get('store')();
+    const now = Date.now();
+    const todayStart = istDayStart(istDay(now));
+    const at = (ms: number) => new Date(ms);
+    const [total, today, yesterday, thisWeek, lastWeek, recent, previous, keys] = await Promise.all([
+      store.logSummary({ from: at(0), to: at(now + 1) }),
+      store.logSummary({ from: at(todayStart), to: at(now + 1) }),
+      store.logSummary({ from: at(todayStart - DAY), to: at(todayStart) }),
+      store.logSummary({ from: at(now - 7 * DAY), to: at(now + 1) }),
+      store.logSummary({ from: at(now - 14 * DAY), to: at(now - 7 * DAY) }),
+      store.logSummary({ from: at(now - DAY), to: at(now + 1) }),
+      store.logSummary({ from: at(now - 2 * DAY), to: at(now - DAY) }),
+      store.countKeys(at(now)),
+    ]);
+    return c.json({
+      requests: { total: total.total, today: today.total, yesterday: yesterday.total, this_week: thisWeek.total, last_week: lastWeek.total },
+      keys,
+      error_rate: { current: recent.error_rate_5xx, previous: previous.error_rate_5xx, client_current: recent.error_rate_4xx },
+      cache: { hits: recent.cache_hits, misses: recent.cache_misses, hit_ratio: recent.cache_hit_ratio },
+      latency: { p50: recent.latency_p50_ms, p95: recent.latency_p95_ms, previous_p95: previous.latency_p95_ms },
+    });
+  })
+  .get('/admin/stats/timeseries', validate('query', TimeseriesSchema), async (c) => {
+    const query = c.req.valid('query');
+    const hourly = query.granularity === 'hour';
+    const { from, to } = rangeOf(query, hourly ? DAY : 30 * DAY);
+    const store = c.get('store')();
+    const buckets = await store.requestsOverTime({ granularity: query.granularity, from, to, utcOffsetMinutes: IST_OFFSET_MS / 60_000 });
+    if (buckets.length > 400) throw new AppError('request.invalid', 'Invalid granularity: too many buckets for this range.');
+    const step = hourly ? HOUR : DAY;
+    const details = await Promise.all(
+      buckets.map((bucket) =>
+        store.logSummary({ from: bucket.bucket_start, to: new Date(Math.min(bucket.bucket_start.getTime() + step, to.getTime())) }),
+      ),
+    );
+    return c.json({
+      granularity: query.granularity,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      buckets: buckets.map((bucket, index) => ({
+        start: bucket.bucket_start.toISOString(),
+        total: bucket.total,
+        status_2xx: bucket.status_2xx,
+        status_3xx: bucket.status_3xx,
+        status_4xx: bucket.status_4xx,
+        status_5xx: bucket.status_5xx,
+        p50: details[index]!.latency_p50_ms,
+        p95: details[index]!.latency_p95_ms,
+        cache_hits: details[index]!.cache_hits,
+        cache_misses: details[index]!.cache_misses,
+      })),
+    });
+  })
+  .get('/admin/stats/endpoints', validate('query', RangeSchema), async (c) => {
+    const query = c.req.valid('query');
+    const items = await c.get('store')().requestsByEndpoint({ ...rangeOf(query, 30 * DAY), limit: query.limit });
+    return c.json({ items: items.map((item) => ({ ...item, errors: item.status_5xx })) });
+  })
+  .get('/admin/stats/top-keys', validate('query', RangeSchema), async (c) => {
+    const query = c.req.valid('query');
+    const items = await c.get('store')().topKeys({ ...rangeOf(query, 30 * DAY), limit: query.limit });
+    return c.json({ items });
+  });

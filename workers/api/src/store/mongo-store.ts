@@ -1,0 +1,31 @@
+import { toAppError } from '../errors';
+import { mongoCacheOps } from './mongo-cache';
+import type { MongoDataApi } from './mongo-data-api';
+import { mongoKeyOps } from './mongo-keys';
+import { mongoLogOps } from './mongo-logs';
+import { COLLECTIONS } from './mongo-shared';
+import type { MetadataStore } from './types';
+
+/**
+ * The Mongo backend, over the Data API wire protocol. Each record is one
+ * document whose _id is its natural key (key id, request id, type:video id),
+ * so the always-present _id index enforces uniqueness and makes the cache
+ * claim and log inserts safe to repeat.
+ */
+export function createMongoStore(api: MongoDataApi): MetadataStore {
+  return {
+    backend: 'mongo',
+    async ping() {
+      const started = Date.now();
+      try {
+        await api.findOne(COLLECTIONS.keys, { _id: '__ping__' });
+        return { ok: true, backend: 'mongo', latency_ms: Date.now() - started };
+      } catch (error) {
+        return { ok: false, backend: 'mongo', latency_ms: Date.now() - started, error: toAppError(error).code };
+      }
+    },
+    ...mongoKeyOps(api),
+    ...mongoLogOps(api),
+    ...mongoCacheOps(api),
+  };
+}
