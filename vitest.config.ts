@@ -28,6 +28,7 @@ export default defineConfig({
   ],
   test: {
     globalSetup: ['./test/global-setup.ts'],
+    setupFiles: ['./test/support/setup-d1.ts'],
     include: ['workers/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
   },

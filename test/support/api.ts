@@ -11,6 +11,8 @@ export function api(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   if (!headers.has('X-API-Key') && !headers.has('Authorization') && !/[?&]api(_key)?=/.test(path)) headers.set('X-API-Key', TEST_ADMIN_KEY);
   if (headers.get('X-API-Key') === 'none') headers.delete('X-API-Key');
+  // A fresh client address per call keeps the per-IP limit out of tests that are not about it.
+  if (!headers.has('CF-Connecting-IP')) headers.set('CF-Connecting-IP', `10.${rand()}.${rand()}.${rand()}`);
   return worker.fetch(new Request(`http://api.test${path}`, { ...init, headers }));
 }
 
@@ -44,4 +46,25 @@ export const upstream = {
 
 export async function forgetVideo(videoId: string): Promise<void> {
   await caches.default.delete(`https://metadata.cache.internal/video/${videoId}`);
+}
+
+/** Creates a key through the admin API and returns the key and its record. */
+export async function createKey(body: Record<string, unknown> = {}): Promise<{ key: string; record: any }> {
+  const response = await api('/admin/keys', {
+    method: 'POST',
+    headers: { 'X-API-Key': TEST_ADMIN_KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'bot owner', tier: 'user', ...body }),
+  });
+  if (response.status !== 201) throw new Error(`createKey: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+export function withKey(key: string, init: RequestInit = {}): RequestInit {
+  const headers = new Headers(init.headers);
+  headers.set('X-API-Key', key);
+  return { ...init, headers };
+}
+
+function rand(): number {
+  return Math.floor(Math.random() * 256);
 }

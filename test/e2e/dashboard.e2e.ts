@@ -1,0 +1,264 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startYouTubeUpstream } from '../servers/youtube-upstream';
+import { startMockAdminApi } from './mock-admin-api';
+import { startRealApi } from './support/api-server';
+import { chartState, DESKTOP, eventually, launchChromium, openPage, PHONE, screenshot, signIn } from './support/browser';
+import { serveDashboard } from './support/static-server';
+
+/**
+ * The admin dashboard in a real browser against the real API Worker (`wrangler dev`,
+ * fresh local state) — or, with E2E_MOCK=1, against test/e2e/mock-admin-api.ts.
+ * The steps run in order and share one signed-in page, as an operator would.
+ */
+const MOCK = process.env.E2E_MOCK === '1';
+const ADMIN_KEY = `e2e-admin-${randomUUID()}`;
+const VIDEO = 'M4gD1WSo5mA';
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let apiUrl = '';
+const cleanups: Array<() => Promise<void>> = [];
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let crashes: string[] = [];
+let dashboardUrl = '';
+let uiKey = { id: '', secret: '' };
+let trafficKeyId = '';
+
+async function resolveWith(key: string | null): Promise<{ status: number; code?: string }> {
+  const response = await fetch(`${apiUrl}/v1/resolve?query=${VIDEO}`, { headers: key === null ? {} : { 'X-API-Key': key } });
+  const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
+  return { status: response.status, code: body.error?.code };
+}
+
+async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${apiUrl}${path}`, {
+    method, headers: { 'X-API-Key': ADMIN_KEY, ...(body ? { 'Content-Type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+beforeAll(async () => {
+  if (process.env.E2E_SKIP_BUILD !== '1') {
+    const build = spawnSync(process.execPath, [resolve('node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`dashboard build failed:\n${build.stdout}\n${build.stderr}`);
+  }
+  const dashboard = await serveDashboard('dashboard/dist', () => apiUrl);
+  cleanups.push(dashboard.close);
+  dashboardUrl = dashboard.url;
+
+  if (MOCK) {
+    const mock = await startMockAdminApi({ adminKey: ADMIN_KEY, allowedOrigin: dashboardUrl });
+    cleanups.push(mock.close);
+    apiUrl = mock.url;
+  } else {
+    const youtube = await startYouTubeUpstream();
+    cleanups.push(youtube.close);
+    const hosts = ['www.youtube.com', 'm.youtube.com', 'music.youtube.com', 'youtubei.googleapis.com', '*.googlevideo.com', '*.ytimg.com'];
+    const api = await startRealApi({
+      ADMIN_API_KEY: ADMIN_KEY,
+      DASHBOARD_ORIGIN: dashboardUrl,
+      STREAM_SIGNING_KEY: 'e2e-signing-key-0123456789abcdef',
+      UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
+      RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
+      LOG_LEVEL: 'warn',
+    });
+    cleanups.push(api.close);
+    apiUrl = api.url;
+  }
+  browser = await launchChromium();
+  cleanups.push(() => browser.close());
+  context = await browser.newContext(DESKTOP);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: dashboardUrl });
+  ({ page, crashes } = await openPage(context, dashboardUrl));
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error) => console.error(error));
+});
+
+describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () => {
+  it('shows the sign-in form and explains a wrong key and an unreachable API', async () => {
+    await page.locator('[data-testid=sign-in-form]').waitFor();
+    expect(await page.locator('#api-base').inputValue()).toBe(apiUrl);
+    await screenshot(page, 'sign-in');
+
+    await page.locator('#admin-key').fill('not-the-admin-key-0000000000');
+    await page.locator('[data-testid=sign-in-form] button[type=submit]').click();
+    await expect.poll(() => page.locator('[data-testid=sign-in-form] .alert').textContent()).toMatch(/rejected|key/i);
+
+    await page.locator('#api-base').fill('http://127.0.0.1:9');
+    await page.locator('[data-testid=sign-in-form] button[type=submit]').click();
+    await expect.poll(() => page.locator('[data-testid=sign-in-form] .alert').textContent()).toMatch(/Cannot reach the API/);
+    await page.locator('#api-base').fill(apiUrl);
+  });
+
+  it('signs in and draws the overview (an empty state on a new install)', async () => {
+    await signIn(page, ADMIN_KEY);
+    expect(await page.evaluate(() => sessionStorage.getItem('dashboard.adminKey'))).toBe(ADMIN_KEY);
+    await eventually(async () => (await chartState(page, 'requests')) !== 'loading', { what: 'the overview to load' });
+    expect(await page.locator('[data-stat]').count()).toBe(8);
+    if (MOCK) {
+      // The mock logs no admin calls, so it is a new install until the test sends traffic.
+      await page.locator('[data-testid=welcome]').waitFor();
+      expect(await chartState(page, 'requests')).toBe('empty');
+      expect(await page.locator('[data-chart=requests] canvas').isVisible()).toBe(false);
+      await screenshot(page, 'overview-empty');
+    }
+  });
+
+  it('fills the charts from requests the test makes', async () => {
+    const created = await admin<{ key: string; record: { id: string } }>('POST', '/admin/keys', { name: 'e2e-traffic', tier: 'user' });
+    trafficKeyId = created.record.id;
+    for (let i = 0; i < 5; i += 1) expect((await resolveWith(created.key)).status).toBe(200);
+    expect(await resolveWith('00000000-0000-4000-8000-000000000000')).toMatchObject({ status: 401, code: 'key.invalid' });
+    expect(await resolveWith(null)).toMatchObject({ status: 401, code: 'key.missing' });
+
+    // Request logs travel through a queue: allow the consumer its batch timeout.
+    for (const chart of ['requests', 'statuses', 'endpoints', 'top-keys', 'latency']) {
+      await eventually(async () => (await chartState(page, chart)) === 'filled', { page, what: `the ${chart} chart to fill` });
+      expect(await page.locator(`[data-chart="${chart}"] canvas`).isVisible()).toBe(true);
+    }
+    expect(await page.locator('[data-testid=welcome]').count()).toBe(0);
+    expect(Number((await page.locator('[data-stat=requests_today] .stat-value').textContent())!.replace(/\D/g, ''))).toBeGreaterThanOrEqual(7);
+    const shot = await screenshot(page, 'overview');
+    if (!MOCK || !existsSync('docs/dashboard.png')) {
+      mkdirSync('docs', { recursive: true });
+      copyFileSync(shot, 'docs/dashboard.png');
+    }
+
+    await page.locator('[data-range=30d]').click();
+    await eventually(async () => (await page.locator('[data-range=30d]').getAttribute('aria-pressed')) === 'true' && (await chartState(page, 'requests')) === 'filled', { what: 'the daily view' });
+    await page.locator('[data-range=24h]').click();
+    await page.locator('[data-action=toggle-refresh]').click();
+    expect(await page.locator('[data-action=toggle-refresh]').getAttribute('data-paused')).toBe('true');
+    await page.locator('[data-action=toggle-refresh]').click();
+    expect(await page.locator('[data-action=toggle-refresh]').getAttribute('data-paused')).toBe('false');
+  });
+
+  it('creates a key, shows it once, and the key works', async () => {
+    await page.locator('[data-nav=keys]').click();
+    await page.locator('[data-testid=keys-table]').waitFor();
+    await screenshot(page, 'keys');
+    await page.locator('[data-action=new-key]').click();
+    const modal = page.locator('[data-testid=create-key-modal]');
+    await modal.locator('input[name=name]').fill('e2e-ui-key');
+    await modal.locator('input[name=daily_limit]').fill('50');
+    await modal.locator('[data-action=create]').click();
+    const secret = await modal.locator('[data-testid=new-key]').inputValue();
+    expect(secret).toMatch(UUID_V4);
+    await modal.locator('[data-action=copy]').click();
+    await expect.poll(() => modal.locator('[data-action=copy]').textContent()).toContain('Copied');
+    await modal.locator('.modal-footer button').click();
+    await modal.waitFor({ state: 'detached' });
+    expect(await page.content()).not.toContain(secret); // gone with the dialog
+
+    const row = page.locator('tr', { hasText: 'e2e-ui-key' });
+    uiKey = { id: (await row.getAttribute('data-key-id'))!, secret };
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('active');
+    expect(await resolveWith(secret)).toMatchObject({ status: 200 });
+  });
+
+  it("shows a key's own page with its daily usage, and edits it", async () => {
+    await page.locator('tr', { hasText: 'e2e-ui-key' }).locator('a').first().click();
+    await page.locator('[data-page=key-detail] [data-testid=key-record]').waitFor();
+    await eventually(async () => (await chartState(page, 'key-usage')) === 'filled', { page, what: "the key's usage chart" });
+    await screenshot(page, 'key-detail');
+
+    await page.locator('[data-page=key-detail] [data-action=edit]').click();
+    const modal = page.locator('[data-testid=edit-key-modal]');
+    await modal.locator('input[name=daily_limit]').fill('5');
+    await modal.locator('input[name=name]').fill('e2e-ui-key-renamed');
+    await modal.locator('[data-action=save]').click();
+    await modal.waitFor({ state: 'detached' });
+    await expect.poll(() => page.locator('[data-page=key-detail] h1').textContent()).toBe('e2e-ui-key-renamed');
+    expect(await page.locator('[data-testid=key-record]').textContent()).toContain('Daily limit5');
+  });
+
+  it('deactivates the key in the UI and the API refuses it; reactivates it', async () => {
+    await page.locator('[data-page=key-detail] [data-action=deactivate]').click();
+    await page.locator('[data-page=key-detail] h1 + [data-status=revoked], [data-page=key-detail] [data-status=revoked]').first().waitFor();
+    expect(await resolveWith(uiKey.secret)).toMatchObject({ status: 403, code: 'key.revoked' });
+    await page.locator('[data-page=key-detail] [data-action=reactivate]').click();
+    await page.locator('[data-page=key-detail] [data-status=active]').waitFor();
+    expect(await resolveWith(uiKey.secret)).toMatchObject({ status: 200 });
+    await page.locator('[data-page=key-detail] [data-action=deactivate]').click();
+    await page.locator('[data-page=key-detail] [data-status=revoked]').waitFor();
+    expect(await resolveWith(uiKey.secret)).toMatchObject({ status: 403, code: 'key.revoked' });
+  });
+
+  it('filters the request log by key and by status class', async () => {
+    await page.locator('[data-page=key-detail] a', { hasText: 'Requests with this key' }).click();
+    expect(await page.locator('input[name=key_id]').inputValue()).toBe(uiKey.id);
+    await eventually(async () => (await page.locator('[data-testid=logs-table] tbody tr').count()) >= 3, { page, what: "the key's log rows" });
+    await page.locator('input[name=key_id]').fill('');
+    await page.locator('input[name=status]').fill('4xx');
+    await page.locator('[data-testid=log-filters] button[type=submit]').click();
+    await eventually(async () => {
+      const statuses = await page.locator('[data-testid=logs-table] tbody tr td:nth-child(3) .badge').allTextContents();
+      return statuses.length > 0 && statuses.every((status) => status.startsWith('4')) && statuses.includes('401');
+    }, { page, what: '4xx log rows' });
+    await screenshot(page, 'logs');
+  });
+
+  it('lists the track cache with statuses (escaping API text)', async () => {
+    await page.locator('[data-nav=cache]').click();
+    await page.locator('[data-page=cache] [data-testid=cache-stats] .badge').first().waitFor();
+    if (MOCK) {
+      const failed = page.locator('tr[data-video-id=iuevw6218F0]');
+      expect(await failed.locator('[data-field=failure_reason]').textContent()).toBe('telegram: file is too big');
+      expect(await failed.locator('.cache-title').textContent()).toBe('<b>Not markup</b>');
+      expect(await failed.locator('.cache-title b').count()).toBe(0);
+    }
+    await screenshot(page, 'cache');
+  });
+
+  it('deletes a key after confirmation', async () => {
+    await page.locator('[data-nav=keys]').click();
+    const row = page.locator(`tr[data-key-id="${trafficKeyId}"]`);
+    await row.locator('[data-action=delete]').click();
+    await page.locator('[data-testid=delete-key-modal] [data-action=confirm-delete]').click();
+    await row.waitFor({ state: 'detached' });
+    await expect.poll(() => admin('GET', `/admin/keys/${trafficKeyId}`).then(() => 'found', (error: Error) => error.message)).toMatch(/404/);
+  });
+
+  it('works on a phone-sized screen', async () => {
+    const phone = await browser.newContext(PHONE);
+    try {
+      const { page: small, crashes: phoneCrashes } = await openPage(phone, dashboardUrl);
+      await signIn(small, ADMIN_KEY);
+      await eventually(async () => (await chartState(small, 'requests')) === 'filled', { page: small, what: 'the phone overview' });
+      expect(await small.locator('.navbar-toggler').isVisible()).toBe(true);
+      expect(await small.locator('[data-nav=keys]').isVisible()).toBe(false);
+      expect(await small.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+      await screenshot(small, 'overview-phone');
+      await small.locator('.navbar-toggler').click();
+      await small.locator('[data-nav=keys]').click();
+      await small.locator('[data-page=keys] [data-testid=keys-table]').waitFor();
+
+      // An admin key that stops working sends the operator back to sign-in with a message.
+      await small.evaluate(() => sessionStorage.setItem('dashboard.adminKey', 'no-longer-a-valid-admin-key'));
+      await small.evaluate(() => { location.hash = '#/overview'; });
+      await small.locator('[data-testid=sign-in-form] .alert').waitFor();
+      expect(await small.evaluate(() => sessionStorage.length)).toBe(0);
+      expect(phoneCrashes).toEqual([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('signs out: the key leaves sessionStorage and the sign-in form returns', async () => {
+    await page.locator('[data-action=sign-out]').click();
+    await page.locator('[data-testid=sign-in-form]').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await page.reload();
+    await page.locator('[data-testid=sign-in-form]').waitFor();
+    expect(crashes).toEqual([]);
+  });
+});

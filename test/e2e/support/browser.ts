@@ -1,0 +1,59 @@
+import { mkdirSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium, driven by playwright-core, flags as CI runs it (as root, no sandbox). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export const DESKTOP = { viewport: { width: 1440, height: 960 } };
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/** A page that remembers uncaught errors, so a test can assert the app never crashed. */
+export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; crashes: string[] }> {
+  const page = await context.newPage();
+  const crashes: string[] = [];
+  page.on('pageerror', (error) => crashes.push(error.message));
+  await page.goto(url);
+  return { page, crashes };
+}
+
+export async function signIn(page: Page, adminKey: string): Promise<void> {
+  await page.locator('#admin-key').fill(adminKey);
+  await page.locator('[data-testid=sign-in-form] button[type=submit]').click();
+  await page.locator('[data-page=overview]').waitFor();
+}
+
+export const RESULTS_DIR = 'test-results';
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const path = `${RESULTS_DIR}/dashboard-${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Retries a check (clicking the dashboard's "refresh now" between tries) until it holds. */
+export async function eventually<T>(check: () => Promise<T | false | null | undefined>, options: { page?: Page; timeoutMs?: number; what: string }): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result) return result;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what}${last ? `: ${String(last)}` : ''}`);
+    if (options.page) await options.page.locator('[data-action=refresh-now]').click().catch(() => {});
+    await new Promise((done) => setTimeout(done, 1_000));
+  }
+}
+
+export function chartState(page: Page, chart: string): Promise<string | null> {
+  return page.locator(`[data-chart="${chart}"]`).getAttribute('data-state');
+}

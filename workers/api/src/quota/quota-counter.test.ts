@@ -1,0 +1,91 @@
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar';
+import type { KeySnapshot, QuotaCounter } from './quota-counter';
+
+const QUOTA = (env as unknown as { QUOTA: DurableObjectNamespace<QuotaCounter> }).QUOTA;
+const key = (limit: number): KeySnapshot => ({ id: 'k1', tier: 'user', daily_limit: limit, expires_at: null, active: true });
+const at = (iso: string) => Date.parse(iso);
+
+describe('IST calendar', () => {
+  it('starts the day at 18:30 UTC, across month and year ends', () => {
+    expect(istDay(at('2026-11-25T18:29:59.999Z'))).toBe('2026-11-25');
+    expect(istDay(at('2026-11-25T18:30:00.000Z'))).toBe('2026-11-26');
+    expect(istDay(at('2026-12-31T18:29:59Z'))).toBe('2026-12-31');
+    expect(istDay(at('2026-12-31T18:30:00Z'))).toBe('2027-01-01');
+    expect(istDay(at('2027-02-28T18:30:00Z'))).toBe('2027-03-01');
+    expect(nextIstMidnight(at('2026-11-25T10:00:00Z'))).toBe(at('2026-11-25T18:30:00Z'));
+    expect(nextIstMidnight(at('2026-11-25T18:30:00Z'))).toBe(at('2026-11-26T18:30:00Z'));
+    expect(secondsUntilIstMidnight(at('2026-11-25T18:29:00Z'))).toBe(60);
+  });
+});
+
+describe('QuotaCounter', () => {
+  it('rolls the count over exactly at 18:30 UTC, without an alarm', async () => {
+    const stub = QUOTA.getByName('rollover-test');
+    expect((await stub.consume(at('2026-11-25T18:29:58Z'), key(2))).kind).toBe('allowed');
+    expect((await stub.consume(at('2026-11-25T18:29:59Z'))).kind).toBe('allowed');
+    const refused = await stub.consume(at('2026-11-25T18:29:59.999Z'));
+    expect(refused).toMatchObject({ kind: 'exceeded', used: 2, day: '2026-11-25', resetAt: at('2026-11-25T18:30:00Z') });
+    const next = await stub.consume(at('2026-11-25T18:30:00Z'));
+    expect(next).toMatchObject({ kind: 'allowed', used: 1, day: '2026-11-26' });
+  });
+
+  it('rolls over across a year change', async () => {
+    const stub = QUOTA.getByName('year-change-test');
+    expect((await stub.consume(at('2026-12-31T18:00:00Z'), key(1))).kind).toBe('allowed');
+    expect((await stub.consume(at('2026-12-31T18:29:59Z'))).kind).toBe('exceeded');
+    expect(await stub.consume(at('2026-12-31T18:30:01Z'))).toMatchObject({ kind: 'allowed', day: '2027-01-01' });
+  });
+
+  it('reports expiry and revocation from its copy of the key, and asks for the record when it has none', async () => {
+    const stub = QUOTA.getByName('expiry-test');
+    expect((await stub.consume(at('2026-11-25T00:00:00Z'))).kind).toBe('unknown');
+    await stub.remember({ ...key(5), expires_at: at('2026-11-25T12:00:00Z') }, at('2026-11-25T00:00:00Z'));
+    expect((await stub.consume(at('2026-11-25T11:59:59Z'))).kind).toBe('allowed');
+    expect((await stub.consume(at('2026-11-25T12:00:00Z'))).kind).toBe('expired');
+    await stub.remember({ ...key(5), active: false }, at('2026-11-25T12:00:00Z'));
+    expect((await stub.consume(at('2026-11-25T12:00:01Z'))).kind).toBe('revoked');
+    await stub.remember(null, at('2026-11-25T12:00:01Z'));
+    expect((await stub.consume(at('2026-11-25T12:00:02Z'))).kind).toBe('invalid');
+  });
+
+  it('refunds a request and never goes below zero', async () => {
+    const stub = QUOTA.getByName('refund-test');
+    const first = await stub.consume(at('2026-11-25T10:00:00Z'), key(3));
+    expect(first).toMatchObject({ used: 1 });
+    await stub.refund('2026-11-25');
+    await stub.refund('2026-11-25');
+    expect(await stub.consume(at('2026-11-25T10:00:01Z'))).toMatchObject({ used: 1 });
+  });
+
+  it('cleans up old days in its alarm and keeps recent ones', async () => {
+    const stub = QUOTA.getByName('cleanup-test');
+    const now = Date.now();
+    await stub.consume(now - 60 * 86400_000, key(10));
+    await stub.consume(now);
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect(state.storage.sql.exec('SELECT COUNT(*) AS n FROM usage').one().n).toBe(2);
+      expect(await state.storage.getAlarm()).not.toBeNull();
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const days = state.storage.sql.exec<{ day: string }>('SELECT day FROM usage').toArray().map((row) => row.day);
+      expect(days).toEqual([istDay(now)]);
+    });
+  });
+
+  it('lists usage per IST day, oldest first', async () => {
+    const stub = QUOTA.getByName('usage-test');
+    const now = at('2026-11-25T10:00:00Z');
+    await stub.consume(now - 86400_000, key(10));
+    await stub.consume(now);
+    await stub.consume(now);
+    expect(await stub.usage(now, 3)).toEqual([
+      { date: '2026-11-23', count: 0 },
+      { date: '2026-11-24', count: 1 },
+      { date: '2026-11-25', count: 2 },
+    ]);
+  });
+});
