@@ -76,7 +76,9 @@ type Series = { label: string; data: Array<number | null>; colour: string };
 export function lineChart(labels: string[], series: Series[], options: { fill?: boolean; unit?: string } = {}): AnyChartConfig {
   const datasets: ChartDataset<'line'>[] = series.map((s) => ({
     label: s.label, data: s.data, borderColor: s.colour, backgroundColor: `${s.colour}33`,
-    fill: options.fill ?? false, tension: 0.3, pointRadius: 0, pointHitRadius: 8, spanGaps: true,
+    fill: options.fill ?? false, tension: 0.25, cubicInterpolationMode: 'monotone', pointHitRadius: 8, spanGaps: true,
+    // A lone value between gaps (latency of one busy hour) has no line to draw: give it a dot.
+    pointRadius: s.data.map((value, i) => (value !== null && s.data[i - 1] == null && s.data[i + 1] == null ? 3 : 0)),
   }));
   return {
     type: 'line',

@@ -107,7 +107,7 @@ export function card(title: string, iconName: string, body: Child, tools?: Child
 
 export function emptyState(iconName: string, title: string, message: string): HTMLElement {
   return h('div', { class: 'empty-state text-center text-secondary py-5', 'data-empty': 'true' },
-    icon(iconName, 'fa-2x mb-3 d-block opacity-50'),
+    h('div', { class: 'mb-3 opacity-50' }, icon(iconName, 'fa-2x')),
     h('div', { class: 'fw-semibold text-body' }, title),
     h('div', { class: 'small' }, message));
 }

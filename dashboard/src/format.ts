@@ -38,6 +38,7 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   if (Number.isNaN(time)) return iso;
   const seconds = Math.round((time - now) / 1000);
   const abs = Math.abs(seconds);
+  if (abs < 10) return 'just now';
   const [value, unit] = abs < 60 ? [abs, 's'] : abs < 3600 ? [abs / 60, 'min'] : abs < 86400 ? [abs / 3600, 'h'] : [abs / 86400, 'd'];
   const text = `${Math.floor(value)} ${unit}`;
   return seconds >= 0 ? `in ${text}` : `${text} ago`;
@@ -58,7 +59,7 @@ export function delta(current: number | null, previous: number | null, options: 
   if (current === null || previous === null) return null;
   const higherIsBetter = options.higherIsBetter ?? true;
   const change = options.ratio ? (current - previous) * 100 : previous === 0 ? null : ((current - previous) / previous) * 100;
-  if (change === null) return current === 0 ? { text: 'no change', direction: 'flat', good: null } : { text: 'new', direction: 'up', good: null };
+  if (change === null) return current === 0 ? { text: 'no change', direction: 'flat', good: null } : { text: '▲ up from 0', direction: 'up', good: null };
   if (Math.abs(change) < 0.05) return { text: '0%', direction: 'flat', good: null };
   const direction = change > 0 ? 'up' : 'down';
   const text = `${direction === 'up' ? '▲' : '▼'} ${Math.abs(change).toFixed(1)}${options.ratio ? ' pts' : '%'}`;

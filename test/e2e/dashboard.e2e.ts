@@ -133,9 +133,9 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
       copyFileSync(shot, 'docs/dashboard.png');
     }
 
-    await page.locator('[data-range=30d]').click();
-    await eventually(async () => (await page.locator('[data-range=30d]').getAttribute('aria-pressed')) === 'true' && (await chartState(page, 'requests')) === 'filled', { what: 'the daily view' });
-    await page.locator('[data-range=24h]').click();
+    await page.locator('[data-range="30d"]').click();
+    await eventually(async () => (await page.locator('[data-range="30d"]').getAttribute('aria-pressed')) === 'true' && (await chartState(page, 'requests')) === 'filled', { what: 'the daily view' });
+    await page.locator('[data-range="24h"]').click();
     await page.locator('[data-action=toggle-refresh]').click();
     expect(await page.locator('[data-action=toggle-refresh]').getAttribute('data-paused')).toBe('true');
     await page.locator('[data-action=toggle-refresh]').click();

@@ -53,7 +53,7 @@ export function keysPage(): Page {
     if (keys.length === 0) {
       const filtered = search.value.trim() !== '' || status.value !== 'all';
       return h('div', { class: 'card' }, h('div', { class: 'card-body text-center text-secondary py-5', 'data-empty': 'true' },
-        icon('key', 'fa-2x mb-3 d-block opacity-50'),
+        h('div', { class: 'mb-3 opacity-50' }, icon('key', 'fa-2x')),
         filtered ? 'No key matches this search.' : 'No keys yet. Create the first one with “New key”.'));
     }
     const actions = { onChanged: (message: string) => { replaceChildren(notices, alertBox('success', message)); void refresh(); }, onError: showError };

@@ -1,0 +1,84 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { describe, expect, it, vi } from 'vitest';
+import worker from '../workers/api/src/index';
+import { api, apiJson, createKey, TEST_ADMIN_KEY, withKey } from './support/api';
+
+const bindings = env as unknown as Record<string, string> & { MONGO_TEST_URL: string; MONGO_TEST_API_KEY: string };
+
+async function mongoControl(path: string, body: Record<string, unknown>) {
+  const response = await fetch(`${new URL(bindings.MONGO_TEST_URL).origin}/__control/${path}`, { method: 'POST', body: JSON.stringify(body) });
+  return response.json<any>();
+}
+
+function logMessage(n: number) {
+  return {
+    id: `msg-${n}`,
+    timestamp: new Date(),
+    attempts: 1,
+    body: {
+      request_id: `req-outage-${n}`,
+      time: new Date().toISOString(),
+      endpoint: '/v1/resolve',
+      method: 'GET',
+      key_id: 'abc123',
+      client_ip: '203.0.113.1',
+      status: 200,
+      error_code: null,
+      duration_ms: 12,
+      query: 'M4gD1WSo5mA',
+      colo: 'BOM',
+      cache: null,
+    },
+  };
+}
+
+describe('request log pipeline', () => {
+  it('retries a batch through a store outage and then stores every record exactly once', async () => {
+    const database = `logs_${crypto.randomUUID().slice(0, 8)}`;
+    const mongoEnv = { ...env, METADATA_STORE: 'mongo', MONGO_DATA_API_URL: bindings.MONGO_TEST_URL, MONGO_DATA_API_KEY: bindings.MONGO_TEST_API_KEY, MONGO_DATABASE: database };
+    const messages = [1, 2, 3, 4, 5].map(logMessage);
+
+    await mongoControl('fault', { mode: '500', database });
+    const failingBatch = createMessageBatch('yt-api-request-logs', messages);
+    const failingCtx = createExecutionContext();
+    await worker.queue(failingBatch as MessageBatch<unknown>, mongoEnv as never, failingCtx);
+    const failed = await getQueueResult(failingBatch, failingCtx);
+    expect(failed.retryBatch.retry).toBe(true);
+    expect(failed.ackAll).toBe(false);
+
+    await mongoControl('fault', { mode: 'none', database });
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const batch = createMessageBatch('yt-api-request-logs', messages.map((message) => ({ ...message, attempts: 2 + delivery })));
+      const ctx = createExecutionContext();
+      await worker.queue(batch as MessageBatch<unknown>, mongoEnv as never, ctx);
+      expect((await getQueueResult(batch, ctx)).ackAll).toBe(true);
+    }
+    const dump = await fetch(`${new URL(bindings.MONGO_TEST_URL).origin}/__control/dump?database=${database}&collection=api_logs`).then((r) => r.json<any>());
+    expect(dump.documents.map((doc: any) => doc.request_id).sort()).toEqual(messages.map((m) => m.body.request_id).sort());
+  });
+
+  it('logs every request with its key id, never the key or another secret', async () => {
+    const { key, record } = await createKey({ name: 'logged bot' });
+    const log = vi.spyOn(console, 'log');
+    const first = await api(`/v1/resolve?query=M4gD1WSo5mA&api_key=${key}`);
+    const second = await api('/v1/resolve?query=', withKey(key));
+    const ids = [first.headers.get('X-Request-Id'), second.headers.get('X-Request-Id')];
+
+    let items: any[] = [];
+    for (let attempt = 0; attempt < 60 && items.length < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      items = (await apiJson(`/admin/logs?key_id=${record.id}`)).body.items;
+    }
+    expect(items.map((item) => item.request_id).sort()).toEqual([...ids].sort());
+    const byId = Object.fromEntries(items.map((item) => [item.request_id, item]));
+    expect(byId[ids[0]!]).toMatchObject({ endpoint: '/v1/resolve', method: 'GET', status: 200, key_id: record.id, query: 'M4gD1WSo5mA', error_code: null });
+    expect(byId[ids[1]!]).toMatchObject({ status: 400, error_code: 'query.missing' });
+    expect(typeof byId[ids[0]!].duration_ms).toBe('number');
+    expect(byId[ids[0]!].client_ip).toMatch(/^10\./);
+
+    const everything = JSON.stringify(items) + log.mock.calls.flat().join('\n');
+    for (const secret of [key, TEST_ADMIN_KEY, bindings.STREAM_SIGNING_KEY!]) expect(everything).not.toContain(secret);
+    log.mockRestore();
+  });
+});
