@@ -1,3 +1,5 @@
+import { HTTPException } from 'hono/http-exception';
+
 /**
  * The one exception type of the service. Every failure a client can see is an
  * AppError with a dotted code; the HTTP status comes from STATUS_BY_CODE so the
@@ -82,5 +84,9 @@ export function isAppError(value: unknown): value is AppError {
 /** Turns anything thrown into an AppError without leaking its message. */
 export function toAppError(value: unknown): AppError {
   if (isAppError(value)) return value;
+  // Hono's own 4xx (a body that is not JSON, say) is the client's mistake, not ours.
+  if (value instanceof HTTPException && value.status < 500) {
+    return new AppError('request.invalid', `Invalid request: ${value.message || 'malformed input'}.`);
+  }
   return new AppError('internal', 'The service failed to handle this request.', { cause: value });
 }

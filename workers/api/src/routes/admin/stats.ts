@@ -54,7 +54,9 @@ export const statsRoute = new Hono<AppEnv>()
     const hourly = query.granularity === 'hour';
     const { from, to } = rangeOf(query, hourly ? DAY : 30 * DAY);
     const store = c.get('store')();
-    const buckets = await store.requestsOverTime({ granularity: query.granularity, from, to, utcOffsetMinutes: IST_OFFSET_MS / 60_000 });
+    // Days follow the quota's IST calendar; hours stay on whole UTC hours.
+    const utcOffsetMinutes = hourly ? 0 : IST_OFFSET_MS / 60_000;
+    const buckets = await store.requestsOverTime({ granularity: query.granularity, from, to, utcOffsetMinutes });
     if (buckets.length > 400) throw new AppError('request.invalid', 'Invalid granularity: too many buckets for this range.');
     const step = hourly ? HOUR : DAY;
     const details = await Promise.all(
