@@ -1,6 +1,7 @@
-// `npm start`: runs the whole service locally on embedded defaults.
-// Settings come from .dev.vars and, winning over it, the process environment.
-import { spawn } from 'node:child_process';
+// `npm start`: runs the whole service locally on embedded defaults (D1, local
+// queues, the rate-limit emulation). Settings come from .dev.vars and, winning
+// over it, the process environment.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,22 +17,31 @@ if (!vars.STREAM_SIGNING_KEY) {
   vars.STREAM_SIGNING_KEY = 'local-development-signing-key-not-for-production';
   console.warn('STREAM_SIGNING_KEY is not set: using a development key. Set it in .dev.vars or the environment for anything real.');
 }
+if (!vars.ADMIN_API_KEY) console.warn('ADMIN_API_KEY is not set: the admin API and dashboard are locked until you set it.');
 
+// Secrets go to wrangler through a private env file, not the command line.
 const envFile = join(mkdtempSync(join(tmpdir(), 'yt-api-')), '.env');
 writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(String(value))}`).join('\n'), { mode: 0o600 });
 
-const children = [];
-function run(args) {
-  const child = spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } });
-  children.push(child);
+// The rate-limit binding's limit lives in the config, so RATE_LIMIT_PER_MINUTE is written into a local copy.
+const config = '.wrangler-start.toml';
+const limit = Number(vars.RATE_LIMIT_PER_MINUTE ?? 100) || 1_000_000_000;
+writeFileSync(config, readFileSync('wrangler.toml', 'utf8').replace(/simple = \{ limit = \d+, period = 60 \}/, `simple = { limit = ${limit}, period = 60 }`));
+
+const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, ...options });
+const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '-c', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+if (migrated.status !== 0) process.exit(migrated.status ?? 1);
+
+const configs = ['-c', config];
+if (existsSync('workers/consumer/wrangler.toml')) configs.push('-c', 'workers/consumer/wrangler.toml');
+const children = [wrangler(['dev', ...configs, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
+
+for (const child of children) {
   child.on('exit', (code) => {
     for (const other of children) if (other !== child) other.kill('SIGTERM');
     process.exit(code ?? 0);
   });
 }
-
-run(['dev', '--config', 'wrangler.toml', '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false']);
-
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     for (const child of children) child.kill('SIGTERM');
@@ -41,7 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 function parseEnvFile(text) {
   const result = {};
   for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/.exec(line);
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
     if (!match) continue;
     let value = match[2];
     if (/^".*"$/.test(value)) value = JSON.parse(value);
