@@ -21,20 +21,25 @@ if (!vars.ADMIN_API_KEY) console.warn('ADMIN_API_KEY is not set: the admin API a
 
 // Secrets go to wrangler through a private env file, not the command line.
 const envFile = join(mkdtempSync(join(tmpdir(), 'yt-api-')), '.env');
-writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${JSON.stringify(String(value))}`).join('\n'), { mode: 0o600 });
+// dotenv takes single-quoted values literally, which keeps JSON settings intact.
+const quote = (value) => (value.includes("'") || value.includes('\n') ? JSON.stringify(value) : `'${value}'`);
+writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${quote(String(value))}`).join('\n'), { mode: 0o600 });
 
 // The rate-limit binding's limit lives in the config, so RATE_LIMIT_PER_MINUTE is written into a local copy.
-const config = '.wrangler-start.toml';
+const config = `.wrangler-start-${port}.toml`;
 const limit = Number(vars.RATE_LIMIT_PER_MINUTE ?? 100) || 1_000_000_000;
 writeFileSync(config, readFileSync('wrangler.toml', 'utf8').replace(/simple = \{ limit = \d+, period = 60 \}/, `simple = { limit = ${limit}, period = 60 }`));
 
 const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, ...options });
-const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '-c', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
+// PERSIST_TO keeps separate local state, e.g. for two instances side by side in `npm run bench`.
+const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : [];
+const inspector = process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : [];
+const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '-c', config, ...persist], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 
 const configs = ['-c', config];
 if (existsSync('workers/consumer/wrangler.toml')) configs.push('-c', 'workers/consumer/wrangler.toml');
-const children = [wrangler(['dev', ...configs, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
+const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
 
 for (const child of children) {
   child.on('exit', (code) => {

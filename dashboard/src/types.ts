@@ -75,8 +75,14 @@ export interface Timeseries {
 export interface EndpointStat {
   endpoint: string;
   total: number;
+  /** Server errors (5xx). */
   errors: number;
+  /** Client errors, when the API sends them (an extra beyond the contract). */
+  status_4xx?: number;
 }
+
+/** How the request log names requests made with ADMIN_API_KEY (not a stored key). */
+export const BOOTSTRAP_ADMIN_KEY_ID = 'admin';
 
 export interface TopKey {
   key_id: string;

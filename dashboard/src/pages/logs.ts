@@ -2,7 +2,7 @@
 import { api } from '../api';
 import { emptyState, errorAlert, h, httpStatusBadge, icon, pager, replaceChildren, spinner } from '../dom';
 import { formatDateTime } from '../format';
-import type { LogEntry, LogFilter } from '../types';
+import { BOOTSTRAP_ADMIN_KEY_ID, type LogEntry, type LogFilter } from '../types';
 import { pageHeader, type Page } from './page';
 
 const PAGE_SIZE = 50;
@@ -76,8 +76,14 @@ function logTable(items: LogEntry[]): HTMLElement {
         h('td', { class: 'text-nowrap' }, httpStatusBadge(entry.status), entry.error_code ? h('span', { class: 'ms-1 text-secondary font-monospace' }, entry.error_code) : null),
         h('td', { class: 'text-end font-monospace' }, entry.duration_ms),
         h('td', { class: 'd-none d-md-table-cell font-monospace' },
-          entry.key_id ? h('a', { href: `#/keys/${encodeURIComponent(entry.key_id)}`, title: entry.key_id }, entry.key_id.slice(0, 8)) : '—'),
+          keyCell(entry.key_id)),
         h('td', { class: 'd-none d-lg-table-cell font-monospace' }, entry.client_ip, entry.colo ? h('span', { class: 'text-secondary ms-1' }, entry.colo) : null),
         h('td', { class: 'd-none d-lg-table-cell' }, entry.cache ?? '—'),
         h('td', { class: 'd-none d-xl-table-cell text-truncate log-query', title: entry.query ?? '' }, entry.query ?? '')))))));
+}
+
+function keyCell(keyId: string | null): Node | string {
+  if (!keyId) return '—';
+  if (keyId === BOOTSTRAP_ADMIN_KEY_ID) return h('span', { class: 'text-secondary', title: 'The bootstrap ADMIN_API_KEY' }, 'ADMIN_API_KEY');
+  return h('a', { href: `#/keys/${encodeURIComponent(keyId)}`, title: keyId }, keyId.slice(0, 8));
 }

@@ -4,7 +4,7 @@ import { barChart, ChartCard, COLOURS, lineChart } from '../charts';
 import { errorAlert, h, icon, replaceChildren } from '../dom';
 import { delta, formatMs, formatNumber, formatPercent, type Delta } from '../format';
 import { alignDown, bucketLabel, DAY_MS, fillBuckets, hitRatio, HOUR_MS, IST_DAY_OFFSET_MS, IST_HOUR_OFFSET_MS } from '../timeseries';
-import type { Bucket, Overview } from '../types';
+import { BOOTSTRAP_ADMIN_KEY_ID, type Bucket, type EndpointStat, type Overview } from '../types';
 import { pageHeader, type Page } from './page';
 
 type Range = '24h' | '30d';
@@ -74,14 +74,16 @@ export function overviewPage(): Page {
     if (buckets) renderTimeCharts(buckets, range === '24h' ? 'hour' : 'day');
     if (endpoints.status === 'fulfilled') {
       const items = [...endpoints.value.items].sort((a, b) => b.total - a.total).slice(0, 12);
+      const clientErrors = (i: EndpointStat) => i.status_4xx ?? 0;
       charts.endpoints.show(barChart(items.map((i) => i.endpoint), [
-        { label: 'Other', data: items.map((i) => i.total - i.errors), colour: COLOURS.green },
-        { label: 'Errors (5xx)', data: items.map((i) => i.errors), colour: COLOURS.red },
+        { label: 'OK', data: items.map((i) => i.total - i.errors - clientErrors(i)), colour: COLOURS.green },
+        ...(items.some((i) => i.status_4xx !== undefined) ? [{ label: '4xx', data: items.map(clientErrors), colour: COLOURS.yellow }] : []),
+        { label: '5xx', data: items.map((i) => i.errors), colour: COLOURS.red },
       ], { stacked: true, horizontal: true }));
     }
     if (topKeys.status === 'fulfilled') {
       const items = topKeys.value.items;
-      charts.topKeys.show(barChart(items.map((i) => i.name || i.key_id.slice(0, 8)), [
+      charts.topKeys.show(barChart(items.map((i) => keyLabel(i.key_id, i.name)), [
         { label: 'Requests', data: items.map((i) => i.total), colour: COLOURS.violet },
       ], { horizontal: true }));
     }
@@ -151,4 +153,9 @@ function welcomeCard(): HTMLElement {
         h('div', { class: 'fw-semibold' }, 'Nothing to chart yet'),
         h('div', { class: 'text-secondary small' }, 'This looks like a new install. Create a key, call the API with it, and the charts below fill in on their own.')),
       h('a', { class: 'btn btn-info', href: '#/keys' }, icon('plus', 'me-1'), 'Create a key')));
+}
+
+function keyLabel(id: string, name: string | null): string {
+  if (name) return name;
+  return id === BOOTSTRAP_ADMIN_KEY_ID ? 'ADMIN_API_KEY' : `${id.slice(0, 8)} (deleted)`;
 }

@@ -26,7 +26,7 @@ export async function startRealApi(settings: Record<string, string>): Promise<Ru
   const state = mkdtempSync(join(tmpdir(), 'yt-api-e2e-'));
   const persist = join(state, 'persist');
   const envFile = join(state, '.env');
-  writeFileSync(envFile, Object.entries(settings).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join('\n'), { mode: 0o600 });
+  writeFileSync(envFile, Object.entries(settings).map(([name, value]) => `${name}=${envValue(value)}`).join('\n'), { mode: 0o600 });
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1', NO_COLOR: '1' };
   // The project's wrangler, run by the Node that runs the tests (the repo pins Node 22).
   const wrangler = (...args: string[]) => [resolve('node_modules/wrangler/bin/wrangler.js'), ...args];
@@ -77,6 +77,16 @@ async function waitForHttp(url: string, timeoutMs: number, gaveUp: () => boolean
     }
   }
   throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
+}
+
+/**
+ * dotenv keeps single-quoted values literally, whereas in double quotes it does not
+ * undo JSON's \" escapes (a JSON setting such as UPSTREAM_ORIGINS would arrive broken).
+ */
+function envValue(value: string): string {
+  if (!value.includes("'") && !value.includes('\n')) return `'${value}'`;
+  if (!value.includes('"')) return JSON.stringify(value);
+  throw new Error('a setting with both quote kinds cannot be written to a .env file');
 }
 
 /** The `binding` of every [[d1_databases]] block (a tiny TOML read, enough for our wrangler.toml). */

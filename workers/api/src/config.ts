@@ -6,20 +6,20 @@ import { AppError } from './errors';
  * A bad value fails fast with `config.invalid` naming the variable.
  */
 
-const booleanFlag = z
+export const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
-const positiveInt = z.coerce.number().int().positive();
+export const positiveInt = z.coerce.number().int().positive();
 
-const originString = z
+export const originString = z
   .string()
   .url()
   .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) origin')
   .transform((value) => new URL(value).origin);
 
 /** JSON object: hostname or `*.suffix` → origin. */
-const upstreamOrigins = z
+export const upstreamOrigins = z
   .string()
   .transform((text, ctx) => {
     try {
@@ -38,7 +38,7 @@ export const FallbackInstanceSchema = z.object({
 export type FallbackInstance = z.infer<typeof FallbackInstanceSchema>;
 
 /** JSON `[{"type":"piped","url":"…"}]`, or a comma list of `invidious:https://…` / `piped:https://…`. */
-const fallbackInstances = z.string().transform((text, ctx) => {
+export const fallbackInstances = z.string().transform((text, ctx) => {
   const trimmed = text.trim();
   if (trimmed === '') return [];
   let raw: unknown;
@@ -67,7 +67,7 @@ const fallbackInstances = z.string().transform((text, ctx) => {
 const SUPPORTED_CLIENTS = ['VISIONOS', 'ANDROID_VR', 'IOS', 'ANDROID', 'TV', 'TV_EMBEDDED', 'WEB_EMBEDDED', 'MWEB', 'WEB'] as const;
 export type YouTubeClientName = (typeof SUPPORTED_CLIENTS)[number];
 
-const youtubeClients = z
+export const youtubeClients = z
   .string()
   .transform((text) => text.split(',').map((name) => name.trim().toUpperCase()).filter(Boolean))
   .pipe(z.array(z.enum(SUPPORTED_CLIENTS)).min(1));
@@ -92,6 +92,10 @@ const ConfigSchema = z.object({
   ADMIN_DAILY_LIMIT: positiveInt.default(10_000_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(100),
   TRUST_FORWARDED_FOR: booleanFlag.default(false),
+  // The Telegram cache: on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the
+  // consumer Worker says it has a bot token; this switch turns it off without unbinding.
+  TELEGRAM_CACHE_ENABLED: booleanFlag.default(true),
+  CACHE_RETRY_COOLDOWN_SECONDS: positiveInt.default(600),
   DASHBOARD_ORIGIN: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))
@@ -110,18 +114,24 @@ const cache = new WeakMap<object, Config>();
 export function loadConfig(env: object): Config {
   const cached = cache.get(env);
   if (cached) return cached;
+  const config = parseSettings(ConfigSchema, env);
+  cache.set(env, config);
+  return config;
+}
+
+/** Parses a Worker's env with a settings schema; a bad value throws config.invalid naming the variable. */
+export function parseSettings<Schema extends z.ZodType>(schema: Schema, env: object): z.infer<Schema> {
   const raw: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(env)) {
     if (typeof value === 'string' && value !== '') raw[name] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') raw[name] = String(value);
   }
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'unknown');
     const reason = issue.code === 'invalid_type' && raw[variable] === undefined ? 'is required' : issue.message;
     throw new AppError('config.invalid', `Setting ${variable} ${reason}.`);
   }
-  cache.set(env, parsed.data);
   return parsed.data;
 }

@@ -45,6 +45,10 @@ export const STATUS_BY_CODE = {
   'store.invalid_answer': 502,
   'store.conflict': 409,
   'cache.unavailable': 503,
+  'telegram.disabled': 503,
+  'telegram.file_gone': 410,
+  'telegram.rate_limited': 503,
+  'telegram.unavailable': 502,
   'config.invalid': 500,
   'internal': 500,
 } as const satisfies Record<string, number>;

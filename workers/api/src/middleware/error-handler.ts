@@ -12,7 +12,8 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
   const logger = c.get('logger') ?? createLogger({ level: 'info', format: 'json' });
   const fields = { code: appError.code, status: appError.status, path: c.req.path, details: appError.logDetails };
-  if (appError.status >= 500) logger.error('request.failed', { ...fields, cause: describeCause(error) });
+  // AppError messages are written for clients, so they are safe to log; causes are summarised.
+  if (appError.status >= 500) logger.error('request.failed', { ...fields, message: appError.message, cause: describeCause(error) });
   else logger.debug('request.rejected', fields);
   return c.json(appError.toBody(), appError.status as 400, { ...appError.headers, 'X-Error-Code': appError.code });
 }

@@ -85,7 +85,8 @@ export function d1CacheOps(db: D1Database): CacheOps {
         db
           .prepare(
             `UPDATE cache_metadata SET status = 'ready', file_id = ?, file_unique_id = ?, message_id = ?, chat_id = ?,
-               size = ?, mime = ?, title = ?, duration = ?, cached_at = ?, expires_at = ?, failure_reason = NULL, updated_at = ?
+               size = ?, mime = ?, title = ?, duration = ?, channel = ?, views = ?, thumbnail = ?, cached_at = ?, expires_at = ?,
+               failure_reason = NULL, updated_at = ?
              WHERE video_id = ? AND type = ? RETURNING *`,
           )
           .bind(
@@ -97,6 +98,9 @@ export function d1CacheOps(db: D1Database): CacheOps {
             done.mime,
             done.title,
             done.duration,
+            done.channel,
+            done.views,
+            done.thumbnail,
             ms(done.cached_at),
             ms(done.expires_at),
             now.getTime(),

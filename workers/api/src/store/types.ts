@@ -195,6 +195,10 @@ export const CacheEntrySchema = z.object({
   title: z.string().nullable(),
   /** Seconds. */
   duration: z.number().int().nonnegative().nullable(),
+  // Entries written before these existed have none.
+  channel: z.string().nullable().default(null),
+  views: z.number().int().nonnegative().nullable().default(null),
+  thumbnail: z.string().nullable().default(null),
   cached_at: z.date().nullable(),
   expires_at: z.date().nullable(),
   claimed_at: z.date().nullable(),
@@ -214,10 +218,13 @@ export const CacheCompletionSchema = z.object({
   mime: z.string().nullable(),
   title: z.string().nullable(),
   duration: z.number().int().nonnegative().nullable(),
+  channel: z.string().nullable().default(null),
+  views: z.number().int().nonnegative().nullable().default(null),
+  thumbnail: z.string().nullable().default(null),
   cached_at: z.date(),
   expires_at: z.date().nullable(),
 });
-export type CacheCompletion = z.infer<typeof CacheCompletionSchema>;
+export type CacheCompletion = z.input<typeof CacheCompletionSchema>;
 
 export interface ClaimOptions {
   now: Date;

@@ -19,7 +19,7 @@ const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_fou
 
 export class Extractor {
   constructor(
-    private readonly config: Config,
+    private readonly config: Pick<Config, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { CACHE_TYPES } from '../store/types';
+
+/**
+ * What the API Worker tells the cache consumer: ids only (a queue message is
+ * limited to 128 KB, and the consumer resolves the video itself anyway, since
+ * googlevideo URLs only work from the IP that resolved them).
+ */
+export const CACHE_QUEUE_NAME = 'yt-api-cache-jobs';
+
+export const CacheJobSchema = z.object({
+  video_id: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id'),
+  type: z.enum(CACHE_TYPES),
+});
+export type CacheJob = z.infer<typeof CacheJobSchema>;
+
+/** The consumer's internal HTTP surface, reached only through the TELEGRAM_CACHE service binding. */
+export const CACHE_SERVICE_ORIGIN = 'https://telegram-cache.internal';
+
+export interface CacheServiceStatus {
+  enabled: boolean;
+  /** A local Bot API server lifts Telegram's 20 MB / 50 MB limits. */
+  local_api: boolean;
+  max_file_bytes: number | null;
+}
+
+export function fileUrl(fileId: string): string {
+  return `${CACHE_SERVICE_ORIGIN}/files/${encodeURIComponent(fileId)}`;
+}

@@ -1,0 +1,16 @@
+import { installEvaluator } from '../../api/src/youtube/evaluator';
+import { handleCacheServiceRequest } from './file-server';
+import { handleCacheBatch } from './queue-handler';
+import type { ConsumerEnv } from './runtime';
+
+/**
+ * The Telegram-cache consumer Worker: uploads each newly claimed track to the
+ * channel (queue `yt-api-cache-jobs`), and serves the cached files to the API
+ * Worker through its service binding. It alone holds the bot token.
+ */
+installEvaluator();
+
+export default {
+  fetch: (request, env) => handleCacheServiceRequest(request, env),
+  queue: (batch, env) => handleCacheBatch(batch, env),
+} satisfies ExportedHandler<ConsumerEnv>;

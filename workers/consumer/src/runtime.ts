@@ -1,0 +1,54 @@
+import type { Api } from 'grammy';
+import { SECRET_SETTINGS } from '../../api/src/config';
+import { createLogger, type Logger } from '../../api/src/logging/logger';
+import { createOutbound, type OutboundFetch } from '../../api/src/outbound/http';
+import { createMetadataStore } from '../../api/src/store';
+import type { MetadataStore } from '../../api/src/store/types';
+import { fileLimits, loadConsumerConfig, type ConsumerConfig, type FileLimits } from './config';
+import { createTelegramApi } from './telegram-client';
+
+/** Bindings of the cache consumer Worker; settings arrive as strings and are parsed by config.ts. */
+export interface ConsumerEnv {
+  DB?: D1Database;
+  [setting: string]: unknown;
+}
+
+/** What one queue batch or one file request works with, built from the env. */
+export interface ConsumerRuntime {
+  config: ConsumerConfig;
+  limits: FileLimits;
+  logger: Logger;
+  outbound: OutboundFetch;
+  store: () => MetadataStore;
+  /** null: no bot token, caching is off. */
+  telegram: { api: Api; token: string; channel: string } | null;
+  /** Values masked in every log line and failure reason. */
+  secrets: string[];
+}
+
+export function createRuntime(env: ConsumerEnv, sink?: (line: string) => void): ConsumerRuntime {
+  const config = loadConsumerConfig(env);
+  const secrets = secretValues(env);
+  const logger = createLogger(
+    { level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets, ...(sink ? { sink } : {}) },
+    { worker: 'cache-consumer' },
+  );
+  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger });
+  let store: MetadataStore | undefined;
+  const token = config.TELEGRAM_BOT_TOKEN;
+  return {
+    config,
+    limits: fileLimits(config),
+    logger,
+    outbound,
+    store: () => (store ??= createMetadataStore(env, { outbound, logger })),
+    telegram: token ? { api: createTelegramApi(config, token, outbound), token, channel: config.TELEGRAM_CHANNEL_ID! } : null,
+    secrets,
+  };
+}
+
+/** Secrets as they are and as they look inside a URL (a token's colon is escaped there). */
+export function secretValues(env: ConsumerEnv): string[] {
+  const values = SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  return [...new Set(values.flatMap((value) => [value, encodeURIComponent(value)]))];
+}

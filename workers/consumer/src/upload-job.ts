@@ -1,0 +1,134 @@
+import { InputFile } from 'grammy';
+import type { CacheJob } from '../../api/src/telegram-cache/cache-job';
+import type { CacheEntry } from '../../api/src/store/types';
+import type { ResolvedVideo } from '../../api/src/youtube/types';
+import { JobFailure } from './job-failure';
+import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
+import type { ConsumerRuntime } from './runtime';
+
+/**
+ * One cache job: resolve the video here (googlevideo URLs only work from the
+ * IP that resolved them), pick the file, check it against Telegram's limits,
+ * stream it from googlevideo into a channel post, and record the file.
+ */
+export interface UploadDeps {
+  runtime: ConsumerRuntime;
+  /** A fresh resolve every time: URLs resolved elsewhere would be refused. */
+  resolveVideo: (videoId: string) => Promise<ResolvedVideo>;
+  now?: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+const CAPTION_LIMIT = 1024;
+
+export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<CacheEntry | null> {
+  const { runtime } = deps;
+  const telegram = runtime.telegram!;
+  const video = await deps.resolveVideo(job.video_id);
+  const plan = planUpload(video, job.type);
+  const { maxFileBytes, localApi } = runtime.limits;
+  if (plan.format.size !== null && plan.format.size > maxFileBytes) {
+    throw new JobFailure('too_large', tooLargeReason(plan.format.size, maxFileBytes, localApi, runtime.config.CACHE_MAX_FILE_BYTES !== undefined));
+  }
+
+  const thumbnail = await fetchThumbnail(video.id, runtime.outbound, runtime.logger);
+  const source = { url: plan.format.url, size: plan.format.size, mime: plan.format.mime };
+  const refresh = async () => {
+    const fresh = await deps.resolveVideo(job.video_id);
+    const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
+    if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
+    return { url: format.url, size: format.size, mime: format.mime };
+  };
+  // A supplier, so the download starts only when grammY writes the file part.
+  const media = new InputFile(
+    () => mediaBytes(source, { fetch: runtime.outbound, chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
+    `${video.id}.${plan.extension}`,
+  );
+  const common = {
+    caption: `${video.title}\nhttps://youtu.be/${video.id}`.slice(0, CAPTION_LIMIT),
+    disable_notification: true,
+    ...(thumbnail ? { thumbnail } : {}),
+  };
+  const started = Date.now();
+  let message: SentMessage;
+  if (plan.method === 'sendAudio') {
+    message = await telegram.api.sendAudio(telegram.channel, media, {
+      ...common,
+      title: video.title,
+      performer: performerOf(video.channel),
+      duration: video.duration,
+    });
+  } else if (plan.method === 'sendVideo') {
+    message = await telegram.api.sendVideo(telegram.channel, media, { ...common, duration: video.duration, supports_streaming: true });
+  } else {
+    message = await telegram.api.sendDocument(telegram.channel, media, common);
+  }
+
+  const file = sentFile(message);
+  const { chat } = message;
+  const now = deps.now?.() ?? new Date();
+  runtime.logger.info('cache.uploaded', {
+    videoId: job.video_id,
+    type: job.type,
+    method: plan.method,
+    bytes: file.file_size ?? plan.format.size,
+    ms: Date.now() - started,
+  });
+  return runtime.store().completeCacheEntry(
+    job.video_id,
+    job.type,
+    {
+      file_id: file.file_id,
+      file_unique_id: file.file_unique_id,
+      message_id: message.message_id,
+      // A public channel's @name makes t.me links possible; a private one has only its number.
+      chat_id: chat.username ? `@${chat.username}` : String(chat.id),
+      size: file.file_size ?? plan.format.size ?? 0,
+      mime: plan.mime,
+      title: video.title,
+      duration: video.duration,
+      channel: video.channel || null,
+      views: video.views,
+      thumbnail: video.thumbnail || null,
+      cached_at: now,
+      expires_at: new Date(now.getTime() + runtime.config.CACHE_TTL_DAYS * DAY_MS),
+    },
+    now,
+  );
+}
+
+interface SentFile {
+  file_id: string;
+  file_unique_id: string;
+  file_size?: number;
+}
+
+interface SentMessage {
+  message_id: number;
+  chat: { id: number; username?: string };
+  audio?: SentFile;
+  video?: SentFile;
+  document?: SentFile;
+  voice?: SentFile;
+}
+
+/** Telegram may file an upload under another kind than asked (an audio as a document, say). */
+function sentFile(message: SentMessage): SentFile {
+  const file = message.audio ?? message.video ?? message.document ?? message.voice;
+  if (!file?.file_id) throw new Error('Telegram answered without the uploaded file');
+  return file;
+}
+
+/** YouTube Music's auto-generated channels are "<Artist> - Topic": the artist is the performer. */
+function performerOf(channel: string): string {
+  return channel.replace(/\s+-\s+Topic$/, '');
+}
+
+function tooLargeReason(size: number, limit: number, localApi: boolean, configured: boolean): string {
+  const why = configured
+    ? 'the CACHE_MAX_FILE_BYTES setting'
+    : localApi
+      ? 'the upload limit of a local Bot API server'
+      : 'what Telegram’s Bot API can serve (getFile downloads at most 20 MB, uploads at most 50 MB; a local Bot API server lifts both)';
+  return `The file is ${megabytes(size)}, over ${megabytes(limit)}: ${why}.`;
+}
