@@ -21,6 +21,9 @@ interface Call {
   range?: string;
   bytes?: number;
   clen?: number;
+  /** The deciphered signature and `n` a client sent, to check deciphering. */
+  sig?: string;
+  n?: string;
 }
 
 const CHUNK_LIMIT = 10 * 1024 * 1024;
@@ -130,7 +133,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     if (mode === 'unplayable') {
       return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
     }
-    if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, ciphered);
+    if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, freshen(ciphered));
     const answer = players.get(aliases.get(videoId) ?? videoId) ?? players.get('don-t-exist');
     return json(res, 200, freshen(answer));
   }
@@ -140,6 +143,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     const expire = Math.floor(Date.now() / 1000) + 6 * HOUR;
     const text = JSON.stringify(answer)
       .replace(/expire=\d+/g, `expire=${expire}`)
+      .replace(/expire%3D\d+/g, `expire%3D${expire}`)
       .replace(/\/expire\/\d+\//g, `/expire/${expire}/`);
     return JSON.parse(text);
   }
@@ -158,7 +162,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     const seed = seedOf(`${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
-    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length };
+    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined };
     calls.push(call);
 
     const left = expiredStreams.get(String(length));

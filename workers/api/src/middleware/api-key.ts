@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
 import { AppError } from '../errors';
-import { rateLimitHeaders, sha256Hex } from '../quota/key-gate';
+import { rateLimitHeaders } from '../quota/key-gate';
 
 /**
  * Requires an API key and counts the request against its daily quota. The key
@@ -20,10 +20,21 @@ export function presentedKey(c: Context<AppEnv>): string | null {
   return c.req.query('api_key')?.trim() || c.req.query('api')?.trim() || null;
 }
 
-/** Constant-time equality of two secrets, by comparing their digests. */
-async function sameSecret(a: string, b: string): Promise<boolean> {
-  const [left, right] = await Promise.all([a, b].map((text) => crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
-  return crypto.subtle.timingSafeEqual(left!, right!);
+const digests = new Map<string, Promise<ArrayBuffer>>();
+
+/** SHA-256 of a secret, computed once per isolate for the configured admin key. */
+function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
+  const cached = digests.get(text);
+  if (cached) return cached;
+  const digest = crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  if (remember) digests.set(text, digest);
+  return digest;
+}
+
+function hex(buffer: ArrayBuffer): string {
+  let out = '';
+  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, '0');
+  return out;
 }
 
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
@@ -31,11 +42,14 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
   const key = presentedKey(c);
   if (!key) throw new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.');
   const adminKey = c.get('config').ADMIN_API_KEY;
-  if (adminKey && (await sameSecret(key, adminKey))) {
+  // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
+  const digest = await digestOf(key);
+  if (adminKey && crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true))) {
     return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   }
   if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
-  const keyHash = await sha256Hex(key.toLowerCase());
+  const lower = key.toLowerCase();
+  const keyHash = hex(lower === key ? digest : await digestOf(lower));
   const admission = await c.get('keyGate').admit(keyHash, Date.now(), options);
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day };

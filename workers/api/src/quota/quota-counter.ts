@@ -36,6 +36,9 @@ const KEEP_DAYS = 40;
 export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private readonly sql: SqlStorage;
   private cleanupScheduled = false;
+  // In-memory copies of what SQL holds, so the hot path reads no storage; SQL stays the durable truth.
+  private snapshotCache: { key: KeySnapshot | null; fetchedAt: number } | null | undefined;
+  private todayCache: { day: string; count: number } | undefined;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env);
@@ -59,6 +62,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     const used = this.usedOn(day);
     if (used >= key.daily_limit) return { kind: 'exceeded', key, limit: key.daily_limit, used, resetAt, day };
     this.sql.exec(`INSERT INTO usage (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1`, day);
+    this.todayCache = { day, count: used + 1 };
     this.scheduleCleanup(nowMs);
     return { kind: 'allowed', key, limit: key.daily_limit, used: used + 1, resetAt, day, stale: nowMs - state.fetchedAt > SNAPSHOT_FRESH_MS };
   }
@@ -66,6 +70,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   /** Gives back a request that failed on the service's side (5xx). */
   refund(day: string): void {
     this.sql.exec(`UPDATE usage SET count = count - 1 WHERE day = ? AND count > 0`, day);
+    this.todayCache = undefined;
   }
 
   /** Checks the key without counting (stream links minted for it). */
@@ -88,6 +93,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
       record ? 1 : 0,
       nowMs,
     );
+    this.snapshotCache = { key: record, fetchedAt: nowMs };
   }
 
   /** Requests counted per IST day, oldest first, for the last `days` days. */
@@ -103,19 +109,22 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
 
   override async alarm(): Promise<void> {
     this.cleanupScheduled = false;
+    this.todayCache = undefined;
     const oldest = istDay(Date.now() - KEEP_DAYS * 24 * 3600_000);
     this.sql.exec(`DELETE FROM usage WHERE day < ?`, oldest);
   }
 
   private usedOn(day: string): number {
+    if (this.todayCache?.day === day) return this.todayCache.count;
     const row = this.sql.exec<{ count: number }>(`SELECT count FROM usage WHERE day = ?`, day).toArray()[0];
     return row?.count ?? 0;
   }
 
   private snapshot(): { key: KeySnapshot | null; fetchedAt: number } | null {
+    if (this.snapshotCache !== undefined) return this.snapshotCache;
     const row = this.sql.exec<{ json: string | null; known: number; fetched_at: number }>(`SELECT json, known, fetched_at FROM snapshot WHERE id = 1`).toArray()[0];
-    if (!row) return null;
-    return { key: row.known && row.json ? (JSON.parse(row.json) as KeySnapshot) : null, fetchedAt: row.fetched_at };
+    this.snapshotCache = row ? { key: row.known && row.json ? (JSON.parse(row.json) as KeySnapshot) : null, fetchedAt: row.fetched_at } : null;
+    return this.snapshotCache;
   }
 
   /** Old days are dropped by an alarm once a day; counting never depends on it. */

@@ -5,11 +5,15 @@ import { proxyMedia, type ProxySource } from '../stream/chunked-proxy';
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../stream/hls';
 import { verifyStreamToken, type StreamClaims } from '../stream/token';
 import { isAllowedStreamHost } from '../stream/upstream-hosts';
+import { serveCachedStream } from '../telegram-cache/cached-stream';
+import { bestAudio, bestProgressive } from '../youtube/formats';
+import type { ResolvedVideo, StreamFormat } from '../youtube/types';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
  * URLs are locked to the IP that resolved them). GET and HEAD, single ranges.
  * `/stream/<token>/hls/<url>` carries the playlists and segments of an HLS stream.
+ * A Telegram-cache link serves the channel's copy, and YouTube's when that is gone.
  */
 export const streamRoute = new Hono<AppEnv>();
 
@@ -26,10 +30,14 @@ async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
 streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
+  if (claims.delivery === 'telegram') {
+    const cached = await serveCachedStream(c, claims);
+    if (cached) return cached;
+  }
   const youtube = c.get('youtube');
   const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
     const { video } = await youtube.resolve(claims.videoId, { fresh });
-    const format = video.formats.find((candidate) => candidate.itag === claims.itag);
+    const format = formatFor(video, claims);
     if (!format) {
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
@@ -42,6 +50,7 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
     refresh: () => sourceFor(true),
     method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
     rangeHeader: c.req.header('Range') ?? null,
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
   });
 });
 
@@ -52,6 +61,12 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
   if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
   return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
+
+/** A cache link names no YouTube format: its fallback is what a resolve of that type would stream. */
+function formatFor(video: ResolvedVideo, claims: StreamClaims): StreamFormat | undefined {
+  if (claims.delivery !== 'telegram') return video.formats.find((candidate) => candidate.itag === claims.itag);
+  return claims.type === 'audio' ? bestAudio(video.formats) : bestProgressive(video.formats);
+}
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
   const { video } = await c.get('youtube').resolve(claims.videoId);

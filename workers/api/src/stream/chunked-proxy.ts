@@ -21,6 +21,8 @@ export interface ProxyOptions {
   refresh?: () => Promise<ProxySource>;
   method: 'GET' | 'HEAD';
   rangeHeader: string | null;
+  /** Keeps the pump alive after the response has been returned. */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 const EXPIRED = new Set([403, 410]);
@@ -65,26 +67,30 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
 
   // The first chunk is fetched before answering, so an expired or refused URL
   // still becomes a clean JSON error instead of a broken 200.
-  let position = start;
-  let reader = (await fetchChunk(position, Math.min(end, position + options.chunkBytes - 1))).body!.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
+  const chunkEnd = (from: number) => Math.min(end, from + options.chunkBytes - 1);
+  const first = await fetchChunk(start, chunkEnd(start));
+  // workerd pumps each chunk's body into the response natively (pipeTo), so no
+  // JavaScript runs per piece of data and only one chunk is in flight at a time.
+  const { readable, writable } = new FixedLengthStream(end - start + 1);
+  const pump = (async () => {
+    let response = first;
+    let position = start;
+    try {
       for (;;) {
-        const { done, value } = await reader.read();
-        if (!done) {
-          position += value.byteLength;
-          controller.enqueue(value);
-          return;
-        }
-        if (position > end) return controller.close();
-        reader = (await fetchChunk(position, Math.min(end, position + options.chunkBytes - 1))).body!.getReader();
+        const expected = chunkEnd(position) - position + 1;
+        const length = Number(response.headers.get('content-length') ?? expected);
+        await response.body!.pipeTo(writable, { preventClose: true });
+        position += Number.isFinite(length) && length > 0 ? length : expected;
+        if (position > end) break;
+        response = await fetchChunk(position, chunkEnd(position));
       }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, { status, headers });
+      await writable.close();
+    } catch (error) {
+      await writable.abort(error).catch(() => {});
+    }
+  })();
+  options.waitUntil?.(pump);
+  return new Response(readable, { status, headers });
 }
 
 function withRange(url: string, from: number, to: number): string {

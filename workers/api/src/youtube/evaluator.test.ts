@@ -6,61 +6,13 @@
  * youtubei.js changes, rerun the script (`npx node scripts/evaluator-parity-expected.mjs`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsAnalyzer, JsExtractor, JsMatchers, Platform, Player, Utils } from 'youtubei.js/cf-worker';
+import { Platform, Player, Utils } from 'youtubei.js/cf-worker';
 import type { Types } from 'youtubei.js/cf-worker';
 import playerFixture from '../../../../test/fixtures/youtube/player-js/c9168c90-base.json';
 import cipheredFixture from '../../../../test/fixtures/youtube/player-web-ciphered/iuevw6218F0.json';
 import parity from './evaluator.parity.json';
 import { createQuickJsEvaluator, EvaluatorError, getQuickJs, installEvaluator } from './evaluator';
-
-type Node = Parameters<Types.ExtractionConfig['match']>[0];
-
-/**
- * Mirror of extractDecipherScript() in scripts/evaluator-parity-expected.mjs; the script hash
- * assertion below catches any drift. The recorded script is the ES5 `player_ias` build, which
- * youtubei.js 18 (written for `player_es6`) does not extract on its own: its nsigMatcher wants
- * default parameters, and the URL class's methods are attached as `g.o3[w[17]][w[11]] = function…`
- * far below the class, where its analyzer does not look.
- */
-function extractDecipherScript(source: string): Types.BuildScriptResult {
-  let urlClass: string | null = null;
-  const claimed = new Set<Node>();
-  const slice = (node: Node) => source.slice(...(node as unknown as { range: [number, number] }).range);
-  const nsig = (node: Node): Node | false => {
-    if (node.type !== 'VariableDeclarator' || node.init?.type !== 'FunctionExpression') return false;
-    const p = node.init.params;
-    if (p.length < 3 || !p.every((x) => x.type === 'Identifier' || x.type === 'AssignmentPattern')) return false;
-    const withDefault = (x: Node) =>
-      x.type === 'Identifier' ? { type: 'AssignmentPattern', left: x, right: { type: 'Literal', value: '' } } : x;
-    const es6Shaped = { ...node, init: { ...node.init, params: [p[0], withDefault(p[1]!), withDefault(p[2]!), ...p.slice(3)] } };
-    if (!JsMatchers.nsigMatcher(es6Shaped as Node)) return false;
-    const ctor = node.init.body?.body.find(
-      (s) => s.type === 'ExpressionStatement' && s.expression.type === 'AssignmentExpression' && s.expression.right.type === 'NewExpression',
-    ) as { expression: { right: { callee: Node } } };
-    urlClass = slice(ctor.expression.right.callee);
-    return node;
-  };
-  const urlClassMethod = (node: Node): boolean => {
-    if (!urlClass || claimed.has(node) || node.type !== 'ExpressionStatement') return false;
-    const e = node.expression;
-    if (e.type !== 'AssignmentExpression' || e.left.type !== 'MemberExpression' || e.right.type !== 'FunctionExpression') return false;
-    const target = e.left.object.type === 'MemberExpression' ? slice(e.left.object) : '';
-    if (target !== `${urlClass}.prototype` && !target.startsWith(`${urlClass}[`)) return false;
-    claimed.add(node);
-    return true;
-  };
-  const extractions = [
-    { friendlyName: 'nsigFunction', match: nsig, stopWhenReady: false },
-    { friendlyName: 'signatureTimestampVar', match: JsMatchers.timestampMatcher, collectDependencies: false, stopWhenReady: false },
-    ...Array.from({ length: 16 }, () => ({ match: urlClassMethod, stopWhenReady: false })),
-  ];
-  const analyzer = new JsAnalyzer(source, { extractions });
-  return new JsExtractor(analyzer).buildScript({
-    disallowSideEffectInitializers: true,
-    exportRawValues: true,
-    rawValueOnly: ['signatureTimestampVar'],
-  });
-}
+import { extractDecipherScript } from './player-script';
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));

@@ -1,4 +1,5 @@
-import { Innertube, Log, Player, Platform } from 'youtubei.js/cf-worker';
+import { Innertube, Log, Platform, type Player } from 'youtubei.js/cf-worker';
+import { loadPlayer } from './player-script';
 import type { OutboundFetch } from '../outbound/http';
 
 /**
@@ -44,7 +45,7 @@ export function getInnertube(routeKey: string, fetch: OutboundFetch): Promise<In
 export function getPlayer(routeKey: string, fetch: OutboundFetch): Promise<Player> {
   const slot = slotFor(routeKey, fetch);
   if (!slot.player) {
-    slot.player = Player.create(undefined, fetch as typeof globalThis.fetch);
+    slot.player = loadPlayer(fetch);
     slot.player.catch(() => (slot.player = undefined));
   }
   return slot.player;
