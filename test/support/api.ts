@@ -1,4 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
+import { MetadataCache } from '../../workers/api/src/youtube/metadata-cache';
 
 export const TEST_ADMIN_KEY = (env as unknown as { ADMIN_API_KEY: string }).ADMIN_API_KEY;
 
@@ -45,7 +46,7 @@ export const upstream = {
 };
 
 export async function forgetVideo(videoId: string): Promise<void> {
-  await caches.default.delete(`https://metadata.cache.internal/video/${videoId}`);
+  await new MetadataCache(60).forgetVideo(videoId);
 }
 
 /** Creates a key through the admin API and returns the key and its record. */

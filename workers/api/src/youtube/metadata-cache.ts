@@ -17,6 +17,19 @@ function searchKey(mode: string, text: string, limit: number): string {
   return `${ORIGIN}/search/${mode}/${limit}/${encodeURIComponent(text.toLowerCase())}`;
 }
 
+/**
+ * A small per-isolate copy in front of the Cache API: a popular track asked
+ * for again and again is answered without even the cache lookup.
+ */
+const MEMORY_ENTRIES = 256;
+const memory = new Map<string, { video: ResolvedVideo; until: number }>();
+
+function remember(video: ResolvedVideo, ttlSeconds: number): void {
+  memory.delete(video.id);
+  memory.set(video.id, { video, until: Date.now() + ttlSeconds * 1000 });
+  if (memory.size > MEMORY_ENTRIES) memory.delete(memory.keys().next().value!);
+}
+
 export class MetadataCache {
   constructor(
     private readonly ttlSeconds: number,
@@ -24,20 +37,27 @@ export class MetadataCache {
   ) {}
 
   async getVideo(videoId: string): Promise<ResolvedVideo | null> {
+    const held = memory.get(videoId);
+    if (held && held.until > Date.now()) return held.video;
     const hit = await this.cache.match(videoKey(videoId));
     if (!hit) return null;
     const video = (await hit.json()) as ResolvedVideo;
-    return video.expiresAt - URL_SAFETY_MARGIN_SECONDS > Date.now() / 1000 ? video : null;
+    const untilExpiry = Math.floor(video.expiresAt - Date.now() / 1000 - URL_SAFETY_MARGIN_SECONDS);
+    if (untilExpiry <= 0) return null;
+    remember(video, Math.min(this.ttlSeconds, untilExpiry, 60));
+    return video;
   }
 
   async putVideo(video: ResolvedVideo): Promise<void> {
     const untilExpiry = Math.floor(video.expiresAt - Date.now() / 1000 - URL_SAFETY_MARGIN_SECONDS);
     const ttl = Math.min(this.ttlSeconds, untilExpiry);
     if (ttl <= 0) return;
+    remember(video, Math.min(ttl, 60));
     await this.cache.put(videoKey(video.id), jsonResponse(video, ttl));
   }
 
   async forgetVideo(videoId: string): Promise<void> {
+    memory.delete(videoId);
     await this.cache.delete(videoKey(videoId));
   }
 
