@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar';
@@ -66,14 +66,23 @@ describe('QuotaCounter', () => {
     await stub.consume(now - 60 * 86400_000, key(10));
     await stub.consume(now);
     await runInDurableObject(stub, async (_instance, state) => {
-      expect(state.storage.sql.exec('SELECT COUNT(*) AS n FROM usage').one().n).toBe(2);
+      expect((await state.storage.list({ prefix: 'day:' })).size).toBe(2);
       expect(await state.storage.getAlarm()).not.toBeNull();
     });
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     await runInDurableObject(stub, async (_instance, state) => {
-      const days = state.storage.sql.exec<{ day: string }>('SELECT day FROM usage').toArray().map((row) => row.day);
-      expect(days).toEqual([istDay(now)]);
+      expect([...(await state.storage.list({ prefix: 'day:' })).keys()]).toEqual([`day:${istDay(now)}`]);
     });
+  });
+
+  it('keeps its counts when the object is evicted and comes back', async () => {
+    const stub = QUOTA.getByName('eviction-test');
+    const now = at('2026-11-25T10:00:00Z');
+    await stub.consume(now, key(2));
+    await stub.consume(now);
+    await evictDurableObject(stub);
+    const again = QUOTA.getByName('eviction-test');
+    expect(await again.consume(now)).toMatchObject({ kind: 'exceeded', used: 2 });
   });
 
   it('lists usage per IST day, oldest first', async () => {

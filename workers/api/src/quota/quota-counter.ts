@@ -7,8 +7,8 @@ import { istDay, istDayStart, nextIstMidnight } from './ist-calendar';
  * needs (limit, expiry, active), so the hot path is this one call and the
  * store is not asked while the copy is fresh — or while the store is down.
  *
- * Read-check-write in `consume` runs without an await in between, so the
- * object's single thread makes it atomic: with limit N, exactly N pass.
+ * Read-check-write in `consume` happens on the object's single thread with
+ * the count held in memory, so it is atomic: with limit N, exactly N pass.
  */
 export interface KeySnapshot {
   id: string;
@@ -34,23 +34,15 @@ const NEGATIVE_TTL_MS = 60 * 1000;
 const KEEP_DAYS = 40;
 
 export class QuotaCounter extends DurableObject<Record<string, unknown>> {
-  private readonly sql: SqlStorage;
   private cleanupScheduled = false;
-  // In-memory copies of what SQL holds, so the hot path reads no storage; SQL stays the durable truth.
+  // In-memory copies of what storage holds, so the hot path reads no storage.
   private snapshotCache: { key: KeySnapshot | null; fetchedAt: number } | null | undefined;
-  private todayCache: { day: string; count: number } | undefined;
-
-  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
-    super(ctx, env);
-    this.sql = ctx.storage.sql;
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS usage (day TEXT PRIMARY KEY, count INTEGER NOT NULL)`);
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS snapshot (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT, known INTEGER NOT NULL, fetched_at INTEGER NOT NULL)`);
-  }
+  private readonly counts = new Map<string, number>();
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
-  consume(nowMs: number, record?: KeySnapshot | null): ConsumeOutcome {
+  async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
     if (record !== undefined) this.remember(record, nowMs);
-    const state = this.snapshot();
+    const state = await this.snapshot();
     if (!state) return { kind: 'unknown' };
     if (!state.key) return nowMs - state.fetchedAt < NEGATIVE_TTL_MS ? { kind: 'invalid' } : { kind: 'unknown' };
     const key = state.key;
@@ -59,71 +51,76 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
 
     const day = istDay(nowMs);
     const resetAt = nextIstMidnight(nowMs);
-    const used = this.usedOn(day);
+    // From here to the write there is no await: the object's single thread makes it atomic.
+    const used = await this.usedOn(day);
     if (used >= key.daily_limit) return { kind: 'exceeded', key, limit: key.daily_limit, used, resetAt, day };
-    this.sql.exec(`INSERT INTO usage (day, count) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET count = count + 1`, day);
-    this.todayCache = { day, count: used + 1 };
+    this.setCount(day, used + 1);
     this.scheduleCleanup(nowMs);
     return { kind: 'allowed', key, limit: key.daily_limit, used: used + 1, resetAt, day, stale: nowMs - state.fetchedAt > SNAPSHOT_FRESH_MS };
   }
 
   /** Gives back a request that failed on the service's side (5xx). */
-  refund(day: string): void {
-    this.sql.exec(`UPDATE usage SET count = count - 1 WHERE day = ? AND count > 0`, day);
-    this.todayCache = undefined;
+  async refund(day: string): Promise<void> {
+    const used = await this.usedOn(day);
+    if (used > 0) this.setCount(day, used - 1);
   }
 
   /** Checks the key without counting (stream links minted for it). */
-  check(nowMs: number): ConsumeOutcome {
-    const state = this.snapshot();
+  async check(nowMs: number): Promise<ConsumeOutcome> {
+    const state = await this.snapshot();
     if (!state?.key) return { kind: 'unknown' };
     const key = state.key;
     if (!key.active) return { kind: 'revoked', key };
     if (key.expires_at !== null && key.expires_at <= nowMs) return { kind: 'expired', key };
     const day = istDay(nowMs);
-    return { kind: 'allowed', key, limit: key.daily_limit, used: this.usedOn(day), resetAt: nextIstMidnight(nowMs), day, stale: false };
+    return { kind: 'allowed', key, limit: key.daily_limit, used: await this.usedOn(day), resetAt: nextIstMidnight(nowMs), day, stale: false };
   }
 
   /** Admin changes land here at once; null forgets the key (deleted). */
   remember(record: KeySnapshot | null, nowMs: number = Date.now()): void {
-    this.sql.exec(
-      `INSERT INTO snapshot (id, json, known, fetched_at) VALUES (1, ?, ?, ?)
-       ON CONFLICT(id) DO UPDATE SET json = excluded.json, known = excluded.known, fetched_at = excluded.fetched_at`,
-      record ? JSON.stringify(record) : null,
-      record ? 1 : 0,
-      nowMs,
-    );
     this.snapshotCache = { key: record, fetchedAt: nowMs };
+    void this.ctx.storage.put('snapshot', this.snapshotCache);
   }
 
   /** Requests counted per IST day, oldest first, for the last `days` days. */
-  usage(nowMs: number, days: number): Array<{ date: string; count: number }> {
-    const result: Array<{ date: string; count: number }> = [];
+  async usage(nowMs: number, days: number): Promise<Array<{ date: string; count: number }>> {
     const today = istDayStart(istDay(nowMs));
-    for (let i = days - 1; i >= 0; i--) {
-      const date = istDay(today - i * 24 * 3600_000);
-      result.push({ date, count: this.usedOn(date) });
-    }
-    return result;
+    const dates = Array.from({ length: days }, (_, index) => istDay(today - (days - 1 - index) * 24 * 3600_000));
+    return Promise.all(dates.map(async (date) => ({ date, count: await this.usedOn(date) })));
   }
 
   override async alarm(): Promise<void> {
     this.cleanupScheduled = false;
-    this.todayCache = undefined;
-    const oldest = istDay(Date.now() - KEEP_DAYS * 24 * 3600_000);
-    this.sql.exec(`DELETE FROM usage WHERE day < ?`, oldest);
+    const oldest = `day:${istDay(Date.now() - KEEP_DAYS * 24 * 3600_000)}`;
+    const old = await this.ctx.storage.list({ prefix: 'day:', end: oldest });
+    await this.ctx.storage.delete([...old.keys()]);
+    for (const key of old.keys()) this.counts.delete(key.slice(4));
   }
 
-  private usedOn(day: string): number {
-    if (this.todayCache?.day === day) return this.todayCache.count;
-    const row = this.sql.exec<{ count: number }>(`SELECT count FROM usage WHERE day = ?`, day).toArray()[0];
-    return row?.count ?? 0;
+  private async usedOn(day: string): Promise<number> {
+    const held = this.counts.get(day);
+    if (held !== undefined) return held;
+    const stored = (await this.ctx.storage.get<number>(`day:${day}`)) ?? 0;
+    // Another call may have counted while this one read storage.
+    const count = this.counts.get(day) ?? stored;
+    this.counts.set(day, count);
+    return count;
   }
 
-  private snapshot(): { key: KeySnapshot | null; fetchedAt: number } | null {
-    if (this.snapshotCache !== undefined) return this.snapshotCache;
-    const row = this.sql.exec<{ json: string | null; known: number; fetched_at: number }>(`SELECT json, known, fetched_at FROM snapshot WHERE id = 1`).toArray()[0];
-    this.snapshotCache = row ? { key: row.known && row.json ? (JSON.parse(row.json) as KeySnapshot) : null, fetchedAt: row.fetched_at } : null;
+  /**
+   * The count is written without holding the response for the disk
+   * (allowUnconfirmed): the object answers from memory, and the write still
+   * lands; a failed write restarts the object, which reloads from storage.
+   */
+  private setCount(day: string, count: number): void {
+    this.counts.set(day, count);
+    void this.ctx.storage.put(`day:${day}`, count, { allowUnconfirmed: true });
+  }
+
+  private async snapshot(): Promise<{ key: KeySnapshot | null; fetchedAt: number } | null> {
+    if (this.snapshotCache === undefined) {
+      this.snapshotCache = (await this.ctx.storage.get<{ key: KeySnapshot | null; fetchedAt: number }>('snapshot')) ?? null;
+    }
     return this.snapshotCache;
   }
 
