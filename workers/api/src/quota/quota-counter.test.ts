@@ -65,6 +65,7 @@ describe('QuotaCounter', () => {
     const now = Date.now();
     await stub.consume(now - 60 * 86400_000, key(10));
     await stub.consume(now);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await runInDurableObject(stub, async (_instance, state) => {
       expect((await state.storage.list({ prefix: 'day:' })).size).toBe(2);
       expect(await state.storage.getAlarm()).not.toBeNull();
@@ -80,6 +81,7 @@ describe('QuotaCounter', () => {
     const now = at('2026-11-25T10:00:00Z');
     await stub.consume(now, key(2));
     await stub.consume(now);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     await evictDurableObject(stub);
     const again = QUOTA.getByName('eviction-test');
     expect(await again.consume(now)).toMatchObject({ kind: 'exceeded', used: 2 });

@@ -32,12 +32,15 @@ const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
 /** An unknown hash is remembered briefly so a flood of bad keys does not reach the store. */
 const NEGATIVE_TTL_MS = 60 * 1000;
 const KEEP_DAYS = 40;
+const FLUSH_MS = 50;
 
 export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private cleanupScheduled = false;
   // In-memory copies of what storage holds, so the hot path reads no storage.
   private snapshotCache: { key: KeySnapshot | null; fetchedAt: number } | null | undefined;
   private readonly counts = new Map<string, number>();
+  private readonly dirty = new Set<string>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
   async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
@@ -108,13 +111,22 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   }
 
   /**
-   * The count is written without holding the response for the disk
-   * (allowUnconfirmed): the object answers from memory, and the write still
-   * lands; a failed write restarts the object, which reloads from storage.
+   * The object answers from memory and writes its counts at most every
+   * FLUSH_MS, without holding responses for the disk (allowUnconfirmed): a
+   * burst of requests costs one write. A crash can forget the last FLUSH_MS
+   * of counting, the price of a hot path that never waits for storage.
    */
   private setCount(day: string, count: number): void {
     this.counts.set(day, count);
-    void this.ctx.storage.put(`day:${day}`, count, { allowUnconfirmed: true });
+    this.dirty.add(day);
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      const entries: Record<string, number> = {};
+      for (const dirtyDay of this.dirty) entries[`day:${dirtyDay}`] = this.counts.get(dirtyDay) ?? 0;
+      this.dirty.clear();
+      void this.ctx.storage.put(entries, { allowUnconfirmed: true });
+    }, FLUSH_MS);
   }
 
   private async snapshot(): Promise<{ key: KeySnapshot | null; fetchedAt: number } | null> {
@@ -129,7 +141,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     if (this.cleanupScheduled) return;
     this.cleanupScheduled = true;
     void this.ctx.storage.getAlarm().then((alarm) => {
-      if (alarm === null) return this.ctx.storage.setAlarm(nextIstMidnight(nowMs) + 60_000);
+      if (alarm === null) return this.ctx.storage.setAlarm(nextIstMidnight(Math.max(nowMs, Date.now())) + 60_000);
     });
   }
 }
