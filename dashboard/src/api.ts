@@ -76,7 +76,7 @@ function toApiError(status: number, payload: unknown): ApiError {
     return new ApiError(authMessage(code, detail), 'auth', status, code);
   }
   if (status === 503) {
-    return new ApiError(`The API's data store is unavailable right now${detail ? ` (${detail})` : ''}. Try again in a moment.`, 'unavailable', status, code);
+    return new ApiError(`The API's data store is unavailable right now${detail ? ` (${detail.replace(/\.$/, '')})` : ''}. Try again in a moment.`, 'unavailable', status, code);
   }
   if (status === 404) return new ApiError(detail || 'Not found.', 'not_found', status, code);
   return new ApiError(detail ? `${detail} (${code})` : `The API answered ${status} (${code}).`, 'http', status, code);

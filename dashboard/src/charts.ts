@@ -11,6 +11,8 @@ Chart.defaults.color = '#adb5bd';
 Chart.defaults.borderColor = 'rgba(255, 255, 255, 0.08)';
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 Chart.defaults.maintainAspectRatio = false;
+// A short first draw; none at all for people (and test browsers) that ask for reduced motion.
+Chart.defaults.animation = matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 300 };
 
 export const COLOURS = {
   blue: '#4dabf7', green: '#51cf66', cyan: '#3bc9db', yellow: '#fcc419', red: '#ff6b6b',

@@ -60,7 +60,7 @@ export function delta(current: number | null, previous: number | null, options: 
   const higherIsBetter = options.higherIsBetter ?? true;
   const change = options.ratio ? (current - previous) * 100 : previous === 0 ? null : ((current - previous) / previous) * 100;
   if (change === null) return current === 0 ? { text: 'no change', direction: 'flat', good: null } : { text: '▲ up from 0', direction: 'up', good: null };
-  if (Math.abs(change) < 0.05) return { text: '0%', direction: 'flat', good: null };
+  if (Math.abs(change) < 0.05) return { text: 'no change', direction: 'flat', good: null };
   const direction = change > 0 ? 'up' : 'down';
   const text = `${direction === 'up' ? '▲' : '▼'} ${Math.abs(change).toFixed(1)}${options.ratio ? ' pts' : '%'}`;
   return { text, direction, good: (direction === 'up') === higherIsBetter };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startYouTubeUpstream } from '../servers/youtube-upstream';
 import { startMockAdminApi } from './mock-admin-api';
 import { startRealApi } from './support/api-server';
+import { cacheSeedSql } from './support/cache-seed';
 import { chartState, DESKTOP, eventually, launchChromium, openPage, PHONE, screenshot, signIn } from './support/browser';
 import { serveDashboard } from './support/static-server';
 
@@ -21,6 +22,7 @@ const VIDEO = 'M4gD1WSo5mA';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let apiUrl = '';
+let apiOutput: () => string = () => '';
 const cleanups: Array<() => Promise<void>> = [];
 let browser: Browser;
 let context: BrowserContext;
@@ -68,9 +70,10 @@ beforeAll(async () => {
       UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
       RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
       LOG_LEVEL: 'warn',
-    });
+    }, { seedSql: cacheSeedSql(Date.now()) });
     cleanups.push(api.close);
     apiUrl = api.url;
+    apiOutput = api.output;
   }
   browser = await launchChromium();
   cleanups.push(() => browser.close());
@@ -85,6 +88,7 @@ beforeEach((context) => {
   if (failedStep) context.skip(`an earlier step failed: ${failedStep}`);
   context.onTestFailed(async () => {
     failedStep ??= context.task.name;
+    if (!MOCK) console.error(`wrangler dev output (last 4000 characters):\n${apiOutput().slice(-4000)}`);
     await page?.screenshot({ path: `test-results/dashboard-failed-${context.task.name.replace(/\W+/g, '-')}.png`, fullPage: true }).catch(() => {});
   });
 });
@@ -132,7 +136,7 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
 
     // Request logs travel through a queue: allow the consumer its batch timeout.
     for (const chart of ['requests', 'statuses', 'endpoints', 'top-keys', 'latency']) {
-      await eventually(async () => (await chartState(page, chart)) === 'filled', { page, what: `the ${chart} chart to fill` });
+      await eventually(async () => (await chartState(page, chart)) === 'filled', { page, what: `the ${chart} chart to fill`, timeoutMs: 90_000 });
       expect(await page.locator(`[data-chart="${chart}"] canvas`).isVisible()).toBe(true);
     }
     expect(await page.locator('[data-testid=welcome]').count()).toBe(0);
@@ -173,6 +177,11 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     uiKey = { id: (await row.getAttribute('data-key-id'))!, secret };
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('active');
     expect(await resolveWith(secret)).toMatchObject({ status: 200 });
+
+    await page.locator('[data-testid=key-search]').fill('E2E-UI');
+    await expect.poll(() => page.locator('[data-testid=keys-table] tbody tr').count()).toBe(1);
+    await page.locator('[data-testid=key-search]').fill('');
+    await expect.poll(() => page.locator('[data-testid=keys-table] tbody tr').count()).toBe(2);
   });
 
   it("shows a key's own page with its daily usage, and edits it", async () => {
@@ -220,13 +229,14 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
 
   it('lists the track cache with statuses (escaping API text)', async () => {
     await page.locator('[data-nav=cache]').click();
-    await page.locator('[data-page=cache] [data-testid=cache-stats] .badge').first().waitFor();
-    if (MOCK) {
-      const failed = page.locator('tr[data-video-id=iuevw6218F0]');
-      expect(await failed.locator('[data-field=failure_reason]').textContent()).toBe('telegram: file is too big');
-      expect(await failed.locator('.cache-title').textContent()).toBe('<b>Not markup</b>');
-      expect(await failed.locator('.cache-title b').count()).toBe(0);
-    }
+    // Both the mock and the seeded store hold a ready, a pending and a failed track.
+    const failed = page.locator('tr[data-video-id=iuevw6218F0]');
+    await failed.waitFor();
+    expect(await failed.locator('[data-field=failure_reason]').textContent()).toBe('telegram: file is too big');
+    expect(await failed.locator('.cache-title').textContent()).toBe('<b>Not markup</b>');
+    expect(await failed.locator('.cache-title b').count()).toBe(0);
+    expect(await page.locator('tr[data-video-id=M4gD1WSo5mA] [data-status=ready]').textContent()).toBe('hit / ready');
+    expect(await page.locator('tr[data-video-id=dQw4w9WgXcQ] [data-status=pending]').count()).toBe(1);
     await screenshot(page, 'cache');
   });
 
@@ -237,6 +247,30 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     await page.locator('[data-testid=delete-key-modal] [data-action=confirm-delete]').click();
     await row.waitFor({ state: 'detached' });
     await expect.poll(() => admin('GET', `/admin/keys/${trafficKeyId}`).then(() => 'found', (error: Error) => error.message)).toMatch(/404/);
+  });
+
+  it('explains a store outage and a lost connection, and recovers', async () => {
+    await page.locator('[data-nav=overview]').click();
+    await eventually(async () => (await chartState(page, 'requests')) === 'filled', { what: 'the overview' });
+    const alerts = page.locator('[data-page=overview] .alert');
+    const storeDown = JSON.stringify({ error: { code: 'store.unavailable', message: 'The metadata store is unavailable.' } });
+    await page.route(`${apiUrl}/admin/**`, (route) => route.fulfill({
+      status: 503, body: storeDown, headers: { 'content-type': 'application/json', 'access-control-allow-origin': dashboardUrl },
+    }));
+    await page.locator('[data-action=refresh-now]').click();
+    await expect.poll(() => alerts.first().textContent().catch(() => '')).toMatch(/Store unavailable.*data store is unavailable/);
+    expect(await alerts.count()).toBe(1); // five failed calls, one message
+    await screenshot(page, 'store-down');
+
+    await page.unroute(`${apiUrl}/admin/**`);
+    await page.route(`${apiUrl}/admin/**`, (route) => route.abort('connectionrefused'));
+    await page.locator('[data-action=refresh-now]').click();
+    await expect.poll(() => alerts.first().textContent().catch(() => '')).toMatch(/API unreachable/);
+
+    await page.unroute(`${apiUrl}/admin/**`);
+    await page.locator('[data-action=refresh-now]').click();
+    await expect.poll(() => alerts.count()).toBe(0);
+    expect(await chartState(page, 'requests')).toBe('filled');
   });
 
   it('works on a phone-sized screen', async () => {
@@ -273,3 +307,4 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     expect(crashes).toEqual([]);
   });
 });
+

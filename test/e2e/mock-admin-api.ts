@@ -116,7 +116,7 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
       const search = (q.get('search') ?? '').toLowerCase();
       const status = q.get('status') ?? 'all';
       const items = [...keys.values()].sort((a, b) => b.created_at - a.created_at).map(view)
-        .filter((k) => (!search || k.name.toLowerCase().includes(search) || k.id.startsWith(search)) && (status === 'all' || k.status === status));
+        .filter((k) => (!search || k.name.toLowerCase().includes(search)) && (status === 'all' || k.status === status));
       return send(res, 200, paged(items));
     }
     if (keyMatch) {

@@ -13,7 +13,7 @@ export function keysPage(): Page {
   let page = 1;
   const notices = h('div');
   const tableArea = h('div', {}, spinner());
-  const search = h('input', { class: 'form-control', type: 'search', placeholder: 'Search by name or id', 'aria-label': 'Search keys', 'data-testid': 'key-search' });
+  const search = h('input', { class: 'form-control', type: 'search', placeholder: 'Search by name', 'aria-label': 'Search keys', 'data-testid': 'key-search' });
   const status = h('select', { class: 'form-select', 'aria-label': 'Status filter', 'data-testid': 'key-status-filter' },
     ...['all', 'active', 'expired', 'revoked'].map((value) => h('option', { value }, value === 'all' ? 'All statuses' : value)));
   let debounce: number | undefined;

@@ -24,12 +24,18 @@ export function logsPage(initial: URLSearchParams): Page {
     h('div', { class: 'col-6 col-xl-12 d-flex gap-2' },
       h('button', { type: 'submit', class: 'btn btn-sm btn-primary' }, icon('filter', 'me-1'), 'Apply'),
       h('button', { type: 'reset', class: 'btn btn-sm btn-outline-secondary' }, 'Clear')));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
+  // The filter in force: auto-refresh re-runs it, not whatever is half-typed in the form.
+  let applied: LogFilter | string = {};
+  const apply = () => {
+    applied = filter();
     page = 1;
     void refresh();
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    apply();
   });
-  form.addEventListener('reset', () => window.setTimeout(() => { page = 1; void refresh(); }));
+  form.addEventListener('reset', () => window.setTimeout(apply));
 
   const element = h('div', { 'data-page': 'logs' }, pageHeader('Request log'), form, tableArea);
 
@@ -41,10 +47,9 @@ export function logsPage(initial: URLSearchParams): Page {
   }
 
   async function refresh(): Promise<void> {
-    const current = filter();
-    if (typeof current === 'string') return replaceChildren(tableArea, errorAlert(new Error(current)));
+    if (typeof applied === 'string') return replaceChildren(tableArea, errorAlert(new Error(applied)));
     try {
-      const result = await api.logs(page, PAGE_SIZE, current);
+      const result = await api.logs(page, PAGE_SIZE, applied);
       replaceChildren(tableArea, result.items.length === 0
         ? h('div', { class: 'card' }, emptyState('list', 'No requests match', 'Requests show here a few seconds after they are made.'))
         : logTable(result.items),
@@ -54,7 +59,7 @@ export function logsPage(initial: URLSearchParams): Page {
     }
   }
 
-  void refresh();
+  apply();
   return { element, refresh };
 }
 

@@ -126,11 +126,11 @@ function renderCards(container: HTMLElement, o: Overview, hourly: Bucket[] | nul
     statCard('keys_total', 'Total keys', 'users', formatNumber(o.keys.total), null, `${formatNumber(o.requests.total)} requests all time`),
     statCard('error_rate', 'Error rate (5xx)', 'triangle-exclamation', formatPercent(o.error_rate.current),
       delta(o.error_rate.current, o.error_rate.previous, { ratio: true, higherIsBetter: false }),
-      o.error_rate.client_current != null ? `4xx ${formatPercent(o.error_rate.client_current)} · last 24 h` : 'last 24 h vs the 24 h before'),
+      `vs the 24 h before${o.error_rate.client_current != null ? ` · 4xx ${formatPercent(o.error_rate.client_current)}` : ''}`),
     statCard('cache_hit_ratio', 'Cache hit ratio', 'bolt', formatPercent(o.cache.hit_ratio),
-      delta(cacheNow, cachePrev, { ratio: true }), o.cache.hit_ratio === null ? 'no cache lookups yet' : 'last 24 h vs the 24 h before'),
+      delta(cacheNow, cachePrev, { ratio: true }), o.cache.hit_ratio === null ? 'no cache lookups yet' : 'vs the 24 h before'),
     statCard('latency_p95', 'p95 response time', 'stopwatch', formatMs(o.latency.p95),
-      delta(o.latency.p95, o.latency.previous_p95, { higherIsBetter: false }), `p50 ${formatMs(o.latency.p50)} · last 24 h`));
+      delta(o.latency.p95, o.latency.previous_p95, { higherIsBetter: false }), `vs the 24 h before · p50 ${formatMs(o.latency.p50)}`));
 }
 
 function statCard(id: string, label: string, iconName: string, value: string, change: Delta | null, note: string): HTMLElement {

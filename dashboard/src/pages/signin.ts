@@ -44,7 +44,7 @@ export function signInPage(onSignedIn: () => void): HTMLElement {
   return h('div', { class: 'container py-5', 'data-page': 'sign-in' },
     h('div', { class: 'row justify-content-center' }, h('div', { class: 'col-12 col-sm-10 col-md-7 col-lg-5' },
       h('div', { class: 'text-center mb-4' },
-        icon('music', 'fa-2x text-primary mb-2 d-block'),
+        h('div', { class: 'mb-2' }, icon('music', 'fa-2x text-primary')),
         h('h1', { class: 'h4' }, 'YT Music API admin'),
         h('p', { class: 'text-secondary small mb-0' }, 'Usage, keys, logs and the track cache.')),
       h('div', { class: 'card' }, h('div', { class: 'card-body p-4' }, form)))));

@@ -22,7 +22,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startRealApi(settings: Record<string, string>): Promise<RunningApi> {
+export async function startRealApi(settings: Record<string, string>, options: { seedSql?: string } = {}): Promise<RunningApi> {
   const state = mkdtempSync(join(tmpdir(), 'yt-api-e2e-'));
   const persist = join(state, 'persist');
   const envFile = join(state, '.env');
@@ -35,6 +35,10 @@ export async function startRealApi(settings: Record<string, string>): Promise<Ru
   for (const database of d1Databases('wrangler.toml')) {
     const migrate = spawnSync(process.execPath, wrangler('d1', 'migrations', 'apply', database, '--local', '--persist-to', persist, '--config', 'wrangler.toml'), { env, encoding: 'utf8' });
     if (migrate.status !== 0) throw new Error(`D1 migrations failed for ${database}:\n${migrate.stdout}\n${migrate.stderr}`);
+    if (options.seedSql) {
+      const seed = spawnSync(process.execPath, wrangler('d1', 'execute', database, '--local', '--persist-to', persist, '--config', 'wrangler.toml', '--command', options.seedSql), { env, encoding: 'utf8' });
+      if (seed.status !== 0) throw new Error(`seeding ${database} failed:\n${seed.stdout}\n${seed.stderr}`);
+    }
   }
 
   const port = await freePort();

@@ -10,8 +10,9 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export const DESKTOP = { viewport: { width: 1440, height: 960 } };
-export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+// Reduced motion: Chart.js and Bootstrap skip animations, so screenshots show finished charts.
+export const DESKTOP = { viewport: { width: 1440, height: 960 }, reducedMotion: 'reduce' as const };
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, reducedMotion: 'reduce' as const };
 
 /** A page that remembers uncaught errors, so a test can assert the app never crashed. */
 export async function openPage(context: BrowserContext, url: string): Promise<{ page: Page; crashes: string[] }> {
@@ -49,9 +50,16 @@ export async function eventually<T>(check: () => Promise<T | false | null | unde
       last = error;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what}${last ? `: ${String(last)}` : ''}`);
-    if (options.page) await options.page.locator('[data-action=refresh-now]').click().catch(() => {});
+    if (options.page) await refreshNow(options.page);
     await new Promise((done) => setTimeout(done, 1_000));
   }
+}
+
+/** The navbar's refresh button; on a phone it sits in the folded menu, so re-render the route instead. */
+async function refreshNow(page: Page): Promise<void> {
+  const button = page.locator('[data-action=refresh-now]');
+  if (await button.isVisible().catch(() => false)) await button.click().catch(() => {});
+  else await page.evaluate(() => window.dispatchEvent(new HashChangeEvent('hashchange'))).catch(() => {});
 }
 
 export function chartState(page: Page, chart: string): Promise<string | null> {
