@@ -6,7 +6,7 @@ import { join } from 'node:path';
 /** Starts the service with `npm start` on a port of its own, with its own local state. */
 export async function startService(port: number, settings: Record<string, string>): Promise<{ url: string; process: ChildProcess; stop(): void }> {
   const child = spawn('node', ['scripts/start.mjs'], {
-    env: { ...process.env, ...settings, PORT: String(port), INSPECTOR_PORT: String(port + 1000), PERSIST_TO: mkdtempSync(join(tmpdir(), 'bench-state-')) },
+    env: { ...process.env, ...settings, PORT: String(port), DASHBOARD_PORT: '0', INSPECTOR_PORT: String(port + 1000), PERSIST_TO: mkdtempSync(join(tmpdir(), 'bench-state-')) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

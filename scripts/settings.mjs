@@ -31,4 +31,5 @@ export const SETTINGS = [
   { name: 'MONGO_TIMEOUT_MS', default: '3000', meaning: 'Timeout of each Data API call; reads are retried once.' },
   { name: 'LOG_RETENTION_DAYS', default: '90', meaning: 'How long request logs are kept (Mongo: the TTL index on time).' },
   { name: 'PORT', default: '8787', meaning: '`npm start` only: port of the API.', startOnly: true },
+  { name: 'DASHBOARD_PORT', default: '8788', meaning: '`npm start` only: port of the dashboard (0 leaves it out); DASHBOARD_ORIGIN defaults to it.', startOnly: true },
 ];

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SETTINGS } from './settings.mjs';
 
 const port = process.env.PORT ?? '8787';
+const dashboardPort = process.env.DASHBOARD_PORT ?? '8788';
 const fileVars = existsSync('.dev.vars') ? parseEnvFile(readFileSync('.dev.vars', 'utf8')) : {};
 const vars = { LOG_FORMAT: 'pretty', ...fileVars };
 for (const { name, startOnly } of SETTINGS) {
@@ -17,6 +18,7 @@ if (!vars.STREAM_SIGNING_KEY) {
   vars.STREAM_SIGNING_KEY = 'local-development-signing-key-not-for-production';
   console.warn('STREAM_SIGNING_KEY is not set: using a development key. Set it in .dev.vars or the environment for anything real.');
 }
+vars.DASHBOARD_ORIGIN ??= `http://127.0.0.1:${dashboardPort},http://localhost:${dashboardPort}`;
 if (!vars.ADMIN_API_KEY) console.warn('ADMIN_API_KEY is not set: the admin API and dashboard are locked until you set it.');
 
 // Secrets go to wrangler through a private env file, not the command line.
@@ -40,6 +42,15 @@ if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 const configs = ['-c', config];
 if (existsSync('workers/consumer/wrangler.toml')) configs.push('-c', 'workers/consumer/wrangler.toml');
 const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
+// The admin dashboard, pointed at this API (DASHBOARD_PORT=0 leaves it out).
+if (dashboardPort !== '0') {
+  children.push(
+    spawn('npx', ['vite', '--config', 'dashboard/vite.config.ts', '--host', '127.0.0.1', '--port', dashboardPort, '--strictPort'], {
+      stdio: 'inherit',
+      env: { ...process.env, VITE_API_BASE: `http://127.0.0.1:${port}` },
+    }),
+  );
+}
 
 for (const child of children) {
   child.on('exit', (code) => {

@@ -77,7 +77,20 @@ describe('request log pipeline', () => {
     expect(typeof byId[ids[0]!].duration_ms).toBe('number');
     expect(byId[ids[0]!].client_ip).toMatch(/^10\./);
 
-    const everything = JSON.stringify(items) + log.mock.calls.flat().join('\n');
+    // A refused request is still traced to its key (by id) once the key is known.
+    await apiJson(`/admin/keys/${record.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ active: false }) });
+    const refused = await api('/v1/resolve?query=M4gD1WSo5mA', withKey(key));
+    expect(refused.status).toBe(403);
+    const refusedId = refused.headers.get('X-Request-Id');
+    let refusedItems: any[] = [];
+    for (let attempt = 0; attempt < 60 && refusedItems.length === 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      refusedItems = (await apiJson(`/admin/logs?key_id=${record.id}&status=403`)).body.items;
+    }
+    expect(refusedItems.map((item) => item.request_id)).toEqual([refusedId]);
+    expect(refusedItems[0].error_code).toBe('key.revoked');
+
+    const everything = JSON.stringify([...items, ...refusedItems]) + log.mock.calls.flat().join('\n');
     for (const secret of [key, TEST_ADMIN_KEY, bindings.STREAM_SIGNING_KEY!]) expect(everything).not.toContain(secret);
     log.mockRestore();
   });

@@ -7,6 +7,7 @@ import type { OutboundFetch } from './outbound/http';
 import type { KeyGate } from './quota/key-gate';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
 import type { MetadataStore } from './store/types';
+import type { CacheJob } from './telegram-cache/cache-job';
 import type { YouTubeService } from './youtube/youtube-service';
 
 /** Bindings of the API Worker; settings arrive as strings and are parsed by config.ts. */
@@ -15,6 +16,10 @@ export interface Env {
   DB?: D1Database;
   LOG_QUEUE?: Queue<LogMessage>;
   IP_RATE_LIMITER?: RateLimit;
+  /** Upload jobs for the Telegram cache (consumed by workers/consumer). */
+  CACHE_QUEUE?: Queue<CacheJob>;
+  /** The cache consumer Worker: status and cached files. */
+  TELEGRAM_CACHE?: Fetcher;
   [setting: string]: unknown;
 }
 
@@ -35,6 +40,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   store: () => MetadataStore;
   keyGate: KeyGate;
   principal?: Principal;
+  /** The id of a key that was refused (expired, revoked, over quota), for the request log. */
+  refusedKeyId?: string;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
 }

@@ -50,7 +50,11 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
   if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
   const lower = key.toLowerCase();
   const keyHash = hex(lower === key ? digest : await digestOf(lower));
-  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options);
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch((error: unknown) => {
+    const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
+    if (typeof keyId === 'string') c.set('refusedKeyId', keyId);
+    throw error;
+  });
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day };
 }

@@ -7,20 +7,21 @@ import { clientIp } from './client-ip';
  * Logs every request off the request path: the record goes to LOG_QUEUE in
  * waitUntil, and the queue's consumer writes batches to the store. Never the
  * key itself, only its public id; the query text is kept, key parameters are not.
- * The dashboard's own reads (GET /admin/*) and CORS preflights are not logged.
+ * The dashboard's own reads (GET /admin/*), health checks and CORS preflights
+ * are not logged, so they do not swamp the figures operators read.
  */
 export function requestLog() {
   return createMiddleware<AppEnv>(async function requestLog(c, next) {
     const started = Date.now();
     await next();
     const method = c.req.method;
-    if (method === 'OPTIONS' || (method === 'GET' && c.req.path.startsWith('/admin/'))) return;
+    if (method === 'OPTIONS' || (method === 'GET' && (c.req.path.startsWith('/admin/') || c.req.path === '/health'))) return;
     const message: LogMessage = {
       request_id: c.get('requestId'),
       time: new Date(started).toISOString(),
       endpoint: c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.req.path.slice(0, 200),
       method,
-      key_id: c.get('principal')?.keyId ?? null,
+      key_id: c.get('principal')?.keyId ?? c.get('refusedKeyId') ?? null,
       client_ip: clientIp(c).slice(0, 64),
       status: c.res.status,
       error_code: c.res.headers.get('X-Error-Code'),

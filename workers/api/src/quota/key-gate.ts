@@ -74,13 +74,14 @@ export class KeyGate {
       case 'invalid':
         throw new AppError('key.invalid', 'This API key is not valid.');
       case 'expired':
-        throw new AppError('key.expired', 'This API key has expired; ask the operator for a new one.');
+        throw new AppError('key.expired', 'This API key has expired; ask the operator for a new one.', { logDetails: { keyId: outcome.key.id } });
       case 'revoked':
-        throw new AppError('key.revoked', 'This API key has been deactivated.');
+        throw new AppError('key.revoked', 'This API key has been deactivated.', { logDetails: { keyId: outcome.key.id } });
       case 'exceeded': {
         const retryAfter = secondsUntilIstMidnight(nowMs);
         throw new AppError('quota.exceeded', `This key has used its ${outcome.limit} requests for today; the quota resets at midnight India time.`, {
           headers: { 'Retry-After': String(retryAfter), ...rateLimitHeaders(outcome.limit, 0, retryAfter) },
+          logDetails: { keyId: outcome.key.id },
         });
       }
       case 'allowed':

@@ -45,7 +45,7 @@ export const statsRoute = new Hono<AppEnv>()
       requests: { total: total.total, today: today.total, yesterday: yesterday.total, this_week: thisWeek.total, last_week: lastWeek.total },
       keys,
       error_rate: { current: recent.error_rate_5xx, previous: previous.error_rate_5xx, client_current: recent.error_rate_4xx },
-      cache: { hits: recent.cache_hits, misses: recent.cache_misses, hit_ratio: recent.cache_hit_ratio },
+      cache: { hits: recent.cache_hits, misses: recent.cache_misses, hit_ratio: recent.cache_hit_ratio, previous_hit_ratio: previous.cache_hit_ratio },
       latency: { p50: recent.latency_p50_ms, p95: recent.latency_p95_ms, previous_p95: previous.latency_p95_ms },
     });
   })
