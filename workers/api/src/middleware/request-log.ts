@@ -19,7 +19,7 @@ export function requestLog() {
     const message: LogMessage = {
       request_id: c.get('requestId'),
       time: new Date(started).toISOString(),
-      endpoint: c.req.routePath && c.req.routePath !== '/*' ? c.req.routePath : c.req.path.slice(0, 200),
+      endpoint: endpointOf(c.req.routePath, c.req.path),
       method,
       key_id: c.get('principal')?.keyId ?? c.get('refusedKeyId') ?? null,
       client_ip: clientIp(c).slice(0, 64),
@@ -34,4 +34,14 @@ export function requestLog() {
     if (queue) c.executionCtx.waitUntil(queue.send(message, { contentType: 'json' }).catch((error) => c.get('logger').warn('log.enqueue_failed', { error })));
     else c.get('logger').info('request', message);
   });
+}
+
+/**
+ * The route pattern (`/stream/:token`, never the token itself); for a request
+ * refused by a wildcard middleware before any route matched, its path.
+ */
+function endpointOf(routePath: string | undefined, path: string): string {
+  if (routePath && !routePath.includes('*')) return routePath;
+  if (path.startsWith('/stream/')) return '/stream/:token';
+  return path.slice(0, 200);
 }
