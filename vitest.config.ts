@@ -15,6 +15,8 @@ export default defineConfig({
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           TEST_UPSTREAM: inject<string>('upstreamUrl'),
+          TEST_TELEGRAM: inject<string>('telegramUrl'),
+          TEST_TELEGRAM_LOCAL: inject<string>('telegramLocalUrl'),
           // Small chunks so that streams cross many chunk boundaries in tests.
           STREAM_CHUNK_BYTES: String(1024 * 1024),
           FALLBACK_INSTANCES: 'invidious:https://invidious.test,piped:https://piped.test',
@@ -22,6 +24,11 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations('./migrations'),
           MONGO_TEST_URL: inject<string>('mongoUrl'),
           MONGO_TEST_API_KEY: inject<string>('mongoApiKey'),
+        },
+        // The cache consumer Worker is not in this runtime: this stand-in says caching is off, and
+        // test/telegram-cache*.test.ts hand the API an env whose TELEGRAM_CACHE calls the consumer's handlers.
+        serviceBindings: {
+          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null }),
         },
       },
     })),

@@ -1,1 +1,1 @@
-export declare const SETTINGS: Array<{ name: string; default: string; meaning: string; secret?: boolean; startOnly?: boolean }>;
+export declare const SETTINGS: Array<{ name: string; default: string; meaning: string; secret?: boolean; startOnly?: boolean; worker?: 'consumer' }>;

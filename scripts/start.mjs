@@ -2,9 +2,9 @@
 // queues, the rate-limit emulation). Settings come from .dev.vars and, winning
 // over it, the process environment.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SETTINGS } from './settings.mjs';
 
 const port = process.env.PORT ?? '8787';
@@ -21,11 +21,16 @@ if (!vars.STREAM_SIGNING_KEY) {
 vars.DASHBOARD_ORIGIN ??= `http://127.0.0.1:${dashboardPort},http://localhost:${dashboardPort}`;
 if (!vars.ADMIN_API_KEY) console.warn('ADMIN_API_KEY is not set: the admin API and dashboard are locked until you set it.');
 
-// Secrets go to wrangler through a private env file, not the command line.
-const envFile = join(mkdtempSync(join(tmpdir(), 'yt-api-')), '.env');
+// Secrets go to wrangler through private env files, not the command line. The
+// consumer's settings (the bot token above all) never reach the API Worker.
+const consumerOnly = new Set(SETTINGS.filter((setting) => setting.worker === 'consumer').map((setting) => setting.name));
+const apiVars = Object.fromEntries(Object.entries(vars).filter(([name]) => !consumerOnly.has(name)));
 // dotenv takes single-quoted values literally, which keeps JSON settings intact.
 const quote = (value) => (value.includes("'") || value.includes('\n') ? JSON.stringify(value) : `'${value}'`);
-writeFileSync(envFile, Object.entries(vars).map(([name, value]) => `${name}=${quote(String(value))}`).join('\n'), { mode: 0o600 });
+const envText = (entries) => Object.entries(entries).map(([name, value]) => `${name}=${quote(String(value))}`).join('\n');
+const stateDir = mkdtempSync(join(tmpdir(), 'yt-api-'));
+const envFile = join(stateDir, '.env');
+writeFileSync(envFile, envText(apiVars), { mode: 0o600 });
 
 // The rate-limit binding's limit lives in the config, so RATE_LIMIT_PER_MINUTE is written into a local copy.
 const config = `.wrangler-start-${port}.toml`;
@@ -39,8 +44,20 @@ const inspector = process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.
 const migrated = spawnSync('npx', ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '-c', config, ...persist], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CI: '1' } });
 if (migrated.status !== 0) process.exit(migrated.status ?? 1);
 
+// A second config in one `wrangler dev` reads the .dev.vars next to it, so the
+// consumer runs from a private copy of its config with its own settings.
 const configs = ['-c', config];
-if (existsSync('workers/consumer/wrangler.toml')) configs.push('-c', 'workers/consumer/wrangler.toml');
+if (existsSync('workers/consumer/wrangler.toml')) {
+  const consumerDir = join(stateDir, 'consumer');
+  mkdirSync(consumerDir);
+  const root = resolve('workers/consumer');
+  const consumerConfig = readFileSync('workers/consumer/wrangler.toml', 'utf8')
+    .replace(/^main = "(.+)"$/m, (_line, path) => `main = ${JSON.stringify(resolve(root, path))}`)
+    .replace(/^migrations_dir = "(.+)"$/m, (_line, path) => `migrations_dir = ${JSON.stringify(resolve(root, path))}`);
+  writeFileSync(join(consumerDir, 'wrangler.toml'), consumerConfig);
+  writeFileSync(join(consumerDir, '.dev.vars'), envText(vars), { mode: 0o600 });
+  configs.push('-c', join(consumerDir, 'wrangler.toml'));
+}
 const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
 // The admin dashboard, pointed at this API (DASHBOARD_PORT=0 leaves it out).
 if (dashboardPort !== '0') {

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startMongoDataApi } from './servers/mongo-data-api';
+import { startTelegramBotApi } from './servers/telegram-bot-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
 
 /**
@@ -9,6 +10,9 @@ import { startYouTubeUpstream } from './servers/youtube-upstream';
  */
 export default async function setup(project: TestProject) {
   const youtube = await startYouTubeUpstream();
+  // Telegram's own Bot API (reached as api.telegram.org), and a local Bot API server without its limits.
+  const telegram = await startTelegramBotApi();
+  const telegramLocal = await startTelegramBotApi({ local: true });
   const upstreamOrigins: Record<string, string> = {
     'www.youtube.com': youtube.url,
     'm.youtube.com': youtube.url,
@@ -18,14 +22,19 @@ export default async function setup(project: TestProject) {
     '*.ytimg.com': youtube.url,
     'invidious.test': youtube.url,
     'piped.test': youtube.url,
+    'api.telegram.org': telegram.url,
   };
   project.provide('upstreamUrl', youtube.url);
   project.provide('upstreamOrigins', upstreamOrigins);
+  project.provide('telegramUrl', telegram.url);
+  project.provide('telegramLocalUrl', telegramLocal.url);
   const mongo = await startMongoDataApi();
   project.provide('mongoUrl', mongo.url);
   project.provide('mongoApiKey', mongo.apiKey);
   return async () => {
     await youtube.close();
+    await telegram.close();
+    await telegramLocal.close();
     await mongo.close();
   };
 }
@@ -34,6 +43,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     upstreamUrl: string;
     upstreamOrigins: Record<string, string>;
+    telegramUrl: string;
+    telegramLocalUrl: string;
     mongoUrl: string;
     mongoApiKey: string;
   }

@@ -105,6 +105,9 @@ const ConfigSchema = z.object({
 
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** Every setting this module reads (the README's table must name each). */
+export const CONFIG_SETTING_NAMES = Object.keys(ConfigSchema.shape);
+
 /** Names of settings whose values must never appear in a response or a log. */
 export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN'] as const;
 

@@ -14,7 +14,7 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   /** LOG_QUEUE's consumer: request logs into the store, in batches. */
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     const logger = createLogger({ level: 'info', format: 'json' });
     const upstreamOrigins = typeof env.UPSTREAM_ORIGINS === 'string' && env.UPSTREAM_ORIGINS ? JSON.parse(env.UPSTREAM_ORIGINS) : {};
     const store = createMetadataStore(env, { outbound: createOutbound({ upstreamOrigins, timeoutMs: 10_000, logger }), logger });

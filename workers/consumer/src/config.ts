@@ -60,6 +60,9 @@ const ConsumerConfigSchema = z
 
 export type ConsumerConfig = z.infer<typeof ConsumerConfigSchema>;
 
+/** Every setting this module reads (the README's table must name each). */
+export const CONSUMER_SETTING_NAMES = Object.keys(ConsumerConfigSchema.shape);
+
 const cache = new WeakMap<object, ConsumerConfig>();
 
 export function loadConsumerConfig(env: object): ConsumerConfig {

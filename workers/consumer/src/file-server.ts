@@ -22,12 +22,15 @@ export async function handleCacheServiceRequest(request: Request, env: ConsumerE
     const url = new URL(request.url);
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new AppError('route.not_found', `No route ${request.method} ${url.pathname}.`);
     if (url.pathname === '/status') return Response.json(status(runtime));
-    const match = /^\/files\/([^/]+)$/.exec(url.pathname);
-    if (match) return await serveFile(decodeURIComponent(match[1]!), request, runtime);
+    const fileId = /^\/files\/([A-Za-z0-9_-]+)$/.exec(url.pathname)?.[1];
+    if (fileId) return await serveFile(fileId, request, runtime);
     throw new AppError('route.not_found', `No route ${request.method} ${url.pathname}.`);
   } catch (error) {
     const appError = toAppError(error);
-    if (appError.status >= 500) runtime?.logger.error('cache.file_failed', { code: appError.code, cause: appError.cause });
+    if (!runtime) console.error(JSON.stringify({ level: 'error', event: 'cache.config_invalid', message: redact(appError.message, secretValues(env)) }));
+    // A missing token or a lost file is an answer the API Worker acts on, not a fault of this Worker.
+    if (appError.code === 'internal' || appError.code === 'config.invalid') runtime?.logger.error('cache.file_failed', { code: appError.code, cause: appError.cause });
+    else if (appError.code === 'telegram.unavailable') runtime?.logger.warn('cache.file_failed', { code: appError.code, cause: appError.cause });
     const body = JSON.stringify(appError.toBody());
     return new Response(redact(body, runtime?.secrets ?? secretValues(env)), {
       status: appError.status,

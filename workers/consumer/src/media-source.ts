@@ -3,7 +3,7 @@ import type { Logger } from '../../api/src/logging/logger';
 import type { OutboundFetch } from '../../api/src/outbound/http';
 import type { CacheType } from '../../api/src/store/types';
 import { proxyMedia, type ProxySource } from '../../api/src/stream/chunked-proxy';
-import { bestAudio, bestProgressive } from '../../api/src/youtube/formats';
+import { bestAudio, bestM4aAudio, bestProgressive } from '../../api/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../api/src/youtube/types';
 import { JobFailure } from './job-failure';
 
@@ -22,8 +22,6 @@ export interface UploadPlan {
   mime: string;
 }
 
-const byBitrate = (a: StreamFormat, b: StreamFormat) => b.bitrate - a.bitrate;
-
 /**
  * Audio: sendAudio takes MP3 or M4A only (anything else does not show in
  * Telegram's music player), so the best m4a wins over opus here; opus alone
@@ -34,7 +32,7 @@ const byBitrate = (a: StreamFormat, b: StreamFormat) => b.bitrate - a.bitrate;
 export function planUpload(video: ResolvedVideo, type: CacheType): UploadPlan {
   if (video.isLive) throw new JobFailure('failed', 'This is a live stream; only finished videos are cached.');
   if (type === 'audio') {
-    const m4a = video.formats.filter((format) => format.hasAudio && !format.hasVideo && format.mime.startsWith('audio/mp4')).sort(byBitrate)[0];
+    const m4a = bestM4aAudio(video.formats);
     if (m4a) return { method: 'sendAudio', format: m4a, extension: 'm4a', mime: 'audio/mp4' };
     const other = bestAudio(video.formats);
     if (other) return { method: 'sendDocument', format: other, extension: extensionOf(other.mime), mime: baseMime(other.mime) };

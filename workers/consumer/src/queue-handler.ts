@@ -109,7 +109,7 @@ export function outcomeOf(error: unknown): Outcome {
   if (telegram?.kind === 'rate_limited') return { kind: 'retry', reason: telegram.reason, delaySeconds: telegram.retryAfterSeconds };
   if (telegram?.kind === 'too_large') return { kind: 'permanent', status: 'too_large', reason: telegram.reason };
   if (telegram?.kind === 'permanent') return { kind: 'permanent', status: 'failed', reason: telegram.reason };
-  if (telegram) return { kind: 'retry', reason: telegram.reason };
+  if (telegram) return { kind: 'retry', reason: cause !== error && cause instanceof Error ? `${telegram.reason} (${cause.name}: ${cause.message})` : telegram.reason };
   return { kind: 'retry', reason: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown failure' };
 }
 

@@ -1,6 +1,7 @@
 import { InputFile } from 'grammy';
 import type { CacheJob } from '../../api/src/telegram-cache/cache-job';
 import type { CacheEntry } from '../../api/src/store/types';
+import { isAllowedStreamHost } from '../../api/src/stream/upstream-hosts';
 import type { ResolvedVideo } from '../../api/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
@@ -26,6 +27,14 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
   const telegram = runtime.telegram!;
   const video = await deps.resolveVideo(job.video_id);
   const plan = planUpload(video, job.type);
+  // The same guard as /stream: a crafted answer must not make this Worker fetch anything but media hosts.
+  const checked = (url: string) => {
+    if (!isAllowedStreamHost(new URL(url), runtime.config.FALLBACK_INSTANCES)) {
+      throw new JobFailure('failed', 'The chosen stream points to a host this service does not fetch from.');
+    }
+    return url;
+  };
+  checked(plan.format.url);
   const { maxFileBytes, localApi } = runtime.limits;
   if (plan.format.size !== null && plan.format.size > maxFileBytes) {
     throw new JobFailure('too_large', tooLargeReason(plan.format.size, maxFileBytes, localApi, runtime.config.CACHE_MAX_FILE_BYTES !== undefined));
@@ -37,11 +46,11 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
     const fresh = await deps.resolveVideo(job.video_id);
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
     if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
-    return { url: format.url, size: format.size, mime: format.mime };
+    return { url: checked(format.url), size: format.size, mime: format.mime };
   };
-  // A supplier, so the download starts only when grammY writes the file part.
+  // A generator runs only when grammY writes the file part: the download starts there.
   const media = new InputFile(
-    () => mediaBytes(source, { fetch: runtime.outbound, chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
+    mediaBytes(source, { fetch: runtime.outbound, chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
     `${video.id}.${plan.extension}`,
   );
   const common = {
@@ -130,5 +139,5 @@ function tooLargeReason(size: number, limit: number, localApi: boolean, configur
     : localApi
       ? 'the upload limit of a local Bot API server'
       : 'what Telegram’s Bot API can serve (getFile downloads at most 20 MB, uploads at most 50 MB; a local Bot API server lifts both)';
-  return `The file is ${megabytes(size)}, over ${megabytes(limit)}: ${why}.`;
+  return `The file is ${megabytes(size)} (${size} bytes), over ${megabytes(limit)}: ${why}.`;
 }

@@ -1,14 +1,18 @@
 import type { Config } from '../config';
 import { AppError } from '../errors';
 import { parseQuery } from '../query/parse-query';
+import type { CacheEntry } from '../store/types';
 import { signStreamToken, type Delivery } from '../stream/token';
+import type { CacheReport, TelegramCache } from '../telegram-cache/telegram-cache';
 import { bestAudio, bestProgressive, bestVideoOnly } from '../youtube/formats';
 import type { MediaType, ResolvedVideo, StreamFormat } from '../youtube/types';
 import type { YouTubeService } from '../youtube/youtube-service';
 
 /**
  * The core path shared by `/v1/resolve` and `/youtube`: identify the video
- * (id, link or search), resolve it, choose what to stream and sign the link.
+ * (id, link or search), then either answer from the Telegram cache (no
+ * YouTube call at all) or resolve it, choose what to stream, sign the link,
+ * and ask for the track to be cached.
  */
 export interface StreamLink {
   path: string;
@@ -20,22 +24,29 @@ export interface StreamLink {
   itag: number;
 }
 
+/** What a resolve shows of a video, whether YouTube or the cache entry told it. */
+export type TrackInfo = Pick<ResolvedVideo, 'id' | 'title' | 'duration' | 'channel' | 'views' | 'thumbnail' | 'isLive'>;
+
 export interface ResolvedTrack {
-  video: ResolvedVideo;
+  video: TrackInfo;
   type: MediaType;
   stream: StreamLink;
   videoOnly: StreamLink | null;
   audioOnly: StreamLink | null;
+  /** true: YouTube was spared a call (metadata cache or Telegram cache). */
   fromCache: boolean;
+  cache: CacheReport;
 }
 
-export async function resolveTrack(
-  query: string,
-  type: MediaType,
-  youtube: YouTubeService,
-  config: Config,
-  keyHash: string | null,
-): Promise<ResolvedTrack> {
+export interface ResolveDeps {
+  youtube: YouTubeService;
+  config: Config;
+  keyHash: string | null;
+  telegramCache: TelegramCache | null;
+}
+
+export async function resolveTrack(query: string, type: MediaType, deps: ResolveDeps): Promise<ResolvedTrack> {
+  const { youtube, config, keyHash } = deps;
   const parsed = parseQuery(query);
   let videoId: string;
   if (parsed.kind === 'video') {
@@ -45,16 +56,26 @@ export async function resolveTrack(
     if (!best) throw new AppError('search.no_results', `Nothing on YouTube matches “${parsed.text}”.`);
     videoId = best.id;
   }
-  const { video, fromCache } = await youtube.resolve(videoId);
   const expiresAt = Math.floor(Date.now() / 1000) + config.STREAM_TOKEN_TTL_SECONDS;
+  const sign = (itag: number, linkType: MediaType, delivery: Delivery) =>
+    signStreamToken({ videoId, itag, type: linkType, delivery, expiresAt, keyHash }, config.STREAM_SIGNING_KEY).then((token) => `/stream/${token}`);
+
+  const cache = deps.telegramCache && (await deps.telegramCache.enabled()) ? deps.telegramCache : null;
+  let known: CacheEntry | null | 'unavailable' = null;
+  if (cache) {
+    known = await cache.lookup(videoId, type);
+    if (cache.isHit(known)) return cachedTrack(known, type, { path: await sign(0, type, 'telegram'), expiresAt });
+  }
+
+  const { video, fromCache } = await youtube.resolve(videoId);
   const link = async (format: StreamFormat | undefined, linkType: MediaType): Promise<StreamLink | null> => {
     if (!format) return null;
-    const path = `/stream/${await signStreamToken({ videoId, itag: format.itag, type: linkType, delivery: 'direct', expiresAt, keyHash }, config.STREAM_SIGNING_KEY)}`;
+    const path = await sign(format.itag, linkType, 'direct');
     return { path, mime: format.mime, bitrate: format.bitrate, size: format.size, expiresAt, delivery: 'direct', itag: format.itag };
   };
   const hlsLink = async (): Promise<StreamLink | null> => {
     if (!video.hlsManifestUrl) return null;
-    const path = `/stream/${await signStreamToken({ videoId, itag: 0, type: 'video', delivery: 'hls', expiresAt, keyHash }, config.STREAM_SIGNING_KEY)}`;
+    const path = await sign(0, 'video', 'hls');
     return { path, mime: 'application/vnd.apple.mpegurl', bitrate: 0, size: null, expiresAt, delivery: 'hls', itag: 0 };
   };
 
@@ -68,6 +89,8 @@ export async function resolveTrack(
     stream = video.isLive ? await hlsLink() : ((await link(bestProgressive(video.formats), 'video')) ?? (await hlsLink()));
   }
   if (!stream) throw new AppError('video.no_formats', `YouTube offers no ${type} stream for ${videoId}.`);
+  let report: CacheReport = { status: 'disabled' };
+  if (cache) report = known === 'unavailable' ? { status: 'unavailable' } : await cache.requestUpload(videoId, type, known);
   return {
     video,
     type,
@@ -75,5 +98,40 @@ export async function resolveTrack(
     videoOnly: video.isLive ? null : await link(bestVideoOnly(video.formats), 'video'),
     audioOnly: video.isLive ? null : await link(bestAudio(video.formats), 'audio'),
     fromCache,
+    cache: report,
+  };
+}
+
+/**
+ * A cache hit: everything comes from the entry. The separate video-only and
+ * audio-only links need YouTube's formats, so a hit has none.
+ */
+function cachedTrack(entry: CacheEntry, type: MediaType, link: { path: string; expiresAt: number }): ResolvedTrack {
+  const size = entry.size ?? null;
+  const duration = entry.duration ?? 0;
+  return {
+    video: {
+      id: entry.video_id,
+      title: entry.title ?? '',
+      duration,
+      channel: entry.channel ?? '',
+      views: entry.views ?? 0,
+      thumbnail: entry.thumbnail ?? `https://i.ytimg.com/vi/${entry.video_id}/hqdefault.jpg`,
+      isLive: false,
+    },
+    type,
+    stream: {
+      path: link.path,
+      mime: entry.mime ?? (type === 'audio' ? 'audio/mp4' : 'video/mp4'),
+      bitrate: size && duration ? Math.round((size * 8) / duration) : 0,
+      size,
+      expiresAt: link.expiresAt,
+      delivery: 'telegram',
+      itag: 0,
+    },
+    videoOnly: null,
+    audioOnly: null,
+    fromCache: true,
+    cache: { status: 'hit', entry },
   };
 }

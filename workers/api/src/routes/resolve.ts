@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env';
-import { resolveTrack, type StreamLink } from '../media/resolve-track';
+import { resolveTrack, type ResolvedTrack, type StreamLink } from '../media/resolve-track';
 import { validate } from '../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../query/parse-query';
 import { startTime, endTime } from 'hono/timing';
+import { describeCache, TelegramCache } from '../telegram-cache/telegram-cache';
 
 /** `GET /v1/resolve?query=&type=audio|video`: metadata and a stream link of our own. */
 export const ResolveQuerySchema = z.object({
@@ -15,7 +16,7 @@ export const ResolveQuerySchema = z.object({
 export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', validate('query', ResolveQuerySchema), async (c) => {
   const { query, type } = c.req.valid('query');
   startTime(c, 'resolve');
-  const track = await resolveTrack(query, type, c.get('youtube'), c.get('config'), c.get('principal')?.keyHash ?? null);
+  const track = await resolveTrackFor(c, query, type);
   endTime(c, 'resolve');
   const origin = new URL(c.req.url).origin;
   const describe = (link: StreamLink | null) =>
@@ -39,8 +40,21 @@ export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', validate('quer
     is_live: video.isLive,
     stream: { ...describe(track.stream)!, delivery: track.stream.delivery },
     formats: { video_only: describe(track.videoOnly), audio_only: describe(track.audioOnly) },
-    cached: false,
-    cache: { status: 'disabled' },
+    cached: track.cache.status === 'hit',
+    cache: describeCache(track.cache),
     metadata_cache: track.fromCache ? 'hit' : 'miss',
   });
 });
+
+/** resolveTrack with this request's services; records the cache outcome for the request log. */
+export async function resolveTrackFor(c: Context<AppEnv>, query: string, type: 'audio' | 'video'): Promise<ResolvedTrack> {
+  const track = await resolveTrack(query, type, {
+    youtube: c.get('youtube'),
+    config: c.get('config'),
+    keyHash: c.get('principal')?.keyHash ?? null,
+    telegramCache: TelegramCache.of(c),
+  });
+  if (track.cache.status === 'hit') c.set('cacheOutcome', 'hit');
+  else if (track.cache.status !== 'disabled') c.set('cacheOutcome', 'miss');
+  return track;
+}

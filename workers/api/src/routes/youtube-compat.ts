@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { toAppError, type AppError } from '../errors';
-import { resolveTrack } from '../media/resolve-track';
+import { resolveTrackFor } from './resolve';
 
 /**
  * `GET /youtube?query=&video=true|false`: the original Flask service's answer,
@@ -12,8 +12,9 @@ export const youtubeCompatRoute = new Hono<AppEnv>().get('/youtube', async (c) =
   const query = c.req.query('query') ?? c.req.query('q') ?? '';
   const wantsVideo = /^(true|1|yes)$/i.test(c.req.query('video') ?? 'false');
   try {
-    const track = await resolveTrack(query, wantsVideo ? 'video' : 'audio', c.get('youtube'), c.get('config'), c.get('principal')?.keyHash ?? null);
+    const track = await resolveTrackFor(c, query, wantsVideo ? 'video' : 'audio');
     const { video } = track;
+    const hit = track.cache.status === 'hit' ? track.cache.entry : null;
     return c.json({
       id: video.id,
       title: video.title,
@@ -25,9 +26,9 @@ export const youtubeCompatRoute = new Hono<AppEnv>().get('/youtube', async (c) =
       stream_url: track.stream.path,
       direct_url: new URL(c.req.url).origin + track.stream.path,
       stream_type: wantsVideo ? 'Video' : 'Audio',
-      cached: false,
-      telegram_cached: false,
-      telegram_file_id: null,
+      cached: hit !== null,
+      telegram_cached: hit !== null,
+      telegram_file_id: hit?.file_id ?? null,
     });
   } catch (error) {
     const appError = toAppError(error);

@@ -26,6 +26,9 @@ const StoreConfigSchema = z.object({
 
 export type StoreConfig = z.infer<typeof StoreConfigSchema>;
 
+/** Every setting this module reads (the README's table must name each). */
+export const STORE_SETTING_NAMES = Object.keys(StoreConfigSchema.shape);
+
 const cache = new WeakMap<object, StoreConfig>();
 
 /** Empty strings count as unset, as in loadConfig. */

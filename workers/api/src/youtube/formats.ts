@@ -50,6 +50,11 @@ export function bestAudio(formats: StreamFormat[]): StreamFormat | undefined {
     .sort((a, b) => Number(b.mime.includes('opus')) - Number(a.mime.includes('opus')) || byBitrate(a, b))[0];
 }
 
+/** Best m4a (AAC) audio-only format: what Telegram's sendAudio takes, for the channel cache. */
+export function bestM4aAudio(formats: StreamFormat[]): StreamFormat | undefined {
+  return formats.filter((format) => format.hasAudio && !format.hasVideo && format.mime.startsWith('audio/mp4')).sort(byBitrate)[0];
+}
+
 /** Progressive format (audio and video together), mp4 first, then bitrate. */
 export function bestProgressive(formats: StreamFormat[]): StreamFormat | undefined {
   return formats
@@ -66,7 +71,7 @@ export function bestVideoOnly(formats: StreamFormat[]): StreamFormat | undefined
 
 /** The formats worth keeping: everything the service may stream for either mode. */
 export function selectFormats(formats: StreamFormat[]): StreamFormat[] {
-  const chosen = [bestAudio(formats), bestProgressive(formats), bestVideoOnly(formats)];
+  const chosen = [bestAudio(formats), bestM4aAudio(formats), bestProgressive(formats), bestVideoOnly(formats)];
   const unique = new Map<number, StreamFormat>();
   for (const format of chosen) if (format) unique.set(format.itag, format);
   return [...unique.values()];

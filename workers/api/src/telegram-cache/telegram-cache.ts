@@ -1,0 +1,150 @@
+import type { Context } from 'hono';
+import type { Config } from '../config';
+import type { AppEnv, Env } from '../env';
+import type { Logger } from '../logging/logger';
+import type { CacheEntry, CacheType, MetadataStore } from '../store/types';
+import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from './cache-job';
+
+/**
+ * The API Worker's side of the Telegram cache. It never holds the bot token:
+ * it reads and claims entries in the store, queues upload jobs, and asks the
+ * consumer Worker (service binding TELEGRAM_CACHE) for a cached file's bytes.
+ * Caching is on when this Worker has both bindings, TELEGRAM_CACHE_ENABLED is
+ * not false, and the consumer says it has a bot token.
+ */
+export type CacheReport =
+  | { status: 'disabled' }
+  | { status: 'hit'; entry: CacheEntry }
+  | { status: 'pending' }
+  | { status: 'failed' | 'too_large'; reason: string | null }
+  /** The store or the queue did not answer; the track streams from YouTube. */
+  | { status: 'unavailable' };
+
+interface Deps {
+  env: Env;
+  config: Config;
+  store: () => MetadataStore;
+  logger: Logger;
+}
+
+/** The consumer's answer is kept a minute per isolate; a failed probe only briefly. */
+const STATUS_TTL_MS = 60_000;
+const STATUS_FAILURE_TTL_MS = 5_000;
+const PENDING_TIMEOUT_MS = 30 * 60_000;
+const statusByBinding = new WeakMap<object, { enabled: boolean; until: number }>();
+
+export class TelegramCache {
+  constructor(private readonly deps: Deps) {}
+
+  static of(c: Context<AppEnv>): TelegramCache {
+    return new TelegramCache({ env: c.env, config: c.get('config'), store: c.get('store'), logger: c.get('logger') });
+  }
+
+  async enabled(): Promise<boolean> {
+    const { env, config } = this.deps;
+    const binding = env.TELEGRAM_CACHE;
+    if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return false;
+    const known = statusByBinding.get(binding);
+    if (known && known.until > Date.now()) return known.enabled;
+    let enabled = false;
+    try {
+      const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`);
+      if (response.ok) enabled = ((await response.json()) as CacheServiceStatus).enabled === true;
+      else await response.body?.cancel();
+    } catch (error) {
+      this.deps.logger.warn('cache.status_failed', { error });
+    }
+    statusByBinding.set(binding, { enabled, until: Date.now() + (enabled ? STATUS_TTL_MS : STATUS_FAILURE_TTL_MS) });
+    return enabled;
+  }
+
+  /** The entry as the store has it; 'unavailable' when the store does not answer. */
+  async lookup(videoId: string, type: CacheType): Promise<CacheEntry | null | 'unavailable'> {
+    try {
+      return await this.deps.store().getCacheEntry(videoId, type);
+    } catch (error) {
+      this.deps.logger.warn('cache.lookup_failed', { videoId, type, error });
+      return 'unavailable';
+    }
+  }
+
+  /**
+   * Asks for an upload unless one is under way or cooling down. The claim is
+   * atomic, so of concurrent first requests exactly one sends the job.
+   */
+  async requestUpload(videoId: string, type: CacheType, known: CacheEntry | null, now = new Date()): Promise<CacheReport> {
+    const settled = this.settledReport(known, now);
+    if (settled) return settled;
+    const { store, env, logger } = this.deps;
+    try {
+      const { claimed, entry } = await store().claimCacheEntry(videoId, type, {
+        now,
+        retryAfterMs: this.deps.config.CACHE_RETRY_COOLDOWN_SECONDS * 1000,
+        pendingTimeoutMs: PENDING_TIMEOUT_MS,
+      });
+      if (!claimed) return this.settledReport(entry, now) ?? { status: 'pending' };
+      const job: CacheJob = { video_id: videoId, type };
+      try {
+        await env.CACHE_QUEUE!.send(job, { contentType: 'json' });
+      } catch (error) {
+        logger.warn('cache.enqueue_failed', { videoId, type, error });
+        await store().failCacheEntry(videoId, type, 'The upload job could not be queued.');
+        return { status: 'unavailable' };
+      }
+      logger.info('cache.job_queued', { videoId, type });
+      return { status: 'pending' };
+    } catch (error) {
+      logger.warn('cache.claim_failed', { videoId, type, error });
+      return { status: 'unavailable' };
+    }
+  }
+
+  /** What an entry says without a write: null when a claim may take it over. */
+  private settledReport(entry: CacheEntry | null, now: Date): CacheReport | null {
+    if (!entry) return null;
+    const expired = entry.expires_at !== null && entry.expires_at <= now;
+    const age = now.getTime() - entry.updated_at.getTime();
+    if (entry.status === 'ready' && !expired && entry.file_id) return { status: 'hit', entry };
+    if (entry.status === 'pending' && age < PENDING_TIMEOUT_MS) return { status: 'pending' };
+    if (entry.status === 'too_large' && !expired) return { status: 'too_large', reason: entry.failure_reason };
+    if (entry.status === 'failed' && age < this.deps.config.CACHE_RETRY_COOLDOWN_SECONDS * 1000) {
+      return { status: 'failed', reason: entry.failure_reason };
+    }
+    return null;
+  }
+
+  isHit(entry: CacheEntry | null | 'unavailable', now = new Date()): entry is CacheEntry {
+    return typeof entry === 'object' && entry !== null && this.settledReport(entry, now)?.status === 'hit';
+  }
+
+  /** The cached file's bytes (or a 410 when Telegram lost it), straight from the consumer. */
+  fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
+    return this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: range ? { Range: range } : {} });
+  }
+
+  async markStale(videoId: string, type: CacheType, reason: string): Promise<CacheEntry | null> {
+    try {
+      const entry = await this.deps.store().markCacheEntryStale(videoId, type, reason);
+      this.deps.logger.info('cache.stale', { videoId, type, reason });
+      return entry;
+    } catch (error) {
+      this.deps.logger.warn('cache.mark_stale_failed', { videoId, type, error });
+      return null;
+    }
+  }
+}
+
+/** The `cache` object of a resolve answer. */
+export function describeCache(report: CacheReport): Record<string, unknown> {
+  if (report.status === 'hit') {
+    return { status: 'hit', telegram: { file_id: report.entry.file_id, message_url: messageUrl(report.entry) } };
+  }
+  if (report.status === 'failed' || report.status === 'too_large') return { status: report.status, reason: report.reason };
+  return { status: report.status };
+}
+
+/** A public channel's post has a t.me link; a private channel's only works for its members, so none. */
+export function messageUrl(entry: CacheEntry): string | null {
+  if (!entry.chat_id?.startsWith('@') || entry.message_id === null) return null;
+  return `https://t.me/${entry.chat_id.slice(1)}/${entry.message_id}`;
+}
