@@ -55,7 +55,9 @@ if (existsSync('workers/consumer/wrangler.toml')) {
     .replace(/^main = "(.+)"$/m, (_line, path) => `main = ${JSON.stringify(resolve(root, path))}`)
     .replace(/^migrations_dir = "(.+)"$/m, (_line, path) => `migrations_dir = ${JSON.stringify(resolve(root, path))}`);
   writeFileSync(join(consumerDir, 'wrangler.toml'), consumerConfig);
-  writeFileSync(join(consumerDir, '.dev.vars'), envText(vars), { mode: 0o600 });
+  // The API's own secrets stay with the API.
+  const { ADMIN_API_KEY: _admin, STREAM_SIGNING_KEY: _signing, ...consumerVars } = vars;
+  writeFileSync(join(consumerDir, '.dev.vars'), envText(consumerVars), { mode: 0o600 });
   configs.push('-c', join(consumerDir, 'wrangler.toml'));
 }
 const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
