@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +71,7 @@ export async function startMongoDataApi(): Promise<{ url: string; apiKey: string
 
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://mongo.test');
-    const text = (await readBody(req)).toString('utf8');
+    const text = (await buffer(req)).toString('utf8');
     if (url.pathname.startsWith('/__control/')) return control(url, text, res);
 
     const match = /^(.*)\/action\/([^/]+)$/.exec(url.pathname);
@@ -287,11 +288,3 @@ function countField(body: Doc, field: string): number | undefined {
   return value;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

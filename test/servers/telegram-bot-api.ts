@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -64,7 +65,7 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://telegram.test');
-      const body = await readBody(req);
+      const body = await buffer(req);
       if (url.pathname.startsWith('/__control/')) return control(url, body, res);
       if (url.pathname.startsWith('/file/bot')) return download(req, url, res);
       const match = /^\/bot([^/]*)\/([A-Za-z]+)$/.exec(url.pathname);
@@ -276,14 +277,6 @@ function readParameters(req: IncomingMessage, url: URL, body: Buffer): FormPart[
   return parts;
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function json(res: ServerResponse, status: number, value: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));

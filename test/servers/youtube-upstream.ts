@@ -1,3 +1,4 @@
+import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
@@ -61,7 +62,7 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://upstream.test');
     const host = String(req.headers['x-forwarded-host'] ?? 'direct');
-    const body = await readBody(req);
+    const body = await buffer(req);
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
 
@@ -308,14 +309,6 @@ function writeBytes(res: ServerResponse, seed: number, start: number, end: numbe
   pump();
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 function json(res: ServerResponse, status: number, value: unknown) {
   res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(value));
