@@ -12,8 +12,9 @@ import type { ResolvedVideo, StreamFormat } from './types';
 /**
  * Resolves a video id to its metadata and stream formats: the configured
  * InnerTube clients in order, then the fallback instances. A definitive answer
- * (private, not found, paid) stops the search at once; anything a different
- * client might get past moves on to the next.
+ * (private, not found, paid: checkPlayability's non-retryable ones) stops the
+ * search at once; anything a different client or instance might get past
+ * (a bot check, age or region limits) moves on to the next.
  */
 const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
 

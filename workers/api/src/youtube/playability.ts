@@ -36,10 +36,10 @@ export function checkPlayability(response: PlayerResponse, videoId: string): Pla
   }
   if (/requires payment|rent|purchase|paid/.test(detail)) return fail('video.paid', `Video ${videoId} must be bought or rented.`);
   if (/country|region|not available in your|blocked it in/.test(detail)) {
-    return fail('video.region_restricted', `Video ${videoId} is not available in this region.`);
+    return fail('video.region_restricted', `Video ${videoId} is not available in this region.`, true);
   }
-  if (/age|inappropriate for some users/.test(detail)) {
-    return fail('video.age_restricted', `Video ${videoId} is age-restricted and needs a signed-in account.`);
+  if (/\bage\b|inappropriate for some users/.test(detail) || status === 'AGE_CHECK_REQUIRED') {
+    return fail('video.age_restricted', `Video ${videoId} is age-restricted and needs a signed-in account.`, true);
   }
   if (status === 'LOGIN_REQUIRED') return fail('youtube.login', `YouTube requires sign-in to play ${videoId}.`, true);
   if (status === 'ERROR') {
