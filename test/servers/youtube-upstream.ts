@@ -30,7 +30,7 @@ interface Call {
 const CHUNK_LIMIT = 10 * 1024 * 1024;
 const HOUR = 3600;
 
-export async function startYouTubeUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startYouTubeUpstream(port = 0): Promise<{ url: string; close(): Promise<void> }> {
   const players = loadPlayerAnswers();
   const ciphered = readExchange('player-web-ciphered/iuevw6218F0.json').response.body;
   const playerScript = readExchange('player-js/c9168c90-base.json').response.body as string;
@@ -272,10 +272,10 @@ export async function startYouTubeUpstream(): Promise<{ url: string; close(): Pr
     });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: boundPort } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${boundPort}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
