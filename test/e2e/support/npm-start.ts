@@ -3,10 +3,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Starts the service with `npm start` on a port of its own, with its own local state. */
-export async function startService(port: number, settings: Record<string, string>): Promise<{ url: string; process: ChildProcess; stop(): void }> {
-  const child = spawn('node', ['scripts/start.mjs'], {
-    env: { ...process.env, ...settings, PORT: String(port), DASHBOARD_PORT: '0', INSPECTOR_PORT: String(port + 1000), PERSIST_TO: mkdtempSync(join(tmpdir(), 'bench-state-')) },
+/**
+ * Starts the whole service exactly as `npm start` does (both Workers, local
+ * queues and D1), on a port of its own with its own local state.
+ */
+export async function startService(
+  port: number,
+  settings: Record<string, string>,
+): Promise<{ url: string; process: ChildProcess; output(): string; stop(): void }> {
+  const child = spawn('npm', ['start'], {
+    env: { ...process.env, ...settings, PORT: String(port), DASHBOARD_PORT: '0', INSPECTOR_PORT: String(port + 1000), PERSIST_TO: mkdtempSync(join(tmpdir(), 'npm-start-state-')) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -27,6 +33,7 @@ export async function startService(port: number, settings: Record<string, string
   return {
     url,
     process: child,
+    output: () => output,
     stop: () => {
       try {
         process.kill(-child.pid!, 'SIGTERM');
