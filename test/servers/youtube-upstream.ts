@@ -192,7 +192,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     if (rangeHeader) headers['content-range'] = `bytes ${start}-${end}/${length}`;
     res.writeHead(rangeHeader ? 206 : 200, headers);
     if (req.method === 'HEAD') return res.end();
-    writeBytes(res, seed, start, end);
+    writeBytes(res, seed, start, end, length);
   }
 
   function hls(url: URL, host: string, res: ServerResponse) {
@@ -294,13 +294,31 @@ function mimeOf(itag: string): string {
   return 'video/mp4';
 }
 
-function writeBytes(res: ServerResponse, seed: number, start: number, end: number) {
+/**
+ * A stream's bytes are computed once and kept (a few streams at most), so that
+ * serving them is a copy: the test googlevideo must not be the slowest part
+ * of a throughput measurement.
+ */
+const generated = new Map<string, Uint8Array>();
+function bytesOf(seed: number, length: number): Uint8Array {
+  const key = `${seed}:${length}`;
+  let bytes = generated.get(key);
+  if (!bytes) {
+    bytes = streamBytes(seed, 0, length - 1);
+    generated.set(key, bytes);
+    if (generated.size > 4) generated.delete(generated.keys().next().value!);
+  }
+  return bytes;
+}
+
+function writeBytes(res: ServerResponse, seed: number, start: number, end: number, length: number) {
   const piece = 256 * 1024;
+  const all = length <= 64 * 1024 * 1024 ? bytesOf(seed, length) : null;
   let position = start;
   const pump = () => {
     while (position <= end) {
       const last = Math.min(end, position + piece - 1);
-      const ok = res.write(streamBytes(seed, position, last));
+      const ok = res.write(all ? all.subarray(position, last + 1) : streamBytes(seed, position, last));
       position = last + 1;
       if (!ok) return void res.once('drain', pump);
     }
