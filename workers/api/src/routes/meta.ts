@@ -27,5 +27,15 @@ export const metaRoute = new Hono<AppEnv>()
         { method: 'GET', path: '/health' },
         { method: 'GET', path: '/info' },
       ],
+      authentication: 'X-API-Key, Authorization: Bearer, ?api_key= or ?api= on /v1/*, /youtube; stream links carry their key',
+      admin: [
+        'POST /admin/keys {name, tier, daily_limit?, expires_in_days?}',
+        'GET /admin/keys?page=&page_size=&search=&status=',
+        'GET|PATCH|DELETE /admin/keys/{id}',
+        'GET /admin/stats/overview | timeseries?granularity=hour|day&from=&to= | endpoints | top-keys',
+        'GET /admin/logs?page=&key_id=&endpoint=&status=&from=&to=',
+        'GET /admin/cache?page=&status=',
+        'POST /admin/create-key, DELETE /admin/delete-key/{key}, GET /admin/stats (the original service)',
+      ],
     }),
   );
