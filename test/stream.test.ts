@@ -47,6 +47,8 @@ describe('/stream/<token>', () => {
     expect(response.status).toBe(206);
     expect(response.headers.get('Content-Range')).toBe(`bytes ${start}-${end}/${size}`);
     expect(response.headers.get('Content-Length')).toBe(String(end - start + 1));
+    expect(response.headers.get('X-Request-Id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('Server-Timing')).toContain('total');
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect(bytes.length).toBe(end - start + 1);
     expectBytes(bytes, seed, start);
