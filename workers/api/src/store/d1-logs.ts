@@ -8,7 +8,7 @@ import {
   parseInput,
   planBuckets,
   statusBounds,
-  type BucketCounts,
+  type BucketFigures,
 } from './shared';
 import { LogRecordSchema, type LogRecord, type MetadataStore } from './types';
 
@@ -21,6 +21,9 @@ type LogOps = Pick<
 const INSERT_CHUNK = 100;
 /** Rows per retention delete, so that one statement stays well inside D1's time limit. */
 const DELETE_CHUNK = 5_000;
+
+const CACHE_SUMS = `SUM(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END) AS cache_hits,
+  SUM(CASE WHEN cache = 'miss' THEN 1 ELSE 0 END) AS cache_misses`;
 
 function statusClasses(row: Row | undefined) {
   return {
@@ -59,18 +62,38 @@ export function d1LogOps(db: D1Database): LogOps {
       const params: unknown[] = [plan.offsetMs, plan.sizeMs, query.from.getTime(), query.to.getTime()];
       if (query.key_id !== undefined) params.push(query.key_id);
       // `%` is integer remainder in SQLite, the same truncating maths as $mod and shared.bucketStart.
+      // Durations are ranked within their bucket, so one pass yields every bucket's percentiles.
       const { results } = await d1('requestsOverTime', () =>
         db
           .prepare(
-            `SELECT time - ((time + ?1) % ?2) AS bucket, COUNT(*) AS total, ${statusClassSums()}
-             FROM api_logs WHERE time >= ?3 AND time < ?4 ${keyFilter}
+            `SELECT bucket, COUNT(*) AS total, ${statusClassSums()}, ${CACHE_SUMS},
+               MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN duration_ms END) AS p50,
+               MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN duration_ms END) AS p95
+             FROM (
+               SELECT bucket, status, cache, duration_ms,
+                 ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY duration_ms) AS rn,
+                 COUNT(*) OVER (PARTITION BY bucket) AS n
+               FROM (
+                 SELECT time - ((time + ?1) % ?2) AS bucket, status, cache, duration_ms
+                 FROM api_logs WHERE time >= ?3 AND time < ?4 ${keyFilter}
+               )
+             )
              GROUP BY bucket`,
           )
           .bind(...params)
           .all<Row>(),
       );
-      const counted = new Map<number, BucketCounts>();
-      for (const row of results) counted.set(Number(row.bucket), { total: count(row.total), ...statusClasses(row) });
+      const counted = new Map<number, BucketFigures>();
+      for (const row of results) {
+        counted.set(Number(row.bucket), {
+          total: count(row.total),
+          ...statusClasses(row),
+          cache_hits: count(row.cache_hits),
+          cache_misses: count(row.cache_misses),
+          latency_p50_ms: typeof row.p50 === 'number' ? row.p50 : null,
+          latency_p95_ms: typeof row.p95 === 'number' ? row.p95 : null,
+        });
+      }
       return fillBuckets(plan, counted);
     },
 
@@ -83,9 +106,7 @@ export function d1LogOps(db: D1Database): LogOps {
         db.batch<Row>([
           db
             .prepare(
-              `SELECT COUNT(*) AS total, ${statusClassSums()},
-                 SUM(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END) AS cache_hits,
-                 SUM(CASE WHEN cache = 'miss' THEN 1 ELSE 0 END) AS cache_misses
+              `SELECT COUNT(*) AS total, ${statusClassSums()}, ${CACHE_SUMS}
                FROM api_logs WHERE time >= ?1 AND time < ?2 ${keyFilter}`,
             )
             .bind(...params),

@@ -12,7 +12,7 @@ import {
   parseStored,
   planBuckets,
   statusBounds,
-  type BucketCounts,
+  type BucketFigures,
 } from './shared';
 import { LogRecordSchema, type LogRecord, type MetadataStore, type TimeRange } from './types';
 
@@ -26,11 +26,26 @@ const INSERT_CHUNK = 500;
 const EPOCH = new Date(0);
 const counter = z.number().int().nonnegative();
 
-const BucketRowSchema = StatusClassRowSchema.extend({ _id: z.number().int() });
 const SummaryRowSchema = StatusClassRowSchema.extend({ cache_hits: counter, cache_misses: counter });
+const BucketRowSchema = SummaryRowSchema.extend({ _id: z.number().int(), latency_p50_ms: z.number(), latency_p95_ms: z.number() });
 const EndpointRowSchema = StatusClassRowSchema.extend({ _id: z.string(), duration_sum: z.number().nonnegative() });
 const TopKeyRowSchema = StatusClassRowSchema.extend({ _id: z.string() });
 const DurationRowSchema = z.object({ duration_ms: z.number() });
+
+const CACHE_GROUP: Document = {
+  cache_hits: { $sum: { $cond: [{ $eq: ['$cache', 'hit'] }, 1, 0] } },
+  cache_misses: { $sum: { $cond: [{ $eq: ['$cache', 'miss'] }, 1, 0] } },
+};
+
+/**
+ * `$group` accumulator of the duration whose `rank` (1-based, set by a window
+ * stage over a partition of `n` documents) is the nearest rank ceil(p·n/100);
+ * $max skips the nulls of every other document.
+ */
+function durationAtRankOf(percent: number): Document {
+  const nearest = { $floor: { $divide: [{ $add: [{ $multiply: [percent, '$n'] }, 99] }, 100] } };
+  return { $max: { $cond: [{ $eq: ['$rank', nearest] }, '$duration_ms', null] } };
+}
 
 function inRange(range: TimeRange, keyId?: string): Document {
   return { time: { $gte: range.from, $lt: range.to }, ...(keyId === undefined ? {} : { key_id: keyId }) };
@@ -91,22 +106,37 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
     async requestsOverTime(query) {
       const plan = planBuckets(query);
       if (plan.starts.length === 0) return [];
+      const ms = { $subtract: ['$time', EPOCH] };
       const rows = await api.aggregate(LOGS, [
         { $match: inRange(query, query.key_id) },
-        { $project: { status: 1, ms: { $subtract: ['$time', EPOCH] } } },
         // Same truncating remainder as SQLite's `%` and shared.bucketStart.
+        { $project: { status: 1, cache: 1, duration_ms: 1, bucket: { $subtract: [ms, { $mod: [{ $add: [ms, plan.offsetMs] }, plan.sizeMs] }] } } },
+        // Durations are ranked within their bucket, so one pass yields every bucket's percentiles.
+        {
+          $setWindowFields: {
+            partitionBy: '$bucket',
+            sortBy: { duration_ms: 1 },
+            output: {
+              rank: { $documentNumber: {} },
+              n: { $count: {}, window: { documents: ['unbounded', 'unbounded'] } },
+            },
+          },
+        },
         {
           $group: {
-            _id: { $subtract: ['$ms', { $mod: [{ $add: ['$ms', plan.offsetMs] }, plan.sizeMs] }] },
+            _id: '$bucket',
             total: { $sum: 1 },
             ...STATUS_CLASS_GROUP,
+            ...CACHE_GROUP,
+            latency_p50_ms: durationAtRankOf(50),
+            latency_p95_ms: durationAtRankOf(95),
           },
         },
       ]);
-      const counted = new Map<number, BucketCounts>();
+      const counted = new Map<number, BucketFigures>();
       for (const row of rows) {
-        const { _id, ...counts } = parseStored(BucketRowSchema, row, 'time bucket');
-        counted.set(_id, counts);
+        const { _id, ...figures } = parseStored(BucketRowSchema, row, 'time bucket');
+        counted.set(_id, figures);
       }
       return fillBuckets(plan, counted);
     },
@@ -121,8 +151,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
             _id: null,
             total: { $sum: 1 },
             ...STATUS_CLASS_GROUP,
-            cache_hits: { $sum: { $cond: [{ $eq: ['$cache', 'hit'] }, 1, 0] } },
-            cache_misses: { $sum: { $cond: [{ $eq: ['$cache', 'miss'] }, 1, 0] } },
+            ...CACHE_GROUP,
           },
         },
       ]);

@@ -78,18 +78,31 @@ export function bucketStart(time: number, sizeMs: number, offsetMs: number): num
   return shifted - (shifted % sizeMs) - offsetMs;
 }
 
-export type BucketCounts = StatusClassCounts & { total: number };
+export interface SummaryCounts extends StatusClassCounts {
+  total: number;
+  cache_hits: number;
+  cache_misses: number;
+}
 
-export function fillBuckets(plan: BucketPlan, counted: Map<number, BucketCounts>): TimeBucket[] {
+export interface BucketFigures extends SummaryCounts {
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+}
+
+export function fillBuckets(plan: BucketPlan, counted: Map<number, BucketFigures>): TimeBucket[] {
   return plan.starts.map((start) => {
-    const counts = counted.get(start);
+    const figures = counted.get(start);
     return {
       bucket_start: new Date(start),
-      total: counts?.total ?? 0,
-      status_2xx: counts?.status_2xx ?? 0,
-      status_3xx: counts?.status_3xx ?? 0,
-      status_4xx: counts?.status_4xx ?? 0,
-      status_5xx: counts?.status_5xx ?? 0,
+      total: figures?.total ?? 0,
+      status_2xx: figures?.status_2xx ?? 0,
+      status_3xx: figures?.status_3xx ?? 0,
+      status_4xx: figures?.status_4xx ?? 0,
+      status_5xx: figures?.status_5xx ?? 0,
+      latency_p50_ms: figures?.latency_p50_ms ?? null,
+      latency_p95_ms: figures?.latency_p95_ms ?? null,
+      cache_hits: figures?.cache_hits ?? 0,
+      cache_misses: figures?.cache_misses ?? 0,
     };
   });
 }
@@ -97,12 +110,6 @@ export function fillBuckets(plan: BucketPlan, counted: Map<number, BucketCounts>
 /** 1-based nearest rank ceil(p × n / 100), computed in integers to avoid float error. */
 export function nearestRank(percent: number, count: number): number {
   return Math.floor((percent * count + 99) / 100);
-}
-
-export interface SummaryCounts extends StatusClassCounts {
-  total: number;
-  cache_hits: number;
-  cache_misses: number;
 }
 
 export function buildSummary(counts: SummaryCounts, p50: number | null, p95: number | null): LogSummary {

@@ -50,6 +50,12 @@ const DATASET: LogRecord[] = [
 const RANGE = { from: new Date(JAN1), to: new Date(JAN3) };
 
 const zeros = { status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0 };
+const figures = (p50: number | null, p95: number | null, hits: number, misses: number) => ({
+  latency_p50_ms: p50,
+  latency_p95_ms: p95,
+  cache_hits: hits,
+  cache_misses: misses,
+});
 
 export function describeLogContract(makeStore: StoreFactory) {
   describe('request logs', () => {
@@ -89,33 +95,62 @@ export function describeLogContract(makeStore: StoreFactory) {
       it('counts requests per hour, with empty hours as zeros', async () => {
         const buckets = await store.requestsOverTime({ granularity: 'hour', from: new Date(JAN1), to: new Date(JAN1 + 3 * HOUR) });
         expect(buckets).toEqual([
-          { bucket_start: new Date(JAN1), total: 3, ...zeros, status_2xx: 2, status_4xx: 1 },
-          { bucket_start: new Date(JAN1 + HOUR), total: 3, ...zeros, status_2xx: 1, status_4xx: 1, status_5xx: 1 },
-          { bucket_start: new Date(JAN1 + 2 * HOUR), total: 0, ...zeros },
+          // 30 80 120 → rank 2 and rank 3
+          { bucket_start: new Date(JAN1), total: 3, ...zeros, status_2xx: 2, status_4xx: 1, ...figures(80, 120, 1, 1) },
+          // 5 900 2500 → rank 2 and rank 3
+          { bucket_start: new Date(JAN1 + HOUR), total: 3, ...zeros, status_2xx: 1, status_4xx: 1, status_5xx: 1, ...figures(900, 2500, 0, 1) },
+          { bucket_start: new Date(JAN1 + 2 * HOUR), total: 0, ...zeros, ...figures(null, null, 0, 0) },
         ]);
       });
 
       it('counts requests per UTC day, per IST day and per key', async () => {
         expect(await store.requestsOverTime({ granularity: 'day', ...RANGE })).toEqual([
-          { bucket_start: new Date(JAN1), total: 8, status_2xx: 4, status_3xx: 1, status_4xx: 2, status_5xx: 1 },
-          { bucket_start: new Date(JAN2), total: 2, ...zeros, status_2xx: 1, status_5xx: 1 },
+          // 5 15 30 80 120 200 900 2500 → rank 4 and rank 8
+          { bucket_start: new Date(JAN1), total: 8, status_2xx: 4, status_3xx: 1, status_4xx: 2, status_5xx: 1, ...figures(80, 2500, 2, 2) },
+          // 60 3000 → rank 1 and rank 2
+          { bucket_start: new Date(JAN2), total: 2, ...zeros, status_2xx: 1, status_5xx: 1, ...figures(60, 3000, 1, 1) },
         ]);
-        // IST days start at 18:30 UTC the day before.
+        // IST days start at 18:30 UTC the day before. r00 and r11 fall in the first and last
+        // of these days but outside the range, so they count nowhere, percentiles included.
         const ist = await store.requestsOverTime({ granularity: 'day', ...RANGE, utcOffsetMinutes: 330 });
-        expect(ist.map((bucket) => [bucket.bucket_start.toISOString(), bucket.total])).toEqual([
-          ['2029-12-31T18:30:00.000Z', 7],
-          ['2030-01-01T18:30:00.000Z', 2],
-          ['2030-01-02T18:30:00.000Z', 1],
+        expect(ist.map(({ bucket_start, total, latency_p50_ms, latency_p95_ms, cache_hits, cache_misses }) => [
+          bucket_start.toISOString(), total, latency_p50_ms, latency_p95_ms, cache_hits, cache_misses,
+        ])).toEqual([
+          ['2029-12-31T18:30:00.000Z', 7, 120, 2500, 2, 2], // 5 30 80 120 200 900 2500 → rank 4 and rank 7
+          ['2030-01-01T18:30:00.000Z', 2, 15, 60, 1, 0],
+          ['2030-01-02T18:30:00.000Z', 1, 3000, 3000, 0, 1],
         ]);
         const perKey = await store.requestsOverTime({ granularity: 'day', ...RANGE, key_id: 'kA' });
-        expect(perKey.map((bucket) => [bucket.total, bucket.status_2xx, bucket.status_5xx])).toEqual([
-          [4, 3, 1],
-          [1, 1, 0],
+        expect(perKey.map((bucket) => [bucket.total, bucket.status_2xx, bucket.status_5xx, bucket.latency_p50_ms, bucket.latency_p95_ms, bucket.cache_hits, bucket.cache_misses])).toEqual([
+          [4, 3, 1, 120, 900, 2, 2], // 80 120 200 900 → rank 2 and rank 4
+          [1, 1, 0, 60, 60, 1, 0],
         ]);
         expect(await store.requestsOverTime({ granularity: 'hour', from: new Date(JAN1), to: new Date(JAN1) })).toEqual([]);
         await expect(
           store.requestsOverTime({ granularity: 'hour', from: new Date(JAN1), to: new Date(JAN1 + 5000 * DAY) }),
         ).rejects.toMatchObject({ code: 'request.invalid' });
+      });
+
+      it('takes each bucket\'s percentiles at its own nearest ranks, as a summary of the bucket does', async () => {
+        // 20 requests in one hour, durations 10…200 appended out of order: rank 10 and rank 19.
+        const hour = JAN3 + DAY;
+        await store.appendLogs(
+          Array.from({ length: 20 }, (_, index) => log(`p${index}`, hour + index * MINUTE, '/v1/resolve', 'kA', 200, ((index * 7) % 20) * 10 + 10, index % 4 === 0 ? 'hit' : null)),
+        );
+        const [bucket] = await store.requestsOverTime({ granularity: 'hour', from: new Date(hour), to: new Date(hour + HOUR) });
+        expect(bucket).toEqual({ bucket_start: new Date(hour), total: 20, ...zeros, status_2xx: 20, ...figures(100, 190, 5, 0) });
+
+        // Every bucket agrees with logSummary over the part of its span inside the range.
+        const from = JAN1 + 30 * MINUTE;
+        for (const granularity of ['hour', 'day'] as const) {
+          const step = granularity === 'hour' ? HOUR : DAY;
+          for (const item of await store.requestsOverTime({ granularity, from: new Date(from), to: new Date(hour + HOUR), utcOffsetMinutes: 330 })) {
+            const start = item.bucket_start.getTime();
+            const summary = await store.logSummary({ from: new Date(Math.max(start, from)), to: new Date(Math.min(start + step, hour + HOUR)) });
+            const { error_rate_4xx: _a, error_rate_5xx: _b, cache_hit_ratio: _c, ...same } = summary;
+            expect({ bucket_start: item.bucket_start, ...same }).toEqual(item);
+          }
+        }
       });
 
       it('summarises status classes, error rates, nearest-rank latency and cache hits', async () => {

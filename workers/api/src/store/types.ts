@@ -119,10 +119,19 @@ export interface StatusClassCounts {
   status_5xx: number;
 }
 
-/** One bucket per hour or day in the range, empty ones included (zeros). */
+/**
+ * One bucket per hour or day in the range, empty ones included (zeros, null
+ * percentiles). Only requests inside [from, to) count, also in a first or
+ * last bucket that the range cuts. Percentiles and cache counts are those of
+ * a LogSummary over the bucket, so a dashboard needs one call, not one per bucket.
+ */
 export interface TimeBucket extends StatusClassCounts {
   bucket_start: Date;
   total: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  cache_hits: number;
+  cache_misses: number;
 }
 
 export interface LogSummaryQuery extends TimeRange {

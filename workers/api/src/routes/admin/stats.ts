@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../errors';
 import { validate } from '../../middleware/validate';
 import { IST_OFFSET_MS, istDay, istDayStart } from '../../quota/ist-calendar';
+import { planBuckets } from '../../store/shared';
 
 /** Dashboard figures, computed by the store's aggregates over the request log. */
 const HOUR = 3600_000;
@@ -53,32 +54,26 @@ export const statsRoute = new Hono<AppEnv>()
     const query = c.req.valid('query');
     const hourly = query.granularity === 'hour';
     const { from, to } = rangeOf(query, hourly ? DAY : 30 * DAY);
-    const store = c.get('store')();
     // Days follow the quota's IST calendar; hours stay on whole UTC hours.
-    const utcOffsetMinutes = hourly ? 0 : IST_OFFSET_MS / 60_000;
-    const buckets = await store.requestsOverTime({ granularity: query.granularity, from, to, utcOffsetMinutes });
-    if (buckets.length > 400) throw new AppError('request.invalid', 'Invalid granularity: too many buckets for this range.');
-    const step = hourly ? HOUR : DAY;
-    const details = await Promise.all(
-      buckets.map((bucket) =>
-        store.logSummary({ from: bucket.bucket_start, to: new Date(Math.min(bucket.bucket_start.getTime() + step, to.getTime())) }),
-      ),
-    );
+    const bucketQuery = { granularity: query.granularity, from, to, utcOffsetMinutes: hourly ? 0 : IST_OFFSET_MS / 60_000 };
+    // Refused before the store query, which ranks every request of the range.
+    if (planBuckets(bucketQuery).starts.length > 400) throw new AppError('request.invalid', 'Invalid granularity: too many buckets for this range.');
+    const buckets = await c.get('store')().requestsOverTime(bucketQuery);
     return c.json({
       granularity: query.granularity,
       from: from.toISOString(),
       to: to.toISOString(),
-      buckets: buckets.map((bucket, index) => ({
+      buckets: buckets.map((bucket) => ({
         start: bucket.bucket_start.toISOString(),
         total: bucket.total,
         status_2xx: bucket.status_2xx,
         status_3xx: bucket.status_3xx,
         status_4xx: bucket.status_4xx,
         status_5xx: bucket.status_5xx,
-        p50: details[index]!.latency_p50_ms,
-        p95: details[index]!.latency_p95_ms,
-        cache_hits: details[index]!.cache_hits,
-        cache_misses: details[index]!.cache_misses,
+        p50: bucket.latency_p50_ms,
+        p95: bucket.latency_p95_ms,
+        cache_hits: bucket.cache_hits,
+        cache_misses: bucket.cache_misses,
       })),
     });
   })
