@@ -1,6 +1,7 @@
 import { buffer } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 
 /**
@@ -221,55 +222,14 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     calls.push({ host, method: 'GET', path: `/api/v1/videos/${videoId}`, videoId });
     const answer = players.get(aliases.get(videoId) ?? videoId);
     if (!answer?.streamingData) return json(res, 404, { error: 'Video unavailable' });
-    const details = answer.videoDetails;
-    return json(res, 200, {
-      type: 'video',
-      title: details.title,
-      videoId,
-      author: details.author,
-      authorId: details.channelId,
-      lengthSeconds: Number(details.lengthSeconds),
-      viewCount: Number(details.viewCount),
-      liveNow: Boolean(details.isLive),
-      videoThumbnails: [{ quality: 'high', url: `https://i.ytimg.com/vi/${videoId}/hqdefault.jpg`, width: 480, height: 360 }],
-      adaptiveFormats: answer.streamingData.adaptiveFormats.map((format: any) => ({
-        itag: String(format.itag),
-        type: format.mimeType,
-        bitrate: String(format.bitrate),
-        clen: format.contentLength,
-        url: `https://${host}/videoplayback?id=${videoId}&itag=${format.itag}&clen=${format.contentLength}`,
-        audioQuality: format.audioQuality,
-      })),
-      formatStreams: [],
-    });
+    return json(res, 200, invidiousAnswer(answer, videoId, host));
   }
 
   function piped(videoId: string, host: string, res: ServerResponse) {
     calls.push({ host, method: 'GET', path: `/streams/${videoId}`, videoId });
     const answer = players.get(aliases.get(videoId) ?? videoId);
     if (!answer?.streamingData) return json(res, 500, { error: 'Video unavailable', message: 'Video unavailable' });
-    const details = answer.videoDetails;
-    const streams = answer.streamingData.adaptiveFormats.map((format: any) => ({
-      url: `https://${host}/videoplayback?id=${videoId}&itag=${format.itag}&clen=${format.contentLength}`,
-      mimeType: String(format.mimeType).split(';')[0],
-      codec: /codecs="([^"]+)"/.exec(format.mimeType)?.[1] ?? null,
-      bitrate: format.bitrate,
-      itag: format.itag,
-      contentLength: Number(format.contentLength),
-      videoOnly: String(format.mimeType).startsWith('video/'),
-    }));
-    return json(res, 200, {
-      title: details.title,
-      uploader: details.author,
-      uploaderUrl: `/channel/${details.channelId}`,
-      duration: Number(details.lengthSeconds),
-      views: Number(details.viewCount),
-      thumbnailUrl: `https://i.ytimg.com/vi/${videoId}/hqdefault.jpg`,
-      livestream: Boolean(details.isLive),
-      hls: null,
-      audioStreams: streams.filter((s: any) => s.mimeType.startsWith('audio/')),
-      videoStreams: streams.filter((s: any) => s.mimeType.startsWith('video/')),
-    });
+    return json(res, 200, pipedAnswer(answer, videoId, host));
   }
 
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
