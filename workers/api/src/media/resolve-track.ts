@@ -79,15 +79,14 @@ export async function resolveTrack(query: string, type: MediaType, deps: Resolve
     return { path, mime: 'application/vnd.apple.mpegurl', bitrate: 0, size: null, expiresAt, delivery: 'hls', itag: 0 };
   };
 
-  let stream: StreamLink | null;
-  if (type === 'audio') {
-    if (video.isLive) {
-      throw new AppError('video.live_audio', 'This is a live stream: it has no audio-only stream. Ask for type=video to get its HLS stream.');
-    }
-    stream = await link(bestAudio(video.formats), 'audio');
-  } else {
-    stream = video.isLive ? await hlsLink() : ((await link(bestProgressive(video.formats), 'video')) ?? (await hlsLink()));
+  if (type === 'audio' && video.isLive) {
+    throw new AppError('video.live_audio', 'This is a live stream: it has no audio-only stream. Ask for type=video to get its HLS stream.');
   }
+  // The audio-only link is also the audio stream: signed once.
+  const audioOnly = video.isLive ? null : await link(bestAudio(video.formats), 'audio');
+  let stream: StreamLink | null;
+  if (type === 'audio') stream = audioOnly;
+  else stream = video.isLive ? await hlsLink() : ((await link(bestProgressive(video.formats), 'video')) ?? (await hlsLink()));
   if (!stream) throw new AppError('video.no_formats', `YouTube offers no ${type} stream for ${videoId}.`);
   let report: CacheReport = { status: 'disabled' };
   if (cache) report = known === 'unavailable' ? { status: 'unavailable' } : await cache.requestUpload(videoId, type, known);
@@ -96,7 +95,7 @@ export async function resolveTrack(query: string, type: MediaType, deps: Resolve
     type,
     stream,
     videoOnly: video.isLive ? null : await link(bestVideoOnly(video.formats), 'video'),
-    audioOnly: video.isLive ? null : await link(bestAudio(video.formats), 'audio'),
+    audioOnly,
     fromCache,
     cache: report,
   };

@@ -3,6 +3,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../errors';
 import { proxyMedia, type ProxySource } from '../stream/chunked-proxy';
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../stream/hls';
+import { copyLengthHeaders } from '../stream/range';
 import { verifyStreamToken, type StreamClaims } from '../stream/token';
 import { isAllowedStreamHost } from '../stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
@@ -90,11 +91,7 @@ async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
       headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' },
     });
   }
-  const headers = new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' });
-  for (const name of ['content-length', 'content-range']) {
-    const value = upstream.headers.get(name);
-    if (value) headers.set(name, value);
-  }
+  const headers = copyLengthHeaders(upstream.headers, new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' }));
   return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSettings } from '../config';
 import { AppError } from '../errors';
 
 /**
@@ -35,20 +36,8 @@ const cache = new WeakMap<object, StoreConfig>();
 export function loadStoreConfig(env: object): StoreConfig {
   const cached = cache.get(env);
   if (cached) return cached;
-  const raw: Record<string, unknown> = {};
-  for (const name of Object.keys(StoreConfigSchema.shape)) {
-    const value = (env as Record<string, unknown>)[name];
-    if (typeof value === 'string' && value !== '') raw[name] = value;
-    else if (typeof value === 'number') raw[name] = String(value);
-  }
-  const parsed = StoreConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'unknown');
-    // The message names the setting, never its value (the API key is one).
-    throw new AppError('config.invalid', `Setting ${variable} ${issue.message}.`);
-  }
-  const config = parsed.data;
+  // parseSettings names the setting in its error, never its value (the API key is one).
+  const config = parseSettings(StoreConfigSchema, env);
   if (config.METADATA_STORE === 'mongo') {
     for (const name of ['MONGO_DATA_API_URL', 'MONGO_DATA_API_KEY'] as const) {
       if (!config[name]) throw new AppError('config.invalid', `Setting ${name} is required when METADATA_STORE=mongo.`);

@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
-import { parseRange } from './range';
+import { copyLengthHeaders, parseRange } from './range';
 
 /**
  * Streams a byte range of an upstream media URL to the client. Upstream is
@@ -105,10 +105,9 @@ async function passThrough(source: ProxySource, options: ProxyOptions): Promise<
   const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough' });
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
-  const out = new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? source.mime.split(';')[0]!, 'Accept-Ranges': 'bytes' });
-  for (const name of ['content-length', 'content-range']) {
-    const value = upstream.headers.get(name);
-    if (value) out.set(name, value);
-  }
+  const out = copyLengthHeaders(
+    upstream.headers,
+    new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? source.mime.split(';')[0]!, 'Accept-Ranges': 'bytes' }),
+  );
   return new Response(options.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers: out });
 }

@@ -23,3 +23,12 @@ export function parseRange(header: string | null | undefined, size: number): Ran
   if (start >= size || (last !== '' && Number(last) < start)) return { kind: 'unsatisfiable' };
   return { kind: 'partial', start, end };
 }
+
+/** Carries an upstream answer's length and range headers over to ours. */
+export function copyLengthHeaders(from: Headers, to: Headers): Headers {
+  for (const name of ['content-length', 'content-range']) {
+    const value = from.get(name);
+    if (value) to.set(name, value);
+  }
+  return to;
+}

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../errors';
+import { copyLengthHeaders } from '../stream/range';
 import type { StreamClaims } from '../stream/token';
 import { TelegramCache } from './telegram-cache';
 
@@ -47,14 +48,13 @@ export async function serveCachedStream(c: Context<AppEnv>, claims: StreamClaims
     logger.warn('cache.file_failed', { videoId: claims.videoId, status: response.status, code: response.headers.get('X-Error-Code') });
     return null;
   }
-  const headers = new Headers({
-    'Content-Type': (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!,
-    'Accept-Ranges': 'bytes',
-    'Cache-Control': 'private, max-age=3600',
-  });
-  for (const name of ['Content-Length', 'Content-Range']) {
-    const value = response.headers.get(name);
-    if (value) headers.set(name, value);
-  }
+  const headers = copyLengthHeaders(
+    response.headers,
+    new Headers({
+      'Content-Type': (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!,
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': 'private, max-age=3600',
+    }),
+  );
   return new Response(method === 'HEAD' ? null : response.body, { status: response.status, headers });
 }

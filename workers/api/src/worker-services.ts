@@ -1,0 +1,28 @@
+import { loadConfig, SECRET_SETTINGS, type Config } from './config';
+import { createLogger, type Logger } from './logging/logger';
+import { createOutbound, type OutboundFetch } from './outbound/http';
+import { createMetadataStore } from './store';
+import type { MetadataStore } from './store/types';
+
+/**
+ * What every entry point of the API Worker (fetch, queue, scheduled) builds
+ * from its env: settings parsed once per env, a logger that masks every
+ * secret, the outbound door, and the store, made on first use so the hot
+ * path of a known key never builds it.
+ */
+export interface WorkerServices {
+  config: Config;
+  logger: Logger;
+  outbound: OutboundFetch;
+  store: () => MetadataStore;
+}
+
+export function createWorkerServices(env: object, logFields: Record<string, unknown> = {}): WorkerServices {
+  const config = loadConfig(env);
+  const values = env as Record<string, unknown>;
+  const secrets = SECRET_SETTINGS.map((name) => values[name]).filter((value): value is string => typeof value === 'string');
+  const logger = createLogger({ level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets }, logFields);
+  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger });
+  let store: MetadataStore | undefined;
+  return { config, logger, outbound, store: () => (store ??= createMetadataStore(env, { outbound, logger })) };
+}
