@@ -29,7 +29,7 @@ export const SETTINGS = [
   { name: 'MONGO_DATABASE', default: 'yt_music_api', meaning: 'The database field of every Data API call.' },
   { name: 'MONGO_AUTH', default: 'api-key', meaning: 'api-key or bearer.' },
   { name: 'MONGO_TIMEOUT_MS', default: '3000', meaning: 'Timeout of each Data API call; reads are retried once.' },
-  { name: 'LOG_RETENTION_DAYS', default: '90', meaning: 'How long request logs are kept (Mongo: the TTL index on time).' },
+  { name: 'LOG_RETENTION_DAYS', default: '90', meaning: 'How long request logs are kept: the daily cron (00:00 IST) deletes older ones and expired cache entries (on Mongo the TTL index does it too).' },
   { name: 'TELEGRAM_CACHE_ENABLED', default: 'true', meaning: 'API Worker: false turns the Telegram cache off without removing its bindings. It is on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the consumer Worker has a bot token.' },
   { name: 'CACHE_RETRY_COOLDOWN_SECONDS', default: '600', meaning: 'API Worker: how long a failed upload waits before a request may claim it again.' },
   { name: 'TELEGRAM_BOT_TOKEN', secret: true, worker: 'consumer', default: '(unset: caching off)', meaning: 'Consumer Worker only (never the API Worker): the bot token from @BotFather. The bot must be an admin of the channel, allowed to post.' },

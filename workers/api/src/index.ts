@@ -1,6 +1,8 @@
 import { createApp } from './app';
 import type { Env } from './env';
 import { consumeLogBatch } from './logging/log-batch-consumer';
+import { loadStoreConfig } from './store';
+import { applyRetention } from './store/retention';
 import { createWorkerServices } from './worker-services';
 import { installEvaluator } from './youtube/evaluator';
 
@@ -15,5 +17,10 @@ export default {
   async queue(batch, env, _ctx) {
     const { logger, store } = createWorkerServices(env);
     await consumeLogBatch(batch, store(), logger);
+  },
+  /** The daily cron (00:00 IST): request logs past LOG_RETENTION_DAYS and expired cache entries go. */
+  async scheduled(controller, env, _ctx) {
+    const { logger, store } = createWorkerServices(env);
+    await applyRetention(store(), loadStoreConfig(env), new Date(controller.scheduledTime), logger);
   },
 } satisfies ExportedHandler<Env>;
