@@ -34,20 +34,22 @@ export const CacheEntrySchema = z.object({
 });
 export type CacheEntry = z.infer<typeof CacheEntrySchema>;
 
-export const CacheCompletionSchema = z.object({
+/** What a finished upload records: the entry's descriptive fields, plus the Telegram file (all required). */
+export const CacheCompletionSchema = CacheEntrySchema.pick({
+  mime: true,
+  title: true,
+  duration: true,
+  channel: true,
+  views: true,
+  thumbnail: true,
+  expires_at: true,
+}).extend({
   file_id: z.string().min(1),
   file_unique_id: z.string().min(1),
   message_id: z.number().int(),
   chat_id: z.string().min(1),
   size: z.number().int().nonnegative(),
-  mime: z.string().nullable(),
-  title: z.string().nullable(),
-  duration: z.number().int().nonnegative().nullable(),
-  channel: z.string().nullable().default(null),
-  views: z.number().int().nonnegative().nullable().default(null),
-  thumbnail: z.string().nullable().default(null),
   cached_at: z.date(),
-  expires_at: z.date().nullable(),
 });
 export type CacheCompletion = z.input<typeof CacheCompletionSchema>;
 
