@@ -1,5 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { readExchange } from '../test/servers/fixtures';
 import { startYouTubeUpstream } from '../test/servers/youtube-upstream';
@@ -7,12 +9,17 @@ import { startService } from '../test/e2e/support/npm-start';
 
 /**
  * `npm run bench`: one run, figures side by side. Timings are printed, never
- * asserted. Two instances run from `npm start`: keys on and keys off.
+ * asserted. Two instances run from `npm start`: keys on and keys off. A
+ * reference Worker (bench/reference-worker) under the same `wrangler dev`
+ * shows what workerd itself costs on this machine: a pass-through fetch and
+ * a bare Durable Object call.
  */
 const ADMIN = 'bench-admin-key-0123456789';
 let upstream: Awaited<ReturnType<typeof startYouTubeUpstream>>;
 let keyed: Awaited<ReturnType<typeof startService>>;
 let open: Awaited<ReturnType<typeof startService>>;
+let reference: ChildProcess;
+const REFERENCE = 'http://127.0.0.1:8813';
 const rows: string[][] = [];
 
 beforeAll(async () => {
@@ -20,11 +27,17 @@ beforeAll(async () => {
   const origins = JSON.stringify({ 'www.youtube.com': upstream.url, 'youtubei.googleapis.com': upstream.url, '*.googlevideo.com': upstream.url, 'music.youtube.com': upstream.url });
   const common = { UPSTREAM_ORIGINS: origins, ADMIN_API_KEY: ADMIN, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', STREAM_SIGNING_KEY: 'bench-signing-key-0123456789' };
   [keyed, open] = await Promise.all([startService(8811, common), startService(8812, { ...common, REQUIRE_API_KEY: 'false' })]);
+  reference = spawn('wrangler', ['dev', '-c', 'bench/reference-worker/wrangler.toml', '--ip', '127.0.0.1', '--port', '8813', '--inspector-port', '9813', '--persist-to', mkdtempSync(join(tmpdir(), 'bench-reference-'))], { stdio: 'ignore', detached: true });
+  for (let attempt = 0; !(await fetch(`${REFERENCE}/plain`).then((response) => response.ok, () => false)); attempt++) {
+    if (attempt > 120) throw new Error('the reference Worker did not start');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 });
 
 afterAll(async () => {
   keyed?.stop();
   open?.stop();
+  if (reference?.pid) process.kill(-reference.pid, 'SIGTERM');
   await upstream?.close();
   console.log(`\n| measure | value |\n| --- | --- |\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`);
 });
@@ -74,32 +87,58 @@ it('stream: throughput through /stream next to a direct fetch of the same upstre
   const format = player.streamingData.adaptiveFormats.find((f: any) => Number(f.contentLength) === size);
   const direct = new URL(format.url);
   const directBase = `${upstream.url}${direct.pathname}${direct.search.replace(/expire=\d+/, `expire=${Math.floor(Date.now() / 1000) + 3600}`)}`;
+  const googlevideo = { 'X-Forwarded-Host': 'rr1---sn-bench.googlevideo.com' };
+  const ranges: string[] = [];
+  for (let from = 0; from < size; from += 10 * 1024 * 1024) ranges.push(`${directBase}&range=${from}-${Math.min(size - 1, from + 10 * 1024 * 1024 - 1)}`);
 
-  const rss = () => workerdRssKiB();
-  const before = rss();
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rss())), 50);
   const mb = (bytes: number, seconds: number) => bytes / 1024 / 1024 / seconds;
-  const proxiedRates: number[] = [];
-  const directRates: number[] = [];
-  let proxied = 0;
-  // Alternating runs, median of each: one slow moment on a shared machine does not decide the ratio.
-  for (let run = 0; run < 3; run++) {
-    let started = performance.now();
-    proxied = await drain(await fetch(streamUrl));
-    proxiedRates.push(mb(proxied, (performance.now() - started) / 1000));
-    started = performance.now();
-    let directBytes = 0;
-    for (let from = 0; from < size; from += 10 * 1024 * 1024) {
-      const to = Math.min(size - 1, from + 10 * 1024 * 1024 - 1);
-      directBytes += await drain(await fetch(`${directBase}&range=${from}-${to}`, { headers: { 'X-Forwarded-Host': 'rr1---sn-bench.googlevideo.com' } }));
+  const rate = async (urls: string[], range?: string) => {
+    const started = performance.now();
+    let bytes = 0;
+    for (const url of urls) bytes += await drain(await fetch(url, { headers: url === streamUrl ? (range ? { Range: range } : {}) : googlevideo }));
+    return mb(bytes, (performance.now() - started) / 1000);
+  };
+  // Alternating runs, median of each: one slow moment on a shared machine does not decide a ratio.
+  const compare = async (runs: number, withReference: boolean) => {
+    const proxied: number[] = [];
+    const fetched: number[] = [];
+    const passed: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      proxied.push(await rate([streamUrl]));
+      fetched.push(await rate(ranges));
+      if (withReference) passed.push(await rate(ranges.map((url) => `${REFERENCE}/pass?url=${encodeURIComponent(url)}`)));
     }
-    directRates.push(mb(directBytes, (performance.now() - started) / 1000));
-  }
+    return { proxied: median(proxied), fetched: median(fetched), passed: passed.length ? median(passed) : NaN };
+  };
+
+  const before = workerdRssKiB();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, workerdRssKiB())), 50);
+  const loopback = await compare(5, true);
   clearInterval(sampler);
-  rows.push([`stream ${(size / 1024 / 1024).toFixed(1)} MiB through /stream (median of 3)`, `${median(proxiedRates).toFixed(0)} MiB/s`]);
-  rows.push(['same bytes fetched directly from the upstream, 10 MiB ranges (median of 3)', `${median(directRates).toFixed(0)} MiB/s`]);
-  rows.push(['ratio /stream ÷ direct', (median(proxiedRates) / median(directRates)).toFixed(2)]);
+  const oneRange = { proxied: [] as number[], fetched: [] as number[], passed: [] as number[] };
+  for (let run = 0; run < 9; run++) {
+    oneRange.proxied.push(await rate([streamUrl], `bytes=0-${10 * 1024 * 1024 - 1}`));
+    oneRange.fetched.push(await rate([ranges[0]!]));
+    oneRange.passed.push(await rate([`${REFERENCE}/pass?url=${encodeURIComponent(ranges[0]!)}`]));
+  }
+  const paceMiB = 50;
+  await fetch(`${upstream.url}/__control/pace`, { method: 'POST', body: JSON.stringify({ bytesPerSecond: paceMiB * 1024 * 1024 }) });
+  const paced = await compare(3, false);
+  await fetch(`${upstream.url}/__control/pace`, { method: 'POST', body: JSON.stringify({ bytesPerSecond: 0 }) });
+
+  const miB = (value: number) => `${value.toFixed(0)} MiB/s`;
+  rows.push([`stream ${(size / 1024 / 1024).toFixed(1)} MiB over loopback: through /stream, median of 5`, miB(loopback.proxied)]);
+  rows.push(['… the same bytes fetched directly from the upstream in 10 MiB ranges', miB(loopback.fetched)]);
+  rows.push(['… the same ranges through a one-line pass-through Worker (workerd’s own ceiling)', miB(loopback.passed)]);
+  rows.push(['ratio /stream ÷ direct, over loopback', (loopback.proxied / loopback.fetched).toFixed(2)]);
+  rows.push(['ratio /stream ÷ pass-through Worker, over loopback', (loopback.proxied / loopback.passed).toFixed(2)]);
+  rows.push([
+    'one 10 MiB Range request over loopback, median of 9: /stream / direct / pass-through Worker',
+    `${miB(median(oneRange.proxied))} / ${miB(median(oneRange.fetched))} / ${miB(median(oneRange.passed))}`,
+  ]);
+  rows.push([`upstream paced to ${paceMiB} MiB/s per response (a network-like googlevideo): /stream / direct, median of 3`, `${miB(paced.proxied)} / ${miB(paced.fetched)}`]);
+  rows.push([`ratio /stream ÷ direct, upstream at ${paceMiB} MiB/s`, (paced.proxied / paced.fetched).toFixed(2)]);
   rows.push(['workerd RSS growth while streaming', `${((peak - before) / 1024).toFixed(1)} MiB (before ${(before / 1024).toFixed(0)} MiB)`]);
 });
 
@@ -118,12 +157,17 @@ it('keys: wrk throughput of a keyed cached resolve next to the same request with
     openRuns.push(run(`${open.url}/v1/resolve?query=M4gD1WSo5mA`));
   }
   const bootstrapRps = run(`${keyed.url}/v1/resolve?query=M4gD1WSo5mA`, `X-API-Key: ${ADMIN}`);
+  const plainRps = run(`${REFERENCE}/plain`);
+  const countedRps = run(`${REFERENCE}/counted`);
   rows.push(['wrk -c32 8 s: same request with ADMIN_API_KEY (key check without a Durable Object call)', `${bootstrapRps.toFixed(0)} req/s`]);
   const keyedRps = Math.max(...keyedRuns);
   const openRps = Math.max(...openRuns);
   rows.push(['wrk -c32 8 s: keyed cached resolve (best of 2)', `${keyedRps.toFixed(0)} req/s`]);
   rows.push(['wrk -c32 8 s: same request, keys off (best of 2)', `${openRps.toFixed(0)} req/s`]);
   rows.push(['ratio keyed ÷ keys off', (keyedRps / openRps).toFixed(2)]);
+  rows.push(['wrk -c32 8 s: reference Worker, JSON answer / the same after one Durable Object call', `${plainRps.toFixed(0)} / ${countedRps.toFixed(0)} req/s`]);
+  rows.push(['one Durable Object call under wrangler dev (reference Worker)', `${(1000 / countedRps - 1000 / plainRps).toFixed(2)} ms per request`]);
+  rows.push(['keyed − keys off, per request (the service’s one Durable Object call)', `${(1000 / keyedRps - 1000 / openRps).toFixed(2)} ms per request`]);
 });
 
 it('bundles: gzip size of each Worker', () => {

@@ -51,6 +51,8 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
   let expiredStreams = new Map<string, number>();
   // test video id → recorded video id, so a test can steer "its own" video without disturbing others
   let aliases = new Map<string, string>();
+  // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
+  let bytesPerSecond = 0;
 
   const server = createServer(async (req, res) => {
     try {
@@ -103,6 +105,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       scenarios = new Map();
       expiredStreams = new Map();
       aliases = new Map();
+      bytesPerSecond = 0;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {
@@ -118,6 +121,10 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     if (path === '/__control/expire-stream') {
       // keyed by content length, which tells the formats of all recordings apart
       expiredStreams.set(String(input.clen), input.times ?? 1);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/pace') {
+      bytesPerSecond = Number(input.bytesPerSecond) || 0;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/calls') return json(res, 200, calls);
@@ -193,7 +200,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     if (rangeHeader) headers['content-range'] = `bytes ${start}-${end}/${length}`;
     res.writeHead(rangeHeader ? 206 : 200, headers);
     if (req.method === 'HEAD') return res.end();
-    writeBytes(res, seed, start, end, length);
+    writeBytes(res, seed, start, end, length, bytesPerSecond);
   }
 
   function hls(url: URL, host: string, res: ServerResponse) {
@@ -271,12 +278,16 @@ function bytesOf(seed: number, length: number): Uint8Array {
   return bytes;
 }
 
-function writeBytes(res: ServerResponse, seed: number, start: number, end: number, length: number) {
+/** Writes bytes start..end, at most `bytesPerSecond` on average when it is set (a network-like googlevideo). */
+function writeBytes(res: ServerResponse, seed: number, start: number, end: number, length: number, bytesPerSecond = 0) {
   const piece = 256 * 1024;
   const all = length <= 64 * 1024 * 1024 ? bytesOf(seed, length) : null;
+  const startedAt = performance.now();
   let position = start;
   const pump = () => {
     while (position <= end) {
+      const aheadMs = bytesPerSecond ? ((position - start) / bytesPerSecond) * 1000 - (performance.now() - startedAt) : 0;
+      if (aheadMs > 1) return void setTimeout(pump, aheadMs);
       const last = Math.min(end, position + piece - 1);
       const ok = res.write(all ? all.subarray(position, last + 1) : streamBytes(seed, position, last));
       position = last + 1;

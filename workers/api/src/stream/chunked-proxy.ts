@@ -69,6 +69,8 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   // still becomes a clean JSON error instead of a broken 200.
   const chunkEnd = (from: number) => Math.min(end, from + options.chunkBytes - 1);
   const first = await fetchChunk(start, chunkEnd(start));
+  // A range that fits one chunk (what players ask for) is the upstream body as is: no extra stream hop.
+  if (chunkEnd(start) === end) return new Response(first.body, { status, headers });
   // workerd pumps each chunk's body into the response natively (pipeTo), so no
   // JavaScript runs per piece of data and only one chunk is in flight at a time.
   const { readable, writable } = new FixedLengthStream(end - start + 1);

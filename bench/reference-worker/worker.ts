@@ -1,0 +1,39 @@
+import { DurableObject } from 'cloudflare:workers';
+
+/**
+ * The floor `npm run bench` compares the service with: what workerd itself
+ * costs, measured on the same machine under the same `wrangler dev`.
+ * - /plain answers a small JSON body;
+ * - /counted does the same after one call to a Durable Object (the key check's floor);
+ * - /pass?url= answers with the upstream's body as is (the stream proxy's floor).
+ * Not deployed; a benchmark fixture only.
+ */
+export class Counter extends DurableObject {
+  private count = 0;
+
+  increment(): number {
+    return ++this.count;
+  }
+}
+
+interface Env {
+  COUNTER: DurableObjectNamespace<Counter>;
+}
+
+const body = JSON.stringify({ id: 'M4gD1WSo5mA', title: 'reference', padding: 'x'.repeat(1200) });
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === '/plain') return new Response(body, { headers: { 'content-type': 'application/json' } });
+    if (url.pathname === '/counted') {
+      const count = await env.COUNTER.getByName('reference').increment();
+      return new Response(body, { headers: { 'content-type': 'application/json', 'x-count': String(count) } });
+    }
+    if (url.pathname === '/pass') {
+      const upstream = await fetch(url.searchParams.get('url')!, { headers: { 'X-Forwarded-Host': request.headers.get('X-Forwarded-Host') ?? '' } });
+      return new Response(upstream.body, upstream);
+    }
+    return new Response('not found', { status: 404 });
+  },
+} satisfies ExportedHandler<Env>;
