@@ -110,6 +110,24 @@ describe('GET /v1/resolve', () => {
     expect(hosts).toEqual(expect.arrayContaining(['invidious.test', 'piped.test']));
   });
 
+  it('takes a letters-only id as a video, without searching it', async () => {
+    await upstream.alias('BcqxLCWnXHM', 'An8vtD1FDqs');
+    const answer = await apiJson('/v1/resolve?query=BcqxLCWnXHM');
+    expect(answer.status).toBe(200);
+    expect(answer.body.title).toMatch(/Makani/);
+    const searches = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/search' && call.query === 'BcqxLCWnXHM');
+    expect(searches).toHaveLength(0);
+  });
+
+  it('searches an 11-letter word that looks like an id once YouTube says no such video exists', async () => {
+    const listed = await apiJson('/v1/search?query=QwErTyUiOpZ&limit=1');
+    await upstream.alias(listed.body.results[0].id, 'An8vtD1FDqs');
+    const answer = await apiJson('/v1/resolve?query=QwErTyUiOpZ');
+    expect(answer.status).toBe(200);
+    expect(answer.body.id).toBe(listed.body.results[0].id);
+    expect(answer.body.title).toMatch(/Makani/);
+  });
+
   it('resolves search text through YouTube Music songs first in audio mode', async () => {
     const answer = await apiJson('/v1/resolve?query=mocromaniac');
     // The recorded music search has no player recording behind it: the top song must still have been chosen.

@@ -48,24 +48,28 @@ export interface ResolveDeps {
 export async function resolveTrack(query: string, type: MediaType, deps: ResolveDeps): Promise<ResolvedTrack> {
   const { youtube, config, keyHash } = deps;
   const parsed = parseQuery(query);
-  let videoId: string;
-  if (parsed.kind === 'video') {
-    videoId = parsed.videoId;
-  } else {
-    const [best] = await youtube.search(parsed.text, type, 5);
-    if (!best) throw new AppError('search.no_results', `Nothing on YouTube matches “${parsed.text}”.`);
-    videoId = best.id;
+  const searchFor = async (text: string) => {
+    const [best] = await youtube.search(text, type, 5);
+    if (!best) throw new AppError('search.no_results', `Nothing on YouTube matches “${text}”.`);
+    return best.id;
+  };
+  const cache = deps.telegramCache && (await deps.telegramCache.enabled()) ? deps.telegramCache : null;
+  const lookup = async (id: string): Promise<CacheEntry | null | 'unavailable'> => (cache ? cache.lookup(id, type) : null);
+
+  let videoId = parsed.kind === 'video' ? parsed.videoId : await searchFor(parsed.text);
+  let known = await lookup(videoId);
+  if (parsed.kind === 'video' && parsed.searchIfMissing && !cache?.isHit(known)) {
+    // An 11-letter word may be an id or a search; asking YouTube settles it.
+    const missing = await youtube.resolve(videoId).then(
+      () => false,
+      (error: unknown) => error instanceof AppError && error.code === 'video.not_found',
+    );
+    if (missing) known = await lookup((videoId = await searchFor(parsed.searchIfMissing)));
   }
   const expiresAt = Math.floor(Date.now() / 1000) + config.STREAM_TOKEN_TTL_SECONDS;
   const sign = (itag: number, linkType: MediaType, delivery: Delivery) =>
     signStreamToken({ videoId, itag, type: linkType, delivery, expiresAt, keyHash }, config.STREAM_SIGNING_KEY).then((token) => `/stream/${token}`);
-
-  const cache = deps.telegramCache && (await deps.telegramCache.enabled()) ? deps.telegramCache : null;
-  let known: CacheEntry | null | 'unavailable' = null;
-  if (cache) {
-    known = await cache.lookup(videoId, type);
-    if (cache.isHit(known)) return cachedTrack(known, type, { path: await sign(0, type, 'telegram'), expiresAt });
-  }
+  if (cache?.isHit(known)) return cachedTrack(known, type, { path: await sign(0, type, 'telegram'), expiresAt });
 
   const { video, fromCache } = await youtube.resolve(videoId);
   const link = async (format: StreamFormat | undefined, linkType: MediaType): Promise<StreamLink | null> => {

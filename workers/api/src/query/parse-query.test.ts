@@ -26,7 +26,11 @@ describe('parseQuery', () => {
     expect(parseQuery(query)).toEqual({ kind: 'video', videoId: ID });
   });
 
-  it.each([['never gonna give you up'], ['Imagine Dragons - Believer'], ['lofi'], ['despacito'], ['beautifully']])(
+  it.each([['BcqxLCWnXHM'], ['xKwKpMXQdvA'], ['JGwWNGJdvxQ']])('takes the letters-only id %s as an id, searching it only if no such video exists', (id) => {
+    expect(parseQuery(id)).toEqual({ kind: 'video', videoId: id, searchIfMissing: id });
+  });
+
+  it.each([['never gonna give you up'], ['Imagine Dragons - Believer'], ['lofi'], ['despacito'], ['beautifully'], ['Beautifully'], ['BEAUTIFULLY']])(
     'treats %j as search text',
     (query) => {
       expect(parseQuery(query)).toEqual({ kind: 'search', text: query });

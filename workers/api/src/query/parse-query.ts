@@ -5,7 +5,10 @@ import { AppError } from '../errors';
  * forms, or search text. URLs of other sites are refused rather than searched,
  * so a bot owner learns at once that the link is wrong.
  */
-export type ParsedQuery = { kind: 'video'; videoId: string } | { kind: 'search'; text: string };
+export type ParsedQuery =
+  /** `searchIfMissing`: a bare 11-letter word that looks like an id; search it if no such video exists. */
+  | { kind: 'video'; videoId: string; searchIfMissing?: string }
+  | { kind: 'search'; text: string };
 
 export const MAX_QUERY_LENGTH = 500;
 const VIDEO_ID = /^[A-Za-z0-9_-]{11}$/;
@@ -27,7 +30,9 @@ export function parseQuery(input: string | undefined | null): ParsedQuery {
   if (query.length > MAX_QUERY_LENGTH) {
     throw new AppError('query.too_long', `The query is longer than ${MAX_QUERY_LENGTH} characters.`);
   }
-  if (VIDEO_ID.test(query) && !/^[a-z]+$/i.test(query)) return { kind: 'video', videoId: query };
+  if (VIDEO_ID.test(query)) {
+    return looksLikeWord(query) ? { kind: 'search', text: query } : { kind: 'video', videoId: query, ...(/^[a-z]+$/i.test(query) ? { searchIfMissing: query } : {}) };
+  }
 
   const url = asUrl(query);
   if (!url) return { kind: 'search', text: query };
@@ -38,6 +43,16 @@ export function parseQuery(input: string | undefined | null): ParsedQuery {
   const videoId = videoIdFromUrl(url, host);
   if (!videoId) throw new AppError('query.unsupported_url', 'This YouTube link does not point to a video.');
   return { kind: 'video', videoId };
+}
+
+/**
+ * Ids are random, so about one in ten has letters only; a word typed as a
+ * search ("beautifully", "Beautifully", "BEAUTIFULLY") has one case, or a
+ * capital only at the start.
+ */
+function looksLikeWord(text: string): boolean {
+  if (/[0-9_-]/.test(text)) return false;
+  return /^[A-Z]?[a-z]+$/.test(text) || /^[A-Z]+$/.test(text);
 }
 
 function asUrl(text: string): URL | null {
