@@ -143,7 +143,7 @@ it('stream: throughput through /stream next to a direct fetch of the same upstre
     `${miB(median(oneRange.proxied))} / ${miB(median(oneRange.fetched))} / ${miB(median(oneRange.passed))}`,
   ]);
   for (const { paceMiB, proxied, fetched } of paced) {
-    rows.push([`upstream paced to ${paceMiB} MiB/s per response : /stream / direct, median of 3`, `${miB(proxied)} / ${miB(fetched)}`]);
+    rows.push([`upstream paced to ${paceMiB} MiB/s per response: /stream / direct, median of 3`, `${miB(proxied)} / ${miB(fetched)}`]);
     rows.push([`ratio /stream ÷ direct, upstream at ${paceMiB} MiB/s`, (proxied / fetched).toFixed(2)]);
   }
   rows.push([
