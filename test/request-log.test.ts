@@ -58,6 +58,21 @@ describe('request log pipeline', () => {
     expect(dump.documents.map((doc: any) => doc.request_id).sort()).toEqual(messages.map((m) => m.body.request_id).sort());
   });
 
+  it('stores packed messages and single-record ones (sent before packing) alike', async () => {
+    const database = `logs_${crypto.randomUUID().slice(0, 8)}`;
+    const mongoEnv = { ...env, METADATA_STORE: 'mongo', MONGO_DATA_API_URL: bindings.MONGO_TEST_URL, MONGO_DATA_API_KEY: bindings.MONGO_TEST_API_KEY, MONGO_DATABASE: database };
+    const [one, two, three] = [11, 12, 13].map(logMessage);
+    const messages: Parameters<typeof createMessageBatch>[1] = [{ ...one!, body: { records: [one!.body, two!.body] } }, three!, { ...three!, id: 'bad', body: { records: [] } }];
+    const batch = createMessageBatch('yt-api-request-logs', messages);
+    const ctx = createExecutionContext();
+    await worker.queue(batch as MessageBatch<unknown>, mongoEnv as never, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.ackAll).toBe(true);
+    expect(result.explicitAcks).toContain('bad');
+    const dump = await fetch(`${new URL(bindings.MONGO_TEST_URL).origin}/__control/dump?database=${database}&collection=api_logs`).then((r) => r.json<any>());
+    expect(dump.documents.map((doc: any) => doc.request_id).sort()).toEqual(['req-outage-11', 'req-outage-12', 'req-outage-13']);
+  });
+
   it('logs every request with its key id, never the key or another secret', async () => {
     const { key, record } = await createKey({ name: 'logged bot' });
     const log = vi.spyOn(console, 'log');
@@ -66,7 +81,7 @@ describe('request log pipeline', () => {
     const ids = [first.headers.get('X-Request-Id'), second.headers.get('X-Request-Id')];
 
     let items: any[] = [];
-    for (let attempt = 0; attempt < 60 && items.length < 2; attempt++) {
+    for (let attempt = 0; attempt < 120 && items.length < 2; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       items = (await apiJson(`/admin/logs?key_id=${record.id}`)).body.items;
     }
@@ -83,7 +98,7 @@ describe('request log pipeline', () => {
     expect(refused.status).toBe(403);
     const refusedId = refused.headers.get('X-Request-Id');
     let refusedItems: any[] = [];
-    for (let attempt = 0; attempt < 60 && refusedItems.length === 0; attempt++) {
+    for (let attempt = 0; attempt < 120 && refusedItems.length === 0; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       refusedItems = (await apiJson(`/admin/logs?key_id=${record.id}&status=403`)).body.items;
     }

@@ -123,7 +123,8 @@ export function apiWithCache(workerEnv: ConsumerEnv) {
   const apiEnv = {
     ...bindings,
     CACHE_QUEUE: recorder(queued),
-    LOG_QUEUE: recorder(logged),
+    // Request logs travel packed ({ records }) from the API's LogShipper.
+    LOG_QUEUE: { send: async (body: { records: typeof logged }) => void logged.push(...body.records) },
     TELEGRAM_CACHE: { fetch: (input: RequestInfo | URL, init?: RequestInit) => consumer.fetch(incoming(input, init), workerEnv) },
   };
   const app = createApp();

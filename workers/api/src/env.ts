@@ -1,7 +1,7 @@
 import type { RequestIdVariables } from 'hono/request-id';
 import type { TimingVariables } from 'hono/timing';
 import type { Config } from './config';
-import type { LogMessage } from './logging/request-log-message';
+import type { LogQueueBody } from './logging/request-log-message';
 import type { Logger } from './logging/logger';
 import type { OutboundFetch } from './outbound/http';
 import type { KeyGate } from './quota/key-gate';
@@ -14,7 +14,7 @@ import type { YouTubeService } from './youtube/youtube-service';
 export interface Env {
   QUOTA: DurableObjectNamespace<QuotaCounter>;
   DB?: D1Database;
-  LOG_QUEUE?: Queue<LogMessage>;
+  LOG_QUEUE?: Queue<LogQueueBody>;
   IP_RATE_LIMITER?: RateLimit;
   /** Upload jobs for the Telegram cache (consumed by workers/consumer). */
   CACHE_QUEUE?: Queue<CacheJob>;

@@ -1,6 +1,6 @@
 import type { Logger } from './logger';
 import type { MetadataStore } from '../store/types';
-import { LogMessageSchema, toLogRecord, type LogMessage } from './request-log-message';
+import { LogQueueBodySchema, toLogRecord, type LogMessage } from './request-log-message';
 
 /**
  * The LOG_QUEUE consumer: writes request logs to the store in batches and adds
@@ -11,8 +11,8 @@ import { LogMessageSchema, toLogRecord, type LogMessage } from './request-log-me
 export async function consumeLogBatch(batch: MessageBatch<unknown>, store: MetadataStore, logger: Logger): Promise<void> {
   const records = [];
   for (const message of batch.messages) {
-    const parsed = LogMessageSchema.safeParse(message.body);
-    if (parsed.success) records.push(toLogRecord(parsed.data as LogMessage));
+    const parsed = LogQueueBodySchema.safeParse(message.body);
+    if (parsed.success) records.push(...parsed.data.records.map((record) => toLogRecord(record as LogMessage)));
     else {
       logger.warn('log.malformed', { id: message.id });
       message.ack();

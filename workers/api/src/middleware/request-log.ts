@@ -1,11 +1,16 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { LogShipper } from '../logging/log-shipper';
 import type { LogMessage } from '../logging/request-log-message';
 import { clientIp } from './client-ip';
 
+/** One per isolate: records of concurrent requests travel together. */
+const shipper = new LogShipper();
+
 /**
  * Logs every request off the request path: the record goes to LOG_QUEUE in
- * waitUntil, and the queue's consumer writes batches to the store. Never the
+ * waitUntil, packed with the isolate's other records of the moment, and the
+ * queue's consumer writes batches to the store. Never the
  * key itself, only its public id; the query text is kept, key parameters are not.
  * The dashboard's own reads (GET /admin/*), health checks and CORS preflights
  * are not logged, so they do not swamp the figures operators read.
@@ -31,8 +36,14 @@ export function requestLog() {
       cache: c.get('cacheOutcome') ?? null,
     };
     const queue = c.env.LOG_QUEUE;
-    if (queue) c.executionCtx.waitUntil(queue.send(message, { contentType: 'json' }).catch((error) => c.get('logger').warn('log.enqueue_failed', { error })));
-    else c.get('logger').info('request', message);
+    if (!queue) return c.get('logger').info('request', message);
+    const logger = c.get('logger');
+    const send = (records: LogMessage[]) =>
+      queue.send({ records }, { contentType: 'json' }).then(
+        () => undefined,
+        (error: unknown) => logger.warn('log.enqueue_failed', { error, records: records.length }),
+      );
+    shipper.ship(message, send, (work) => c.executionCtx.waitUntil(work));
   });
 }
 
