@@ -10,8 +10,8 @@ const shipper = new LogShipper();
 /**
  * Logs every request off the request path: the record goes to LOG_QUEUE in
  * waitUntil, packed with the isolate's other records of the moment, and the
- * queue's consumer writes batches to the store. Never the
- * key itself, only its public id; the query text is kept, key parameters are not.
+ * queue's consumer writes batches to the store. Never the key itself, only
+ * its public id; the query text is kept, key parameters are not.
  * The dashboard's own reads (GET /admin/*), health checks and CORS preflights
  * are not logged, so they do not swamp the figures operators read.
  */
