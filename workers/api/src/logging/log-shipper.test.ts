@@ -22,9 +22,10 @@ function harness(options = { flushMs: 20, maxRecords: 100 }) {
   const messages: string[][] = [];
   const kept: Promise<unknown>[] = [];
   const send = async (records: LogMessage[]) => void messages.push(records.map((r) => r.request_id));
-  const ship = (n: number) => shipper.ship(record(n), send, (work) => void kept.push(work));
+  const queue = {};
+  const ship = (n: number) => shipper.ship(record(n), queue, send, (work) => void kept.push(work));
   const settled = () => Promise.all(kept);
-  return { messages, ship, settled, kept };
+  return { shipper, messages, ship, settled, kept };
 }
 
 describe('LogShipper', () => {
@@ -53,5 +54,16 @@ describe('LogShipper', () => {
     ship(2);
     await settled();
     expect(messages).toEqual([['req-1'], ['req-2']]);
+  });
+
+  it('keeps the records of different queues apart', async () => {
+    const { shipper, messages, ship, settled } = harness();
+    const other: string[][] = [];
+    const otherKept: Promise<unknown>[] = [];
+    ship(1);
+    shipper.ship(record(2), {}, async (records) => void other.push(records.map((r) => r.request_id)), (work) => void otherKept.push(work));
+    await Promise.all([settled(), ...otherKept]);
+    expect(messages).toEqual([['req-1']]);
+    expect(other).toEqual([['req-2']]);
   });
 });

@@ -21,24 +21,28 @@ export interface LogShipperOptions {
 export type SendRecords = (records: LogMessage[]) => Promise<void>;
 
 export class LogShipper {
-  private pending: LogMessage[] = [];
-  private flushScheduled = false;
+  // One buffer per destination queue: records never travel through another env's binding.
+  private readonly buffers = new WeakMap<object, { pending: LogMessage[]; flushScheduled: boolean }>();
 
   constructor(private readonly options: LogShipperOptions = { flushMs: 1000, maxRecords: 100 }) {}
 
-  ship(record: LogMessage, send: SendRecords, waitUntil: (work: Promise<unknown>) => void): void {
-    this.pending.push(record);
-    if (this.pending.length >= this.options.maxRecords) {
-      waitUntil(send(this.pending.splice(0, this.options.maxRecords)));
+  ship(record: LogMessage, destination: object, send: SendRecords, waitUntil: (work: Promise<unknown>) => void): void {
+    let buffer = this.buffers.get(destination);
+    if (!buffer) this.buffers.set(destination, (buffer = { pending: [], flushScheduled: false }));
+    const { maxRecords, flushMs } = this.options;
+    buffer.pending.push(record);
+    if (buffer.pending.length >= maxRecords) {
+      waitUntil(send(buffer.pending.splice(0, maxRecords)));
       return;
     }
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
+    if (buffer.flushScheduled) return;
+    buffer.flushScheduled = true;
+    const flushing = buffer;
     waitUntil(
-      new Promise((resolve) => setTimeout(resolve, this.options.flushMs)).then(() => {
-        this.flushScheduled = false;
+      new Promise((resolve) => setTimeout(resolve, flushMs)).then(() => {
+        flushing.flushScheduled = false;
         const sends: Promise<void>[] = [];
-        while (this.pending.length > 0) sends.push(send(this.pending.splice(0, this.options.maxRecords)));
+        while (flushing.pending.length > 0) sends.push(send(flushing.pending.splice(0, maxRecords)));
         return Promise.all(sends);
       }),
     );

@@ -43,7 +43,7 @@ export function requestLog() {
         () => undefined,
         (error: unknown) => logger.warn('log.enqueue_failed', { error, records: records.length }),
       );
-    shipper.ship(message, send, (work) => c.executionCtx.waitUntil(work));
+    shipper.ship(message, queue, send, (work) => c.executionCtx.waitUntil(work));
   });
 }
 
