@@ -115,8 +115,18 @@ describe('GET /v1/resolve', () => {
     const answer = await apiJson('/v1/resolve?query=BcqxLCWnXHM');
     expect(answer.status).toBe(200);
     expect(answer.body.title).toMatch(/Makani/);
+    expect(answer.body.metadata_cache).toBe('miss');
     const searches = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/search' && call.query === 'BcqxLCWnXHM');
     expect(searches).toHaveLength(0);
+  });
+
+  it('asks YouTube once about a letters-only id whose video is out of reach', async () => {
+    await upstream.alias('PrvTstVidAb', '8VajtrESJzA');
+    const answer = await apiJson('/v1/resolve?query=PrvTstVidAb');
+    expect(answer.status).toBe(403);
+    expect(answer.body.error.code).toBe('video.private');
+    const playerCalls = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === 'PrvTstVidAb');
+    expect(playerCalls).toHaveLength(1);
   });
 
   it('searches an 11-letter word that looks like an id once YouTube says no such video exists', async () => {

@@ -58,20 +58,25 @@ export async function resolveTrack(query: string, type: MediaType, deps: Resolve
 
   let videoId = parsed.kind === 'video' ? parsed.videoId : await searchFor(parsed.text);
   let known = await lookup(videoId);
+  // An 11-letter word may be an id or a search; asking YouTube settles it, and its answer is used below.
+  let resolving: ReturnType<YouTubeService['resolve']> | null = null;
   if (parsed.kind === 'video' && parsed.searchIfMissing && !cache?.isHit(known)) {
-    // An 11-letter word may be an id or a search; asking YouTube settles it.
-    const missing = await youtube.resolve(videoId).then(
+    resolving = youtube.resolve(videoId);
+    const missing = await resolving.then(
       () => false,
       (error: unknown) => error instanceof AppError && error.code === 'video.not_found',
     );
-    if (missing) known = await lookup((videoId = await searchFor(parsed.searchIfMissing)));
+    if (missing) {
+      resolving = null;
+      known = await lookup((videoId = await searchFor(parsed.searchIfMissing)));
+    }
   }
   const expiresAt = Math.floor(Date.now() / 1000) + config.STREAM_TOKEN_TTL_SECONDS;
   const sign = (itag: number, linkType: MediaType, delivery: Delivery) =>
     signStreamToken({ videoId, itag, type: linkType, delivery, expiresAt, keyHash }, config.STREAM_SIGNING_KEY).then((token) => `/stream/${token}`);
   if (cache?.isHit(known)) return cachedTrack(known, type, { path: await sign(0, type, 'telegram'), expiresAt });
 
-  const { video, fromCache } = await youtube.resolve(videoId);
+  const { video, fromCache } = await (resolving ?? youtube.resolve(videoId));
   const link = async (format: StreamFormat | undefined, linkType: MediaType): Promise<StreamLink | null> => {
     if (!format) return null;
     const path = await sign(format.itag, linkType, 'direct');
