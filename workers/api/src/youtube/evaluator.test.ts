@@ -1,9 +1,9 @@
 /**
  * Runs inside workerd. The expected values come from evaluator.parity.json, which
- * scripts/evaluator-parity-expected.mjs computes in Node with V8 (`new Function`) from the same
+ * scripts/evaluator-parity-expected.ts computes in Node with V8 (`new Function`) from the same
  * recorded player script: workerd cannot produce them itself, as the first test shows, and a
  * committed golden file keeps the test free of any Node-side setup. If the fixture or
- * youtubei.js changes, rerun the script (`npx node scripts/evaluator-parity-expected.mjs`).
+ * youtubei.js changes, rerun the script (`npx tsx scripts/evaluator-parity-expected.ts`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Platform, Player, Utils } from 'youtubei.js/cf-worker';

@@ -11,8 +11,8 @@ import type { OutboundFetch } from '../outbound/http';
 type Node = Parameters<Types.ExtractionConfig['match']>[0];
 
 /**
- * scripts/evaluator-parity-expected.mjs mirrors this in Node (the parity test's script hash
- * assertion catches drift). The recorded script is the ES5 `player_ias` build, which
+ * scripts/evaluator-parity-expected.ts runs this same function in Node to compute the V8
+ * results the parity test compares against. The recorded script is the ES5 `player_ias` build, which
  * youtubei.js 18 (written for `player_es6`) does not extract on its own: its nsigMatcher wants
  * default parameters, and the URL class's methods are attached as `g.o3[w[17]][w[11]] = function…`
  * far below the class, where its analyzer does not look.
