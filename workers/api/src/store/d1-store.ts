@@ -1,4 +1,4 @@
-import { toAppError } from '../errors';
+import { timedPing } from './shared';
 import { d1CacheOps } from './d1-cache';
 import { d1KeyOps } from './d1-keys';
 import { d1LogOps } from './d1-logs';
@@ -12,16 +12,8 @@ import type { MetadataStore } from './types';
 export function createD1Store(db: D1Database): MetadataStore {
   return {
     backend: 'd1',
-    async ping() {
-      const started = Date.now();
-      try {
-        // Reading a table also proves the migrations ran.
-        await d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').first());
-        return { ok: true, backend: 'd1', latency_ms: Date.now() - started };
-      } catch (error) {
-        return { ok: false, backend: 'd1', latency_ms: Date.now() - started, error: toAppError(error).code };
-      }
-    },
+    // Reading a table also proves the migrations ran.
+    ping: () => timedPing('d1', () => d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').first())),
     ...d1KeyOps(db),
     ...d1LogOps(db),
     ...d1CacheOps(db),

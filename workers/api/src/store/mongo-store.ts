@@ -1,4 +1,4 @@
-import { toAppError } from '../errors';
+import { timedPing } from './shared';
 import { mongoCacheOps } from './mongo-cache';
 import type { MongoDataApi } from './mongo-data-api';
 import { mongoKeyOps } from './mongo-keys';
@@ -15,15 +15,7 @@ import type { MetadataStore } from './types';
 export function createMongoStore(api: MongoDataApi): MetadataStore {
   return {
     backend: 'mongo',
-    async ping() {
-      const started = Date.now();
-      try {
-        await api.findOne(COLLECTIONS.keys, { _id: '__ping__' });
-        return { ok: true, backend: 'mongo', latency_ms: Date.now() - started };
-      } catch (error) {
-        return { ok: false, backend: 'mongo', latency_ms: Date.now() - started, error: toAppError(error).code };
-      }
-    },
+    ping: () => timedPing('mongo', () => api.findOne(COLLECTIONS.keys, { _id: '__ping__' })),
     ...mongoKeyOps(api),
     ...mongoLogOps(api),
     ...mongoCacheOps(api),

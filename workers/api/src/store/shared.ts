@@ -1,9 +1,10 @@
-import { AppError } from '../errors';
+import { AppError, toAppError } from '../errors';
 import type { z } from 'zod';
 import {
   CACHE_STATUSES,
   type CacheStats,
   type LogSummary,
+  type PingResult,
   type RequestsOverTimeQuery,
   type StatusClassCounts,
   type StatusFilter,
@@ -22,6 +23,17 @@ export const DEFAULT_PENDING_TIMEOUT_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;
 
 /** Random 12-hex-digit public id: unrelated to the key, so it reveals nothing of it. */
+/** A backend's health check: one cheap call, timed; a failure is reported by its code, not thrown. */
+export async function timedPing(backend: PingResult['backend'], probe: () => Promise<unknown>): Promise<PingResult> {
+  const started = Date.now();
+  try {
+    await probe();
+    return { ok: true, backend, latency_ms: Date.now() - started };
+  } catch (error) {
+    return { ok: false, backend, latency_ms: Date.now() - started, error: toAppError(error).code };
+  }
+}
+
 export function newKeyId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(6));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
