@@ -1,4 +1,4 @@
-// Writes workers/api/src/youtube/evaluator.parity.json: what YouTube's recorded player script
+// Writes workers/core/src/youtube/evaluator.parity.json: what YouTube's recorded player script
 // (test/fixtures/youtube/player-js/c9168c90-base.json) turns a set of `n` / `s` values into when
 // evaluated by V8 with `new Function`, the way youtubei.js documents a custom evaluator.
 // evaluator.test.ts runs the same extraction inside workerd and must get identical outputs from
@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Platform, Player, Utils } from 'youtubei.js';
-import { extractDecipherScript } from '../workers/api/src/youtube/player-script';
+import { extractDecipherScript } from '../workers/core/src/youtube/player-script';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readJson = (path: string) => JSON.parse(readFileSync(root + path, 'utf8'));
@@ -68,6 +68,6 @@ const out = {
   cases,
   decipher: { itag: format.itag, signatureCipher: format.signatureCipher, url: decipheredUrl },
 };
-const target = 'workers/api/src/youtube/evaluator.parity.json';
+const target = 'workers/core/src/youtube/evaluator.parity.json';
 writeFileSync(root + target, `${JSON.stringify(out, null, 2)}\n`);
 console.log(`wrote ${target}: ${cases.length} cases, script ${script.output.length} chars`);

@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../workers/api/src/logging/logger';
-import { createOutbound } from '../workers/api/src/outbound/http';
-import { createMetadataStore } from '../workers/api/src/store';
+import { createLogger } from '../workers/core/src/logging/logger';
+import { createOutbound } from '../workers/core/src/outbound/http';
+import { createMetadataStore } from '../workers/core/src/store';
 import { api, apiJson, createKey, withKey } from './support/api';
 
 const json = (method: string, body: unknown): RequestInit => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

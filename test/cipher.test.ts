@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import parity from '../workers/api/src/youtube/evaluator.parity.json';
+import parity from '../workers/core/src/youtube/evaluator.parity.json';
 import { api, apiJson, upstream } from './support/api';
 
 describe('ciphered formats (a WEB-client answer)', () => {

@@ -2,9 +2,9 @@ import { createExecutionContext, createScheduledController } from 'cloudflare:te
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import worker from '../workers/api/src/index';
-import { createLogger } from '../workers/api/src/logging/logger';
-import { createOutbound } from '../workers/api/src/outbound/http';
-import { createMetadataStore } from '../workers/api/src/store';
+import { createLogger } from '../workers/core/src/logging/logger';
+import { createOutbound } from '../workers/core/src/outbound/http';
+import { createMetadataStore } from '../workers/core/src/store';
 
 const DAY = 86_400_000;
 

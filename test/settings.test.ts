@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import readme from '../README.md?raw';
 import { SETTINGS } from '../scripts/settings.mjs';
 import { CONFIG_SETTING_NAMES } from '../workers/api/src/config';
-import { STORE_SETTING_NAMES } from '../workers/api/src/store/store-config';
+import { STORE_SETTING_NAMES } from '../workers/core/src/store/store-config';
 import { CONSUMER_SETTING_NAMES } from '../workers/consumer/src/config';
 
 describe('settings', () => {

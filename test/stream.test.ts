@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { signStreamToken } from '../workers/api/src/stream/token';
-import { base64url } from '../workers/api/src/stream/token';
+import { signStreamToken } from '../workers/core/src/stream/token';
+import { base64url } from '../workers/core/src/stream/token';
 import { api, apiJson, upstream } from './support/api';
 import { seedOf, streamBytes } from './servers/stream-bytes';
 

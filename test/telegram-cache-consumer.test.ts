@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ResolvedVideo } from '../workers/api/src/youtube/types';
+import type { ResolvedVideo } from '../workers/core/src/youtube/types';
 import { seedOf, streamBytes } from './servers/stream-bytes';
 import { upstream } from './support/api';
 import { claim, CHANNEL, consumerEnv, consumerFetch, runJobs, store, telegram, testVideoId } from './support/telegram-cache';

@@ -2,7 +2,7 @@ import { buffer } from 'node:stream/consumers';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { decodeEjson, encodeEjson, EjsonError } from '../../workers/api/src/store/ejson';
+import { decodeEjson, encodeEjson, EjsonError } from '../../workers/core/src/store/ejson';
 import { DataApiError, Engine, ObjectId, type Doc } from './mongo-engine';
 
 /**

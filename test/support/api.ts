@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers';
-import { MetadataCache } from '../../workers/api/src/youtube/metadata-cache';
+import { MetadataCache } from '../../workers/core/src/youtube/metadata-cache';
 
 export const TEST_ADMIN_KEY = (env as unknown as { ADMIN_API_KEY: string }).ADMIN_API_KEY;
 

@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { createApp } from '../../workers/api/src/app';
-import { createD1Store } from '../../workers/api/src/store/d1-store';
-import type { CacheType } from '../../workers/api/src/store/types';
-import { CACHE_QUEUE_NAME, type CacheJob } from '../../workers/api/src/telegram-cache/cache-job';
+import { createD1Store } from '../../workers/core/src/store/d1-store';
+import type { CacheType } from '../../workers/core/src/store/types';
+import { CACHE_QUEUE_NAME, type CacheJob } from '../../workers/core/src/contracts/cache-job';
 import consumer from '../../workers/consumer/src/index';
 import { handleCacheBatch } from '../../workers/consumer/src/queue-handler';
 import type { UploadDeps } from '../../workers/consumer/src/upload-job';

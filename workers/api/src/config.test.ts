@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { AppError } from './errors';
+import { AppError } from '../../core/src/errors';
 
 const base = { STREAM_SIGNING_KEY: 'a-good-signing-key-of-some-length' };
 

@@ -2,13 +2,13 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { TimingVariables } from 'hono/timing';
 import type { Config } from './config';
 import type { LogQueueBody } from './logging/request-log-message';
-import type { Logger } from './logging/logger';
-import type { OutboundFetch } from './outbound/http';
+import type { Logger } from '../../core/src/logging/logger';
+import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { KeyGate } from './quota/key-gate';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
-import type { MetadataStore } from './store/types';
-import type { CacheJob } from './telegram-cache/cache-job';
-import type { YouTubeService } from './youtube/youtube-service';
+import type { MetadataStore } from '../../core/src/store/types';
+import type { CacheJob } from '../../core/src/contracts/cache-job';
+import type { YouTubeService } from '../../core/src/youtube/youtube-service';
 
 /** Bindings of the API Worker; settings arrive as strings and are parsed by config.ts. */
 export interface Env {

@@ -1,10 +1,10 @@
 import { createApp } from './app';
 import type { Env } from './env';
 import { consumeLogBatch } from './logging/log-batch-consumer';
-import { loadStoreConfig } from './store';
-import { applyRetention } from './store/retention';
+import { loadStoreConfig } from '../../core/src/store';
+import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
-import { installEvaluator } from './youtube/evaluator';
+import { installEvaluator } from '../../core/src/youtube/evaluator';
 
 export { QuotaCounter } from './quota/quota-counter';
 

@@ -1,8 +1,9 @@
-import { loadConfig, SECRET_SETTINGS, type Config } from './config';
-import { createLogger, type Logger } from './logging/logger';
-import { createOutbound, type OutboundFetch } from './outbound/http';
-import { createMetadataStore } from './store';
-import type { MetadataStore } from './store/types';
+import { SECRET_SETTINGS } from '../../core/src/settings';
+import { loadConfig, type Config } from './config';
+import { createLogger, type Logger } from '../../core/src/logging/logger';
+import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
+import { createMetadataStore } from '../../core/src/store';
+import type { MetadataStore } from '../../core/src/store/types';
 
 /**
  * What every entry point of the API Worker (fetch, queue, scheduled) builds

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  booleanFlag,
-  fallbackInstances,
-  parseSettings,
-  positiveInt,
-  upstreamOrigins,
-  youtubeClients,
-} from '../../api/src/config';
+import { LogSettingsShape, parseSettings, positiveInt, YouTubeSettingsShape } from '../../core/src/settings';
 
 /**
  * Settings of the cache consumer Worker. It alone holds the bot token: the API
@@ -43,14 +36,8 @@ const ConsumerConfigSchema = z
     /** Must equal max_retries of the queue consumer in workers/consumer/wrangler.toml. */
     CACHE_MAX_RETRIES: z.coerce.number().int().min(0).max(100).default(5),
     CACHE_RETRY_BASE_SECONDS: positiveInt.default(30),
-    YOUTUBE_CLIENTS: youtubeClients.default(['VISIONOS', 'ANDROID_VR', 'IOS']),
-    FALLBACK_INSTANCES: fallbackInstances.default([]),
-    UPSTREAM_ORIGINS: upstreamOrigins.default({}),
-    UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
-    STREAM_CHUNK_BYTES: positiveInt.max(10 * MiB).default(10 * MiB),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
-    DEBUG: booleanFlag.default(false),
+    ...YouTubeSettingsShape,
+    ...LogSettingsShape,
   })
   .superRefine((config, ctx) => {
     if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_CHANNEL_ID) {

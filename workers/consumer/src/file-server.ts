@@ -1,8 +1,8 @@
 import { GrammyError } from 'grammy';
-import { AppError, toAppError } from '../../api/src/errors';
-import { redact } from '../../api/src/logging/logger';
-import { parseRange } from '../../api/src/stream/range';
-import type { CacheServiceStatus } from '../../api/src/telegram-cache/cache-job';
+import { AppError, toAppError } from '../../core/src/errors';
+import { redact } from '../../core/src/logging/logger';
+import { parseRange } from '../../core/src/stream/range';
+import type { CacheServiceStatus } from '../../core/src/contracts/cache-job';
 import { createRuntime, secretValues, type ConsumerEnv, type ConsumerRuntime } from './runtime';
 import { fileDownloadUrl, isFileGone } from './telegram-client';
 

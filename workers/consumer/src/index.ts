@@ -1,4 +1,4 @@
-import { installEvaluator } from '../../api/src/youtube/evaluator';
+import { installEvaluator } from '../../core/src/youtube/evaluator';
 import { handleCacheServiceRequest } from './file-server';
 import { handleCacheBatch } from './queue-handler';
 import type { ConsumerEnv } from './runtime';

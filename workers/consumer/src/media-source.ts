@@ -1,10 +1,10 @@
 import { InputFile } from 'grammy';
-import type { Logger } from '../../api/src/logging/logger';
-import type { OutboundFetch } from '../../api/src/outbound/http';
-import type { CacheType } from '../../api/src/store/types';
-import { proxyMedia, type ProxySource } from '../../api/src/stream/chunked-proxy';
-import { bestAudio, bestM4aAudio, bestProgressive } from '../../api/src/youtube/formats';
-import type { ResolvedVideo, StreamFormat } from '../../api/src/youtube/types';
+import type { Logger } from '../../core/src/logging/logger';
+import type { OutboundFetch } from '../../core/src/outbound/http';
+import type { CacheType } from '../../core/src/store/types';
+import { proxyMedia, type ProxySource } from '../../core/src/stream/chunked-proxy';
+import { bestAudio, bestM4aAudio, bestProgressive } from '../../core/src/youtube/formats';
+import type { ResolvedVideo, StreamFormat } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 
 /**

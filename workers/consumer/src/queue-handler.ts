@@ -1,8 +1,8 @@
 import { HttpError } from 'grammy';
-import { AppError, isAppError } from '../../api/src/errors';
-import { redact } from '../../api/src/logging/logger';
-import { CacheJobSchema, type CacheJob } from '../../api/src/telegram-cache/cache-job';
-import { Extractor } from '../../api/src/youtube/extractor';
+import { AppError, isAppError } from '../../core/src/errors';
+import { redact } from '../../core/src/logging/logger';
+import { CacheJobSchema, type CacheJob } from '../../core/src/contracts/cache-job';
+import { Extractor } from '../../core/src/youtube/extractor';
 import { JobFailure } from './job-failure';
 import { createRuntime, type ConsumerEnv, type ConsumerRuntime } from './runtime';
 import { classifyTelegramError } from './telegram-client';

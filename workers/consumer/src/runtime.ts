@@ -1,9 +1,9 @@
 import type { Api } from 'grammy';
-import { SECRET_SETTINGS } from '../../api/src/config';
-import { createLogger, type Logger } from '../../api/src/logging/logger';
-import { createOutbound, type OutboundFetch } from '../../api/src/outbound/http';
-import { createMetadataStore } from '../../api/src/store';
-import type { MetadataStore } from '../../api/src/store/types';
+import { SECRET_SETTINGS } from '../../core/src/settings';
+import { createLogger, type Logger } from '../../core/src/logging/logger';
+import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
+import { createMetadataStore } from '../../core/src/store';
+import type { MetadataStore } from '../../core/src/store/types';
 import { fileLimits, loadConsumerConfig, type ConsumerConfig, type FileLimits } from './config';
 import { createTelegramApi } from './telegram-client';
 

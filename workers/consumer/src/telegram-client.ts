@@ -1,5 +1,5 @@
 import { Api, GrammyError, HttpError } from 'grammy';
-import type { OutboundFetch } from '../../api/src/outbound/http';
+import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { ConsumerConfig } from './config';
 
 /**

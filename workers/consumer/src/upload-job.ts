@@ -1,8 +1,8 @@
 import { InputFile } from 'grammy';
-import type { CacheJob } from '../../api/src/telegram-cache/cache-job';
-import type { CacheEntry } from '../../api/src/store/types';
-import { isAllowedStreamHost } from '../../api/src/stream/upstream-hosts';
-import type { ResolvedVideo } from '../../api/src/youtube/types';
+import type { CacheJob } from '../../core/src/contracts/cache-job';
+import type { CacheEntry } from '../../core/src/store/types';
+import { isAllowedStreamHost } from '../../core/src/stream/upstream-hosts';
+import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
 import type { ConsumerRuntime } from './runtime';

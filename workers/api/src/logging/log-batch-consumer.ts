@@ -1,5 +1,5 @@
-import type { Logger } from './logger';
-import type { MetadataStore } from '../store/types';
+import type { Logger } from '../../../core/src/logging/logger';
+import type { MetadataStore } from '../../../core/src/store/types';
 import { LogQueueBodySchema, toLogRecord, type LogMessage } from './request-log-message';
 
 /**

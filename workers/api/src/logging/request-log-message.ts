@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogRecordSchema, type LogRecord } from '../store/types';
+import { LogRecordSchema, type LogRecord } from '../../../core/src/store/types';
 
 /** A request log record as it travels through the queue: dates as ISO strings, ids only. */
 export const LogMessageSchema = LogRecordSchema.extend({ time: z.iso.datetime() });

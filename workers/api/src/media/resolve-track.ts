@@ -1,12 +1,12 @@
 import type { Config } from '../config';
-import { AppError } from '../errors';
+import { AppError } from '../../../core/src/errors';
 import { parseQuery } from '../query/parse-query';
-import type { CacheEntry } from '../store/types';
-import { signStreamToken, type Delivery } from '../stream/token';
+import type { CacheEntry } from '../../../core/src/store/types';
+import { signStreamToken, type Delivery } from '../../../core/src/stream/token';
 import type { CacheReport, TelegramCache } from '../telegram-cache/telegram-cache';
-import { bestAudio, bestProgressive, bestVideoOnly } from '../youtube/formats';
-import type { MediaType, ResolvedVideo, StreamFormat } from '../youtube/types';
-import type { YouTubeService } from '../youtube/youtube-service';
+import { bestAudio, bestProgressive, bestVideoOnly } from '../../../core/src/youtube/formats';
+import type { MediaType, ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
+import type { YouTubeService } from '../../../core/src/youtube/youtube-service';
 
 /**
  * The core path shared by `/v1/resolve` and `/youtube`: identify the video

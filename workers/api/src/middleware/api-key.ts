@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
-import { AppError } from '../errors';
+import { AppError } from '../../../core/src/errors';
 import { rateLimitHeaders } from '../quota/key-gate';
 
 /**

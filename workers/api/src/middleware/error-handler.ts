@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { AppError, toAppError } from '../errors';
-import { createLogger } from '../logging/logger';
+import { AppError, toAppError } from '../../../core/src/errors';
+import { createLogger } from '../../../core/src/logging/logger';
 
 /**
  * The one place an error becomes a response: `{"error":{"code","message"}}`

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { KeyGate } from '../quota/key-gate';
 import { createWorkerServices } from '../worker-services';
-import { YouTubeService } from '../youtube/youtube-service';
+import { YouTubeService } from '../../../core/src/youtube/youtube-service';
 
 /** Puts the request's services on the context: the Worker's own, plus the YouTube service and the key gate. */
 export function services() {

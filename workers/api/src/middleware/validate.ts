@@ -1,7 +1,7 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
 import type { ZodType } from 'zod';
-import { AppError } from '../errors';
+import { AppError } from '../../../core/src/errors';
 
 /** zod validation of a request part; a failure is a 400 `request.invalid` naming the field. */
 export function validate<Target extends keyof ValidationTargets, Schema extends ZodType>(target: Target, schema: Schema) {

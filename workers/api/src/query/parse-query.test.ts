@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
+import { AppError } from '../../../core/src/errors';
 import { parseQuery } from './parse-query';
 
 const ID = 'dQw4w9WgXcQ';

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { AppError } from '../../../core/src/errors';
 
 /**
  * What a `query` can be: an 11-character video id, a YouTube URL in any of its

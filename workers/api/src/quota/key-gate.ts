@@ -1,5 +1,5 @@
-import { AppError } from '../errors';
-import type { ApiKeyRecord, MetadataStore } from '../store/types';
+import { AppError } from '../../../core/src/errors';
+import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types';
 import { secondsUntilIstMidnight } from './ist-calendar';
 import type { ConsumeOutcome, KeySnapshot, QuotaCounter } from './quota-counter';
 

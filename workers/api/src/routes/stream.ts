@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
-import { AppError } from '../errors';
-import { proxyMedia, type ProxySource } from '../stream/chunked-proxy';
-import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../stream/hls';
-import { copyLengthHeaders } from '../stream/range';
-import { verifyStreamToken, type StreamClaims } from '../stream/token';
-import { isAllowedStreamHost } from '../stream/upstream-hosts';
+import { AppError } from '../../../core/src/errors';
+import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
+import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
+import { copyLengthHeaders } from '../../../core/src/stream/range';
+import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
-import { bestAudio, bestProgressive } from '../youtube/formats';
-import type { ResolvedVideo, StreamFormat } from '../youtube/types';
+import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
+import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo

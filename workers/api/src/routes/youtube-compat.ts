@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
-import { toAppError, type AppError } from '../errors';
+import { toAppError, type AppError } from '../../../core/src/errors';
 import { resolveTrackFor } from './resolve';
 
 /**

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
-import { AppError } from '../errors';
-import { copyLengthHeaders } from '../stream/range';
-import type { StreamClaims } from '../stream/token';
+import { AppError } from '../../../core/src/errors';
+import { copyLengthHeaders } from '../../../core/src/stream/range';
+import type { StreamClaims } from '../../../core/src/stream/token';
 import { TelegramCache } from './telegram-cache';
 
 /**

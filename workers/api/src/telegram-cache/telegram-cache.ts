@@ -1,9 +1,9 @@
 import type { Context } from 'hono';
 import type { Config } from '../config';
 import type { AppEnv, Env } from '../env';
-import type { Logger } from '../logging/logger';
-import type { CacheEntry, CacheType, MetadataStore } from '../store/types';
-import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from './cache-job';
+import type { Logger } from '../../../core/src/logging/logger';
+import type { CacheEntry, CacheType, MetadataStore } from '../../../core/src/store/types';
+import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from '../../../core/src/contracts/cache-job';
 
 /**
  * The API Worker's side of the Telegram cache. It never holds the bot token:

@@ -1,5 +1,5 @@
 import type { KeyGate } from '../../quota/key-gate';
-import type { ApiKeyRecord } from '../../store/types';
+import type { ApiKeyRecord } from '../../../../core/src/store/types';
 
 /** How the admin API shows a key: never its hash, never the key. */
 export interface KeyView {

@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { AppError } from '../../errors';
+import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { sha256Hex } from '../../quota/key-gate';
-import type { ApiKeyPatch } from '../../store/types';
+import type { ApiKeyPatch } from '../../../../core/src/store/types';
 import { toKeyView } from './key-view';
 
 /** Key lifecycle: create (the key is shown once), list, read with daily usage, change, delete. */

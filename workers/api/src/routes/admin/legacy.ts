@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { AppError } from '../../errors';
+import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { sha256Hex } from '../../quota/key-gate';
 import { istDay, istDayStart } from '../../quota/ist-calendar';

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { validate } from '../../middleware/validate';
-import { CACHE_STATUSES } from '../../store/types';
+import { CACHE_STATUSES } from '../../../../core/src/store/types';
 
 /** The request log and the Telegram cache, paged and filtered. */
 const LogsQuerySchema = z.object({

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
-import { AppError } from '../../errors';
+import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { IST_OFFSET_MS, istDay, istDayStart } from '../../quota/ist-calendar';
-import { planBuckets } from '../../store/shared';
+import { planBuckets } from '../../../../core/src/store/shared';
 
 /** Dashboard figures, computed by the store's aggregates over the request log. */
 const HOUR = 3600_000;

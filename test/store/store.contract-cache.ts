@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreFactory } from './store.contract';
-import type { CacheCompletion, MetadataStore } from './types';
+import type { CacheCompletion, MetadataStore } from '../../workers/core/src/store/types';
 
 /** Telegram cache-entry behaviour for the contract suite. */
 

@@ -1,4 +1,4 @@
-import type { Config, YouTubeClientName } from '../config';
+import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
@@ -20,7 +20,7 @@ const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_fou
 
 export class Extractor {
   constructor(
-    private readonly config: Pick<Config, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
+    private readonly config: Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSettings } from '../config';
+import { parseSettings } from '../settings';
 import { AppError } from '../errors';
 
 /**

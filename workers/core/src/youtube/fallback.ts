@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FallbackInstance } from '../config';
+import type { FallbackInstance } from '../settings';
 import type { OutboundFetch } from '../outbound/http';
 import type { ResolvedVideo, StreamFormat } from './types';
 

@@ -1,4 +1,4 @@
-import type { FallbackInstance } from '../config';
+import type { FallbackInstance } from '../settings';
 
 /**
  * The hosts `/stream` may fetch from: googlevideo, and the configured fallback

@@ -1,4 +1,4 @@
-import type { Config } from '../config';
+import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
@@ -17,7 +17,7 @@ export class YouTubeService {
   private readonly cache: MetadataCache;
 
   constructor(
-    config: Config,
+    config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),

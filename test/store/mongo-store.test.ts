@@ -1,11 +1,11 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppError } from '../errors';
-import { createLogger } from '../logging/logger';
-import { createOutbound } from '../outbound/http';
-import { createMetadataStore } from './index';
+import { AppError } from '../../workers/core/src/errors';
+import { createLogger } from '../../workers/core/src/logging/logger';
+import { createOutbound } from '../../workers/core/src/outbound/http';
+import { createMetadataStore } from '../../workers/core/src/store/index';
 import { describeStoreContract, hashOf } from './store.contract';
-import type { MetadataStore } from './types';
+import type { MetadataStore } from '../../workers/core/src/store/types';
 
 const testEnv = env as unknown as { MONGO_TEST_URL: string; MONGO_TEST_API_KEY: string };
 const controlBase = new URL(testEnv.MONGO_TEST_URL).origin;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeCacheContract } from './store.contract-cache';
 import { describeLogContract } from './store.contract-logs';
-import type { MetadataStore, NewApiKey } from './types';
+import type { MetadataStore, NewApiKey } from '../../workers/core/src/store/types';
 
 /**
  * The behaviour every MetadataStore backend owes its callers, run unchanged

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoreFactory } from './store.contract';
-import type { LogRecord, MetadataStore } from './types';
+import type { LogRecord, MetadataStore } from '../../workers/core/src/store/types';
 
 /**
  * Request-log behaviour for the contract suite. The dataset is small enough

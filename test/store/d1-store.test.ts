@@ -1,6 +1,6 @@
 import { applyD1Migrations, type D1Migration } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { createD1Store } from './d1-store';
+import { createD1Store } from '../../workers/core/src/store/d1-store';
 import { describeStoreContract } from './store.contract';
 
 const testEnv = env as unknown as { DB: D1Database; TEST_MIGRATIONS: D1Migration[] };
