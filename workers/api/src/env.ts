@@ -5,21 +5,23 @@ import type { LogQueueBody } from './logging/request-log-message';
 import type { Logger } from '../../core/src/logging/logger';
 import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { KeyGate } from './quota/key-gate';
-import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
+import type { KeySnapshot } from './quota/quota-counter';
 import type { MetadataStore } from '../../core/src/store/types';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { YouTubeService } from '../../core/src/youtube/youtube-service';
 
-/** Bindings of the API Worker; settings arrive as strings and are parsed by config.ts. */
-export interface Env {
-  QUOTA: DurableObjectNamespace<QuotaCounter>;
-  DB?: D1Database;
+/**
+ * Bindings of the API Worker: `ApiBindings` is generated from wrangler.toml by
+ * `npm run types` (worker-configuration.d.ts; `npm test` fails when it drifts).
+ * They are optional here because the code runs without most of them (another
+ * store backend, no log queue, caching off); settings arrive as strings and
+ * are parsed by config.ts. The queue bindings are typed with their bodies.
+ */
+export interface Env extends Partial<Omit<ApiBindings, 'QUOTA' | 'LOG_QUEUE' | 'CACHE_QUEUE'>> {
+  QUOTA: ApiBindings['QUOTA'];
   LOG_QUEUE?: Queue<LogQueueBody>;
-  IP_RATE_LIMITER?: RateLimit;
   /** Upload jobs for the Telegram cache (consumed by workers/consumer). */
   CACHE_QUEUE?: Queue<CacheJob>;
-  /** The cache consumer Worker: status and cached files. */
-  TELEGRAM_CACHE?: Fetcher;
   [setting: string]: unknown;
 }
 

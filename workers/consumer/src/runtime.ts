@@ -7,9 +7,12 @@ import type { MetadataStore } from '../../core/src/store/types';
 import { fileLimits, loadConsumerConfig, type ConsumerConfig, type FileLimits } from './config';
 import { createTelegramApi } from './telegram-client';
 
-/** Bindings of the cache consumer Worker; settings arrive as strings and are parsed by config.ts. */
-export interface ConsumerEnv {
-  DB?: D1Database;
+/**
+ * Bindings of the cache consumer Worker: `ConsumerBindings` is generated from its
+ * wrangler.toml by `npm run types`; optional here, as the Mongo backend needs no DB.
+ * Settings arrive as strings and are parsed by config.ts.
+ */
+export interface ConsumerEnv extends Partial<ConsumerBindings> {
   [setting: string]: unknown;
 }
 
