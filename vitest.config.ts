@@ -37,6 +37,8 @@ export default defineConfig({
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/setup-d1.ts'],
     include: ['workers/**/*.test.ts', 'test/**/*.test.ts'],
+    // Node-side checks of the repository's tooling (vitest.tooling.config.ts).
+    exclude: ['test/tooling/**', '**/node_modules/**'],
     testTimeout: 30_000,
   },
 });

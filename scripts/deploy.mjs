@@ -4,7 +4,8 @@
 // migrations (--remote); the consumer (the API's service binding needs it);
 // the API; the dashboard, built against that API's URL, to Pages; a smoke test.
 // --dry-run bundles both Workers (`wrangler deploy --dry-run`) and builds the
-// dashboard, prints the rest, and touches nothing remote.
+// dashboard, prints the rest, and touches nothing remote. --step NAME runs one
+// step (deploy.yml runs `secrets` and `smoke` so, the rest with wrangler-action).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +24,7 @@ let env;
 try {
   env = parseEnvArgument(argv);
 } catch (error) {
-  console.error(`${error.message}\nusage: npm run deploy -- --env staging|production [--dry-run] [--api-url https://…]`);
+  console.error(`${error.message}\nusage: npm run deploy -- --env staging|production [--dry-run] [--api-url https://…] [--step NAME]`);
   process.exit(2);
 }
 const dryRun = argv.includes('--dry-run');
@@ -43,8 +44,13 @@ const steps = [
   { name: 'smoke', run: smoke },
 ];
 
-const state = { apiUrl: optionValue('--api-url') ?? process.env.API_URL };
-for (const step of steps) {
+const only = optionValue('--step');
+if (only && !steps.some((step) => step.name === only)) {
+  console.error(`--step must be one of ${steps.map((step) => step.name).join(', ')}`);
+  process.exit(2);
+}
+const state = { apiUrl: optionValue('--api-url') || process.env.API_URL || undefined };
+for (const step of steps.filter((candidate) => !only || candidate.name === only)) {
   console.log(`\n==> ${step.name} (env ${env}${dryRun ? ', dry run' : ''})`);
   try {
     await step.run();
@@ -53,7 +59,7 @@ for (const step of steps) {
     process.exit(1);
   }
 }
-console.log(`\ndeploy ${env}: ${dryRun ? 'dry run done, nothing was uploaded' : `done; the API is at ${state.apiUrl}`}`);
+if (!only) console.log(`\ndeploy ${env}: ${dryRun ? 'dry run done, nothing was uploaded' : `done; the API is at ${state.apiUrl}`}`);
 
 function wrangler(args, options = {}) {
   const command = ['wrangler', ...args];
@@ -122,16 +128,14 @@ function deployedUrl(outputFile) {
 
 function deployDashboard() {
   const apiBase = state.apiUrl ?? `https://${readWorkerConfig(api, env).name}.example.workers.dev`;
-  const build = spawnSync('vite', ['build', '--config', 'dashboard/vite.config.ts', '--logLevel', 'warn'], {
-    env: { ...childEnv, VITE_API_BASE: apiBase },
-    stdio: 'inherit',
-  });
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { env: { ...childEnv, VITE_API_BASE: apiBase }, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`the dashboard build exited with ${build.status ?? build.error?.message}`);
   console.log(`dashboard: built against ${apiBase}`);
   wrangler(['pages', 'deploy', 'dist', '--project-name', dashboardProject(env), '--branch', 'main', '--commit-dirty=true'], { cwd: 'dashboard', skipInDryRun: true });
 }
 
 async function smoke() {
+  if (!state.apiUrl && !dryRun) throw new Error('no API URL: pass --api-url (or API_URL)');
   const videoId = process.env.CANARY_VIDEO_ID || 'dQw4w9WgXcQ';
   if (dryRun) {
     console.log(`[dry run] would check ${state.apiUrl ?? '<the API URL>'}/health, then /v1/resolve?query=${videoId} with SMOKE_API_KEY`);

@@ -10,7 +10,9 @@ export async function smokeTest({ apiUrl, apiKey, videoId, log = console.log, re
   if (health.body?.status !== 'ok') throw new Error(`GET /health answered ${health.status} ${JSON.stringify(health.body)}`);
   log(`smoke: /health ok (version ${health.body.version})`);
   if (!apiKey) {
-    log('smoke: SMOKE_API_KEY is not set, so the keyed /v1/resolve check is skipped; create a key and set it to check resolves too.');
+    // In GitHub Actions the warning is an annotation on the run.
+    const prefix = process.env.GITHUB_ACTIONS === 'true' ? '::warning::' : '';
+    log(`${prefix}smoke: SMOKE_API_KEY is not set, so the keyed /v1/resolve check is skipped; create a key and set it to check resolves too.`);
     return { health: health.body, resolved: null, skipped: ['resolve'] };
   }
   const resolved = await getJson(`${base}/v1/resolve?query=${encodeURIComponent(videoId)}`, { 'X-API-Key': apiKey });
