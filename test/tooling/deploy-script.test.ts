@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandLine, healthyApi, ROOT, runScript, startFakeApi } from './support';
 
@@ -9,7 +10,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function fakeApi(handler = healthyApi('smoke-key')) {
+async function fakeApi(handler: (req: IncomingMessage, res: ServerResponse) => void = healthyApi('smoke-key')) {
   const api = await startFakeApi(handler);
   servers.push(api);
   return api;
@@ -58,7 +59,10 @@ describe('npm run deploy', () => {
 
   it('fails when the deployed API does not resolve the canary', async () => {
     const api = await fakeApi((req, res) => {
-      if (req.url === '/health') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","version":"0.1.0"}');
+      if (req.url === '/health') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok","version":"0.1.0"}');
+        return;
+      }
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":{"code":"youtube.bot_check","message":"…"}}');
     });
     const run = await runScript('scripts/deploy.mjs', ['--env', 'staging'], {

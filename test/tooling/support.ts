@@ -67,14 +67,12 @@ export async function startFakeApi(handler: (req: IncomingMessage, res: ServerRe
 
 /** Answers as a healthy deployed API whose canary resolves for the smoke key. */
 export function healthyApi(smokeKey: string) {
-  return (req: IncomingMessage, res: ServerResponse) => {
+  return (req: IncomingMessage, res: ServerResponse): void => {
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(req.url ?? '/', 'http://api');
-    if (url.pathname === '/health') return json(200, { status: 'ok', version: '0.1.0' });
-    if (url.pathname === '/v1/resolve') {
-      if (req.headers['x-api-key'] !== smokeKey) return json(401, { error: { code: 'key.invalid', message: 'unknown key' } });
-      return json(200, { id: url.searchParams.get('query'), title: 'Canary', stream: { url: 'https://api/stream/t' } });
-    }
-    return json(404, { error: { code: 'not_found', message: 'no route' } });
+    if (url.pathname === '/health') json(200, { status: 'ok', version: '0.1.0' });
+    else if (url.pathname !== '/v1/resolve') json(404, { error: { code: 'not_found', message: 'no route' } });
+    else if (req.headers['x-api-key'] !== smokeKey) json(401, { error: { code: 'key.invalid', message: 'unknown key' } });
+    else json(200, { id: url.searchParams.get('query'), title: 'Canary', stream: { url: 'https://api/stream/t' } });
   };
 }
