@@ -31,7 +31,6 @@ function declared(config: Config) {
   const names = (items: Named[] | undefined) => (items ?? []).map((item) => item.binding ?? item.name).sort();
   return {
     vars: Object.keys(config.vars).filter((name) => !PER_ENV_VARS.has(name)).sort(),
-    secrets: [...(config.secrets?.required ?? [])].sort(),
     d1: names(config.d1_databases),
     durableObjects: names(config.durable_objects.bindings),
     queueProducers: names(config.queues.producers),
@@ -48,8 +47,15 @@ function declared(config: Config) {
 describe.each(Object.keys(CONFIGS) as (keyof typeof CONFIGS)[])('the %s Worker’s wrangler.toml', (worker) => {
   const top = read(worker);
 
-  it.each(ENVS)('[env.%s] declares every binding, var, secret and cron of the top level', (env) => {
+  it.each(ENVS)('[env.%s] declares every binding, var and cron of the top level', (env) => {
     expect(declared(read(worker, env))).toEqual(declared(top));
+  });
+
+  it('every env requires the same secrets, and the top level none (npm start passes every setting through .dev.vars, which wrangler dev then reads whole)', () => {
+    expect(top.secrets).toBeUndefined();
+    const [first, ...others] = ENVS.map((env) => read(worker, env).secrets?.required);
+    expect(first).toBeDefined();
+    for (const required of others) expect(required).toEqual(first);
   });
 
   it.each(ENVS)('[env.%s] vars have the top level’s values, except the per-env ones', (env) => {
