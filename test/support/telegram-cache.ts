@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { createApp } from '../../workers/api/src/app';
 import { createD1Store } from '../../workers/core/src/store/d1-store';
 import type { CacheType } from '../../workers/core/src/store/types';
-import { CACHE_QUEUE_NAME, type CacheJob } from '../../workers/core/src/contracts/cache-job';
+import type { CacheJob } from '../../workers/core/src/contracts/cache-job';
 import consumer from '../../workers/consumer/src/index';
 import { handleCacheBatch } from '../../workers/consumer/src/queue-handler';
 import type { UploadDeps } from '../../workers/consumer/src/upload-job';
@@ -74,7 +74,7 @@ export function claim(videoId: string, type: CacheType = 'audio') {
 /** Delivers jobs to the consumer's queue() as one batch; `attempts` as the queue would count them. */
 export async function runJobs(jobs: CacheJob[], workerEnv: ConsumerEnv, options: { attempts?: number; overrides?: Partial<UploadDeps> } = {}) {
   const batch = createMessageBatch<CacheJob>(
-    CACHE_QUEUE_NAME,
+    'yt-api-cache-jobs',
     jobs.map((body, index) => ({ id: `job-${index}`, timestamp: new Date(), attempts: options.attempts ?? 1, body })),
   );
   // This plugin version's getQueueResult leaves out each retry's delaySeconds: note them on the way.

@@ -11,7 +11,6 @@ export const metaRoute = new Hono<AppEnv>()
       version: config.APP_VERSION,
       services: {
         youtube: { clients: config.YOUTUBE_CLIENTS, fallback_instances: config.FALLBACK_INSTANCES.length },
-        metadata_cache: 'cache-api',
       },
     });
   })

@@ -6,8 +6,6 @@ import { CACHE_TYPES } from '../store/types';
  * limited to 128 KB, and the consumer resolves the video itself anyway, since
  * googlevideo URLs only work from the IP that resolved them).
  */
-export const CACHE_QUEUE_NAME = 'yt-api-cache-jobs';
-
 export const CacheJobSchema = z.object({
   video_id: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id'),
   type: z.enum(CACHE_TYPES),

@@ -1,4 +1,4 @@
-import { Innertube, Log, Platform, type Player } from 'youtubei.js/cf-worker';
+import { Innertube, Log, type Player } from 'youtubei.js/cf-worker';
 import { loadPlayer } from './player-script';
 import type { OutboundFetch } from '../outbound/http';
 
@@ -51,4 +51,3 @@ export function getPlayer(routeKey: string, fetch: OutboundFetch): Promise<Playe
   return slot.player;
 }
 
-export { Platform };

@@ -61,8 +61,4 @@ export class YouTubeService {
     if (results.length > 0) await this.cache.putSearch(type, text, limit, results);
     return results;
   }
-
-  async forget(videoId: string): Promise<void> {
-    await this.cache.forgetVideo(videoId);
-  }
 }
