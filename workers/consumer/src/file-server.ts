@@ -1,7 +1,7 @@
 import { GrammyError } from 'grammy';
 import { AppError, toAppError } from '../../core/src/errors';
 import { redact } from '../../core/src/logging/logger';
-import { parseRange } from '../../core/src/stream/range';
+import { forwardedRange, passThroughResponse, planRange } from '../../core/src/stream/range';
 import type { CacheServiceStatus } from '../../core/src/contracts/cache-job';
 import { createRuntime, secretValues, type ConsumerEnv, type ConsumerRuntime } from './runtime';
 import { fileDownloadUrl, isFileGone } from './telegram-client';
@@ -90,19 +90,8 @@ async function serveFile(fileId: string, request: Request, runtime: ConsumerRunt
   const rangeHeader = request.headers.get('Range');
   if (info.size === null) return passThrough(info, rangeHeader, request.method, runtime);
 
-  const size = info.size;
-  const range = parseRange(rangeHeader, size);
-  if (range.kind === 'unsatisfiable') {
-    throw new AppError('stream.range_not_satisfiable', `The range is outside the ${size} bytes of this file.`, {
-      headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' },
-    });
-  }
-  const start = range.kind === 'partial' ? range.start : 0;
-  const end = range.kind === 'partial' ? range.end : size - 1;
-  const length = size === 0 ? 0 : end - start + 1;
-  const headers = new Headers({ 'Accept-Ranges': 'bytes', 'Content-Length': String(length), 'Content-Type': 'application/octet-stream' });
-  if (range.kind === 'partial') headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
-  const statusCode = range.kind === 'partial' ? 206 : 200;
+  const { start, end, length, status: statusCode, headers } = planRange(rangeHeader, info.size, 'file');
+  headers.set('Content-Type', 'application/octet-stream');
   if (request.method === 'HEAD' || length === 0) return new Response(null, { status: statusCode, headers });
 
   let upstream = await download(info, `bytes=${start}-${end}`, runtime);
@@ -134,16 +123,11 @@ function download(info: FileInfo, range: string, runtime: ConsumerRuntime): Prom
 /** Without a known size, the client's Range goes upstream as is and the answer comes back as is. */
 async function passThrough(info: FileInfo, rangeHeader: string | null, method: string, runtime: ConsumerRuntime): Promise<Response> {
   const url = fileDownloadUrl(runtime.config, runtime.telegram!.token, info.path);
-  const upstream = await runtime.outbound(url, { method, label: 'telegram.file', headers: rangeHeader ? { Range: rangeHeader } : {} });
+  const upstream = await runtime.outbound(url, { method, label: 'telegram.file', headers: forwardedRange(rangeHeader) });
   if (upstream.status === 404 || upstream.status === 410) throw new AppError('telegram.file_gone', 'Telegram no longer serves this file.');
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this file.');
   if (!upstream.ok) throw new AppError('telegram.unavailable', `Telegram's file download answered HTTP ${upstream.status}.`);
-  const headers = new Headers({ 'Accept-Ranges': 'bytes', 'Content-Type': upstream.headers.get('content-type') ?? 'application/octet-stream' });
-  for (const name of ['content-length', 'content-range']) {
-    const value = upstream.headers.get(name);
-    if (value) headers.set(name, value);
-  }
-  return new Response(method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
+  return passThroughResponse(upstream, method, upstream.headers.get('content-type') ?? 'application/octet-stream');
 }
 
 /** Bytes [start, start + length) of a body that ignored the Range header. */

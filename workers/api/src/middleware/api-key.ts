@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
+import { sha256, toHex } from '../../../core/src/hash';
 import { rateLimitHeaders } from '../quota/key-gate';
 
 /**
@@ -26,15 +27,9 @@ const digests = new Map<string, Promise<ArrayBuffer>>();
 function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
   const cached = digests.get(text);
   if (cached) return cached;
-  const digest = crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const digest = sha256(text);
   if (remember) digests.set(text, digest);
   return digest;
-}
-
-function hex(buffer: ArrayBuffer): string {
-  let out = '';
-  for (const byte of new Uint8Array(buffer)) out += byte.toString(16).padStart(2, '0');
-  return out;
 }
 
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
@@ -49,7 +44,7 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
   }
   if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
   const lower = key.toLowerCase();
-  const keyHash = hex(lower === key ? digest : await digestOf(lower));
+  const keyHash = toHex(lower === key ? digest : await digestOf(lower));
   const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch((error: unknown) => {
     const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
     if (typeof keyId === 'string') c.set('refusedKeyId', keyId);

@@ -17,11 +17,6 @@ export interface Admission {
   day: string;
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
 export function toSnapshot(record: ApiKeyRecord): KeySnapshot {
   return {
     id: record.id,

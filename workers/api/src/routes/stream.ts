@@ -3,7 +3,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
-import { copyLengthHeaders } from '../../../core/src/stream/range';
+import { forwardedRange, passThroughResponse } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
@@ -76,8 +76,7 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 }
 
 async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
-  const range = c.req.header('Range');
-  const upstream = await c.get('outbound')(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
+  const upstream = await c.get('outbound')(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
@@ -91,8 +90,7 @@ async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
       headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' },
     });
   }
-  const headers = copyLengthHeaders(upstream.headers, new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' }));
-  return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
+  return passThroughResponse(upstream, c.req.method, upstream.headers.get('content-type') ?? 'video/mp2t');
 }
 
 function checkedSource(source: ProxySource, c: Context<AppEnv>): ProxySource {

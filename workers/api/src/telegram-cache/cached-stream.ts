@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { copyLengthHeaders } from '../../../core/src/stream/range';
+import { passThroughResponse } from '../../../core/src/stream/range';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { TelegramCache } from './telegram-cache';
 
@@ -48,13 +48,7 @@ export async function serveCachedStream(c: Context<AppEnv>, claims: StreamClaims
     logger.warn('cache.file_failed', { videoId: claims.videoId, status: response.status, code: response.headers.get('X-Error-Code') });
     return null;
   }
-  const headers = copyLengthHeaders(
-    response.headers,
-    new Headers({
-      'Content-Type': (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!,
-      'Accept-Ranges': 'bytes',
-      'Cache-Control': 'private, max-age=3600',
-    }),
-  );
-  return new Response(method === 'HEAD' ? null : response.body, { status: response.status, headers });
+  const answer = passThroughResponse(response, method, (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!);
+  answer.headers.set('Cache-Control', 'private, max-age=3600');
+  return answer;
 }

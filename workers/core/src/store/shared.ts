@@ -1,4 +1,5 @@
 import { AppError, toAppError } from '../errors';
+import { toHex } from '../hash';
 import type { z } from 'zod';
 import {
   CACHE_STATUSES,
@@ -35,8 +36,7 @@ export async function timedPing(backend: PingResult['backend'], probe: () => Pro
 }
 
 export function newKeyId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(6));
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return toHex(crypto.getRandomValues(new Uint8Array(6)));
 }
 
 export function paging(page: number, pageSize: number): { limit: number; offset: number } {

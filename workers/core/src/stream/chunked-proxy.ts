@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
-import { copyLengthHeaders, parseRange } from './range';
+import { forwardedRange, passThroughResponse, planRange } from './range';
 
 /**
  * Streams a byte range of an upstream media URL to the client. Upstream is
@@ -31,24 +31,10 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   let source = initial;
   if (source.size === null) return passThrough(source, options);
 
-  const size = source.size;
-  const range = parseRange(options.rangeHeader, size);
-  if (range.kind === 'unsatisfiable') {
-    throw new AppError('stream.range_not_satisfiable', `The range is outside the ${size} bytes of this stream.`, {
-      headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' },
-    });
-  }
-  const start = range.kind === 'partial' ? range.start : 0;
-  const end = range.kind === 'partial' ? range.end : size - 1;
-  const headers = new Headers({
-    'Content-Type': source.mime.split(';')[0]!,
-    'Accept-Ranges': 'bytes',
-    'Content-Length': String(size === 0 ? 0 : end - start + 1),
-    'Cache-Control': 'private, max-age=3600',
-  });
-  if (range.kind === 'partial') headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
-  const status = range.kind === 'partial' ? 206 : 200;
-  if (options.method === 'HEAD' || size === 0) return new Response(null, { status, headers });
+  const { start, end, length, status, headers } = planRange(options.rangeHeader, source.size, 'stream');
+  headers.set('Content-Type', source.mime.split(';')[0]!);
+  headers.set('Cache-Control', 'private, max-age=3600');
+  if (options.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
 
   let refreshed = false;
   const fetchChunk = async (from: number, to: number): Promise<Response> => {
@@ -73,7 +59,7 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   if (chunkEnd(start) === end) return new Response(first.body, { status, headers });
   // workerd pumps each chunk's body into the response natively (pipeTo), so no
   // JavaScript runs per piece of data and only one chunk is in flight at a time.
-  const { readable, writable } = new FixedLengthStream(end - start + 1);
+  const { readable, writable } = new FixedLengthStream(length);
   const pump = (async () => {
     let response = first;
     let position = start;
@@ -103,13 +89,8 @@ function withRange(url: string, from: number, to: number): string {
 
 /** Without a known size, forward the client's Range header and stream the answer as is. */
 async function passThrough(source: ProxySource, options: ProxyOptions): Promise<Response> {
-  const headers: Record<string, string> = options.rangeHeader ? { Range: options.rangeHeader } : {};
-  const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough' });
+  const upstream = await options.fetch(source.url, { method: options.method, headers: forwardedRange(options.rangeHeader), label: 'stream.passthrough' });
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
-  const out = copyLengthHeaders(
-    upstream.headers,
-    new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? source.mime.split(';')[0]!, 'Accept-Ranges': 'bytes' }),
-  );
-  return new Response(options.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers: out });
+  return passThroughResponse(upstream, options.method, upstream.headers.get('content-type') ?? source.mime.split(';')[0]!);
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../errors';
+
 /**
  * Parses a `Range` header against a known size. Only single byte ranges are
  * honoured; a multi-range request gets the whole body (RFC 9110 allows it).
@@ -24,11 +26,43 @@ export function parseRange(header: string | null | undefined, size: number): Ran
   return { kind: 'partial', start, end };
 }
 
-/** Carries an upstream answer's length and range headers over to ours. */
-export function copyLengthHeaders(from: Headers, to: Headers): Headers {
-  for (const name of ['content-length', 'content-range']) {
-    const value = from.get(name);
-    if (value) to.set(name, value);
+/** How to answer a Range request over `size` known bytes: the bytes to send, the status and the headers. */
+export interface RangePlan {
+  start: number;
+  end: number;
+  length: number;
+  status: 200 | 206;
+  /** Accept-Ranges, Content-Length and, for a partial answer, Content-Range. */
+  headers: Headers;
+}
+
+/** Plans the answer to `header` over `size` bytes; a range outside them is a 416 naming `what` was asked. */
+export function planRange(header: string | null | undefined, size: number, what: string): RangePlan {
+  const range = parseRange(header, size);
+  if (range.kind === 'unsatisfiable') {
+    throw new AppError('stream.range_not_satisfiable', `The range is outside the ${size} bytes of this ${what}.`, {
+      headers: { 'Content-Range': `bytes */${size}`, 'Accept-Ranges': 'bytes' },
+    });
   }
-  return to;
+  const start = range.kind === 'partial' ? range.start : 0;
+  const end = range.kind === 'partial' ? range.end : size - 1;
+  const length = size === 0 ? 0 : end - start + 1;
+  const headers = new Headers({ 'Accept-Ranges': 'bytes', 'Content-Length': String(length) });
+  if (range.kind === 'partial') headers.set('Content-Range', `bytes ${start}-${end}/${size}`);
+  return { start, end, length, status: range.kind === 'partial' ? 206 : 200, headers };
+}
+
+/** The client's Range header, to forward upstream as is when the size is not known. */
+export function forwardedRange(header: string | null | undefined): Record<string, string> {
+  return header ? { Range: header } : {};
+}
+
+/** An upstream answer passed through as is: its status, length and range headers, and its body unless HEAD. */
+export function passThroughResponse(upstream: Response, method: string, contentType: string): Response {
+  const headers = new Headers({ 'Content-Type': contentType, 'Accept-Ranges': 'bytes' });
+  for (const name of ['content-length', 'content-range']) {
+    const value = upstream.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  return new Response(method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
 }

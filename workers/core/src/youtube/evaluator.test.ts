@@ -13,11 +13,8 @@ import cipheredFixture from '../../../../test/fixtures/youtube/player-web-cipher
 import parity from './evaluator.parity.json';
 import { createQuickJsEvaluator, EvaluatorError, getQuickJs, installEvaluator } from './evaluator';
 import { extractDecipherScript } from './player-script';
+import { sha256Hex } from '../hash';
 
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 describe('the Workers runtime', () => {
   it('refuses to compile code from strings, which is why QuickJS is needed', () => {
@@ -112,7 +109,7 @@ describe('parity with V8 on the recorded YouTube player (c9168c90)', () => {
   it('extracts, inside workerd, exactly the script Node evaluated', async () => {
     expect(script.exported).toContain('nsigFunction');
     expect(script.output.length).toBe(parity.scriptLength);
-    expect(await sha256(script.output)).toBe(parity.scriptSha256);
+    expect(await sha256Hex(script.output)).toBe(parity.scriptSha256);
     expect(Number(script.exportedRawValues?.signatureTimestampVar)).toBe(parity.signatureTimestamp);
   });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
-import { sha256Hex } from '../../quota/key-gate';
+import { sha256Hex } from '../../../../core/src/hash';
 import { istDay, istDayStart } from '../../quota/ist-calendar';
 import { createKey } from './keys';
 
