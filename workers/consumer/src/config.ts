@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LogSettingsShape, parseSettings, positiveInt, YouTubeSettingsShape } from '../../core/src/settings';
+import { httpUrl, LogSettingsShape, parseSettings, positiveInt, YouTubeSettingsShape } from '../../core/src/settings';
 
 /**
  * Settings of the cache consumer Worker. It alone holds the bot token: the API
@@ -14,12 +14,6 @@ export const OFFICIAL_DOWNLOAD_LIMIT = 20 * MiB;
 /** A local Bot API server (tdlib's telegram-bot-api --local) takes uploads up to 2000 MB. */
 export const LOCAL_UPLOAD_LIMIT = 2000 * MiB;
 
-const apiRoot = z
-  .string()
-  .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-  .transform((value) => value.replace(/\/+$/, ''));
-
 const ConsumerConfigSchema = z
   .object({
     TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[A-Za-z0-9_-]+$/, 'must be a bot token from @BotFather (digits:letters)').optional(),
@@ -27,9 +21,9 @@ const ConsumerConfigSchema = z
       .string()
       .regex(/^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d+)$/, 'must be a @channelname or a numeric chat id such as -1001234567890')
       .optional(),
-    TELEGRAM_API_ROOT: apiRoot.default(OFFICIAL_API_ROOT),
+    TELEGRAM_API_ROOT: httpUrl.default(OFFICIAL_API_ROOT),
     /** Where file downloads come from; by default `<TELEGRAM_API_ROOT>/file/bot<token>`. */
-    TELEGRAM_FILE_ROOT: apiRoot.optional(),
+    TELEGRAM_FILE_ROOT: httpUrl.optional(),
     TELEGRAM_UPLOAD_TIMEOUT_MS: positiveInt.default(300_000),
     CACHE_TTL_DAYS: positiveInt.default(30),
     CACHE_MAX_FILE_BYTES: positiveInt.optional(),

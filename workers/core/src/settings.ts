@@ -13,11 +13,11 @@ export const booleanFlag = z
 
 export const positiveInt = z.coerce.number().int().positive();
 
-export const originString = z
-  .string()
-  .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) origin')
-  .transform((value) => new URL(value).origin);
+/** An http(s) URL, kept without its trailing slashes (paths are appended to it). */
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).transform((value) => value.replace(/\/+$/, ''));
+
+/** An http(s) URL reduced to its origin. */
+export const originString = httpUrl.transform((value) => new URL(value).origin);
 
 /** JSON object: hostname or `*.suffix` → origin. */
 export const upstreamOrigins = z

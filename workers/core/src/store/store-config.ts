@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseSettings } from '../settings';
+import { httpUrl, parseSettings, positiveInt } from '../settings';
 import { AppError } from '../errors';
 
 /**
@@ -8,15 +8,9 @@ import { AppError } from '../errors';
  * required settings.
  */
 
-const positiveInt = z.coerce.number().int().positive();
-
 const StoreConfigSchema = z.object({
   METADATA_STORE: z.enum(['d1', 'mongo']).default('d1'),
-  MONGO_DATA_API_URL: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .optional(),
+  MONGO_DATA_API_URL: httpUrl.optional(),
   MONGO_DATA_API_KEY: z.string().optional(),
   MONGO_DATA_SOURCE: z.string().default('Cluster0'),
   MONGO_DATABASE: z.string().regex(/^[^/\\. "$]{1,63}$/, 'must be a MongoDB database name').default('yt_music_api'),
