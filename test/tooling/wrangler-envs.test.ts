@@ -48,7 +48,10 @@ describe.each(Object.keys(CONFIGS) as (keyof typeof CONFIGS)[])('the %s Workerâ€
   const top = read(worker);
 
   it.each(ENVS)('[env.%s] declares every binding, var and cron of the top level', (env) => {
-    expect(declared(read(worker, env))).toEqual(declared(top));
+    const inEnv = declared(read(worker, env));
+    for (const [kind, names] of Object.entries(declared(top))) {
+      expect(inEnv[kind as keyof typeof inEnv], `${CONFIGS[worker]} [env.${env}] ${kind}: wrangler does not inherit them, so repeat the top level's there`).toEqual(names);
+    }
   });
 
   it('every env requires the same secrets, and the top level none (npm start passes every setting through .dev.vars, which wrangler dev then reads whole)', () => {
