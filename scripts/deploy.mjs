@@ -9,8 +9,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { dashboardProject, parseEnvArgument, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
+import { join } from 'node:path';
+import { dashboardProject, parseEnvArgument, projectToolsEnv, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
 import { smokeTest } from './cloudflare/smoke.mjs';
 
 const argv = process.argv.slice(2);
@@ -29,10 +29,7 @@ try {
 }
 const dryRun = argv.includes('--dry-run');
 const workDir = mkdtempSync(join(tmpdir(), `deploy-${env}-`));
-// The project's wrangler and vite on the project's Node 22, as `npm run` has them.
-const projectBin = resolve('node_modules/.bin');
-const path = process.env.PATH ?? '';
-const childEnv = { ...process.env, PATH: path.split(delimiter).includes(projectBin) ? path : `${projectBin}${delimiter}${path}`, WRANGLER_SEND_METRICS: 'false' };
+const childEnv = projectToolsEnv();
 const [consumer, api] = WORKERS;
 
 const steps = [

@@ -9,8 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, resolve } from 'node:path';
-import { dashboardProject, environmentResources, parseEnvArgument, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
+import { dashboardProject, environmentResources, parseEnvArgument, projectToolsEnv, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
 
 const argv = process.argv.slice(2);
 let env;
@@ -22,9 +21,7 @@ try {
 }
 const dryRun = argv.includes('--dry-run');
 const write = argv.includes('--write');
-const projectBin = resolve('node_modules/.bin');
-const path = process.env.PATH ?? '';
-const childEnv = { ...process.env, PATH: path.split(delimiter).includes(projectBin) ? path : `${projectBin}${delimiter}${path}`, WRANGLER_SEND_METRICS: 'false', CI: 'true' };
+const childEnv = projectToolsEnv({ CI: 'true' });
 
 function wrangler(args, { input, allowFailure = false } = {}) {
   if (dryRun) {

@@ -1,5 +1,6 @@
 // The deployed environments and what each is made of, read from the Workers'
 // wrangler.toml files (their [env.<name>] sections) through wrangler's own reader.
+import { delimiter, resolve } from 'node:path';
 import { unstable_readConfig } from 'wrangler';
 
 export const ENVIRONMENTS = ['staging', 'production'];
@@ -43,4 +44,12 @@ export function environmentResources(env) {
     }
   }
   return { databases: [...databases.values()], queues: [...queues] };
+}
+
+/** The process env with the project's wrangler and vite first on PATH, on its Node 22, as `npm run` has them. */
+export function projectToolsEnv(extra = {}) {
+  const projectBin = resolve('node_modules/.bin');
+  const path = process.env.PATH ?? '';
+  const onPath = path.split(delimiter).includes(projectBin);
+  return { ...process.env, PATH: onPath ? path : `${projectBin}${delimiter}${path}`, WRANGLER_SEND_METRICS: 'false', ...extra };
 }
