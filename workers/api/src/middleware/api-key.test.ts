@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import type { KeyGate } from '../quota/key-gate';
 import { sha256Hex } from '../../../core/src/hash';
 import { AppError } from '../../../core/src/errors';
+import { createLogger } from '../../../core/src/logging/logger';
 import { apiKey } from './api-key';
 import { handleError } from './error-handler';
 
@@ -34,6 +35,7 @@ async function app(settings: Record<string, string> = {}) {
   hono.use(async (c, next) => {
     c.set('config', loadConfig({ STREAM_SIGNING_KEY: 'unit-test-signing-key-0123', ADMIN_API_KEY: ADMIN, ...settings }));
     c.set('keyGate', keyGate);
+    c.set('logger', createLogger({ level: 'error', format: 'json', sink: () => {} }));
     await next();
   });
   hono.use(apiKey());
