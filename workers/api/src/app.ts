@@ -8,12 +8,15 @@ import { handleError, handleNotFound } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
+import { errorShape } from './middleware/error-shape';
 import { adminRoute } from './routes/admin';
+import { LEGACY_ADMIN_PATHS } from './routes/admin/legacy';
+import { originalErrors } from './routes/compat/original-errors';
+import { originalRoute } from './routes/compat/original';
 import { metaRoute } from './routes/meta';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
 import { streamRoute } from './routes/stream';
-import { youtubeCompatRoute } from './routes/youtube-compat';
 
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
@@ -23,12 +26,14 @@ export function createApp() {
   app.use(services());
   app.use(dashboardCors());
   app.use(requestLog());
+  // Before the key check, so that key failures take the family's error form too.
+  for (const path of ['/youtube', ...LEGACY_ADMIN_PATHS]) app.use(path, errorShape(originalErrors));
   for (const path of ['/v1/*', '/youtube', '/stream/*', '/admin/*']) app.use(path, rateLimit());
   for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
-  app.route('/', youtubeCompatRoute);
+  app.route('/', originalRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.notFound(handleNotFound);

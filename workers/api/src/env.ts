@@ -8,6 +8,7 @@ import type { KeyGate } from './quota/key-gate';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
 import type { MetadataStore } from '../../core/src/store/types';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
+import type { ErrorRenderer } from './middleware/error-shape';
 import type { YouTubeService } from '../../core/src/youtube/youtube-service';
 
 /** Bindings of the API Worker; settings arrive as strings and are parsed by config.ts. */
@@ -44,6 +45,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   refusedKeyId?: string;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
+  /** A compatibility shape's error form (middleware/error-shape.ts); unset: ours. */
+  errorRenderer?: ErrorRenderer;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
