@@ -12,6 +12,7 @@ import { errorShape } from './middleware/error-shape';
 import { adminRoute } from './routes/admin';
 import { LEGACY_ADMIN_PATHS } from './routes/admin/legacy';
 import { originalErrors } from './routes/compat/original-errors';
+import { fallenRoute } from './routes/compat/fallen';
 import { originalRoute } from './routes/compat/original';
 import { metaRoute } from './routes/meta';
 import { resolveRoute } from './routes/resolve';
@@ -28,12 +29,13 @@ export function createApp() {
   app.use(requestLog());
   // Before the key check, so that key failures take the family's error form too.
   for (const path of ['/youtube', ...LEGACY_ADMIN_PATHS]) app.use(path, errorShape(originalErrors));
-  for (const path of ['/v1/*', '/youtube', '/stream/*', '/admin/*']) app.use(path, rateLimit());
-  for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey());
+  for (const path of ['/v1/*', '/youtube', '/api/*', '/stream/*', '/admin/*']) app.use(path, rateLimit());
+  for (const path of ['/v1/*', '/youtube', '/api/*']) app.use(path, apiKey());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
   app.route('/', originalRoute);
+  app.route('/', fallenRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.notFound(handleNotFound);
