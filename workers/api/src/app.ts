@@ -14,6 +14,7 @@ import { LEGACY_ADMIN_PATHS } from './routes/admin/legacy';
 import { originalErrors } from './routes/compat/original-errors';
 import { fallenRoute } from './routes/compat/fallen';
 import { originalRoute } from './routes/compat/original';
+import { shuklaRoute } from './routes/compat/shukla';
 import { metaRoute } from './routes/meta';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
@@ -29,13 +30,14 @@ export function createApp() {
   app.use(requestLog());
   // Before the key check, so that key failures take the family's error form too.
   for (const path of ['/youtube', ...LEGACY_ADMIN_PATHS]) app.use(path, errorShape(originalErrors));
-  for (const path of ['/v1/*', '/youtube', '/api/*', '/stream/*', '/admin/*']) app.use(path, rateLimit());
-  for (const path of ['/v1/*', '/youtube', '/api/*']) app.use(path, apiKey());
+  for (const path of ['/v1/*', '/youtube', '/api/*', '/download/*', '/stream/*', '/admin/*']) app.use(path, rateLimit());
+  for (const path of ['/v1/*', '/youtube', '/api/*', '/download/*']) app.use(path, apiKey());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
   app.route('/', originalRoute);
   app.route('/', fallenRoute);
+  app.route('/', shuklaRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.notFound(handleNotFound);
