@@ -44,11 +44,35 @@ describe('GET /youtube (the original service’s shape)', () => {
     expect(Buffer.from(bytes).equals(Buffer.from(streamBytes(seedOf(`251:${size}`), 0, size - 1)))).toBe(true);
   });
 
-  it('answers video=true with a Video stream', async () => {
+  it('answers video=true with one MPEG-TS file joined from the HLS variant’s segments in order, never a playlist', async () => {
     const { status, body } = await apiJson('/youtube?query=https://www.youtube.com/watch?v=T4XJQO3qol8&video=true');
     expect(status).toBe(200);
     expect(body.stream_type).toBe('Video');
-    expect(body.stream_url).toMatch(/^http:\/\/api\.test\/stream\//);
+    expect(body.stream_url).toMatch(/^http:\/\/api\.test\/stream\/[\w-]+\.[\w-]+\/T4XJQO3qol8\.ts$/);
+
+    const file = await api(new URL(body.stream_url).pathname, { headers: { 'X-API-Key': 'none' } });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('Content-Type')).toBe('video/mp2t');
+    expect(file.headers.get('Content-Disposition')).toBe('attachment; filename="T4XJQO3qol8.ts"');
+    const bytes = Buffer.from(await file.arrayBuffer());
+    // The test HLS stream: a 720p (itag 95) and a 240p variant, two 188,000-byte segments each.
+    const segment = (sq: number) => Buffer.from(streamBytes(seedOf(`95:188000:sq${sq}`), 0, 187_999));
+    expect(bytes.length).toBe(2 * 188_000);
+    expect(bytes.equals(Buffer.concat([segment(1), segment(2)]))).toBe(true);
+    expect(bytes.subarray(0, 7).toString()).not.toBe('#EXTM3U');
+    // MPEG-TS packets are 188 bytes: whole segments keep them whole.
+    expect(bytes.length % 188).toBe(0);
+
+    const head = await api(new URL(body.stream_url).pathname, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('Content-Type')).toBe('video/mp2t');
+  });
+
+  it('refuses a joined-file path of an audio link or of another video', async () => {
+    const audio = await apiJson('/youtube?query=M4gD1WSo5mA');
+    expect((await api(`${new URL(audio.body.stream_url).pathname}/M4gD1WSo5mA.ts`)).status).toBe(403);
+    const video = await apiJson('/youtube?query=T4XJQO3qol8&video=true');
+    expect((await api(new URL(video.body.stream_url).pathname.replace('T4XJQO3qol8.ts', 'M4gD1WSo5mA.ts'))).status).toBe(404);
   });
 
   it('keeps the original’s statuses: 400 bad query, 404 nothing playable, always {"error": "…"}', async () => {

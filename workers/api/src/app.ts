@@ -19,6 +19,7 @@ import { metaRoute } from './routes/meta';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
 import { streamRoute } from './routes/stream';
+import { streamFileRoute } from './routes/stream-file';
 
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
@@ -38,6 +39,7 @@ export function createApp() {
   app.route('/', originalRoute);
   app.route('/', fallenRoute);
   app.route('/', shuklaRoute);
+  app.route('/', streamFileRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.notFound(handleNotFound);

@@ -19,7 +19,7 @@ import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/type
 export const streamRoute = new Hono<AppEnv>();
 
 /** A link minted for a key dies with the key: revoked or expired keys stop streaming at once. */
-async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
+export async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
   const claims = await verifyStreamToken(c.req.param('token')!, c.get('config').STREAM_SIGNING_KEY);
   if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
     const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });

@@ -3,11 +3,13 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
 import { resolveTrackFor } from '../resolve';
+import { joinedFilePath } from '../stream-file';
 
 /**
  * `GET /youtube?query=&video=true|false`: the original Flask service's answer
  * (Probotsvip/Hai routes/api.py), so bots written for it switch without
- * changes. `stream_url` is absolute: its bots hand it straight to PyTgCalls.
+ * changes. `stream_url` is absolute: its bots hand it straight to PyTgCalls;
+ * a video is one file (an HLS-only one joined into MPEG-TS), never a playlist.
  * A cache hit adds `telegram_url`, the channel post's t.me link (the original
  * put a Bot API file URL carrying its bot token there). Errors are
  * original-errors.ts's `{"error": "<message>"}`.
@@ -19,7 +21,9 @@ export const originalRoute = new Hono<AppEnv>().get('/youtube', async (c) => {
   const track = await resolveTrackFor(c, query, wantsVideo ? 'video' : 'audio');
   const { video } = track;
   const hit = track.cache.status === 'hit' ? track.cache.entry : null;
-  const streamUrl = new URL(c.req.url).origin + track.stream.path;
+  // Its bots may save the stream as a file: an HLS-only video is given as one MPEG-TS file, never a playlist.
+  const joined = track.stream.delivery === 'hls' && !video.isLive;
+  const streamUrl = new URL(c.req.url).origin + (joined ? joinedFilePath(track.stream.path, video.id) : track.stream.path);
   return c.json({
     id: video.id,
     title: video.title,
