@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seedOf, streamBytes } from '../servers/stream-bytes';
 import { api, createKey, upstream } from '../support/api';
-import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, telegram, testVideoId } from '../support/telegram-cache';
+import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, store, telegram, testVideoId } from '../support/telegram-cache';
 
 /**
  * The Stranger / SHUKLA shape, parsed as SHUKLAMUSIC/platforms/Youtube.py does:
@@ -66,6 +66,41 @@ describe('GET /download/audio and /download/video (the Stranger / SHUKLA shape)'
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'cached', telegram_url: data.telegram_url });
     expect(cached.queued).toHaveLength(1);
+  });
+
+  it('does video too: an HLS-only video lands in the channel as one MPEG-TS file', async () => {
+    const { workerEnv, videoId, key, cached } = await setup('sv');
+    const pending = cached.fetch(`/download/video?video_id=${videoId}&api_key=${key}`, { headers: { 'X-API-Key': key } });
+    await waitFor(() => cached.queued.length === 1);
+    expect(cached.queued).toEqual([{ video_id: videoId, type: 'video' }]);
+    await runJobs(cached.queued, workerEnv);
+    const response = await pending;
+    await cached.settle();
+    expect(response.status).toBe(200);
+    const data = (await response.json()) as Record<string, unknown>;
+    expect(data).toMatchObject({ status: 'uploaded', type: 'video' });
+    const { channel, messageId } = parseLikeShukla(data.telegram_url as string);
+    const post = await telegram.post(channel, messageId);
+    expect(post.status).toBe(200);
+    expect(post.fileName).toBe(`${videoId}.ts`);
+    const segment = (sq: number) => Buffer.from(streamBytes(seedOf(`95:188000:sq${sq}`), 0, 187_999));
+    expect(Buffer.from(post.bytes).equals(Buffer.concat([segment(1), segment(2)]))).toBe(true);
+
+    // The same cached video through our own stream link, and through YouTube again once Telegram lost it.
+    const compat = await cached.json(`/youtube?query=${videoId}&video=true`);
+    const path = new URL(compat.body.stream_url).pathname;
+    const fromTelegram = await cached.fetch(path);
+    expect(fromTelegram.headers.get('Content-Type')).toBe('video/mp2t');
+    expect(Buffer.from(await fromTelegram.arrayBuffer()).equals(Buffer.concat([segment(1), segment(2)]))).toBe(true);
+    await telegram.forget(compat.body.telegram_file_id);
+    const fromYouTube = await cached.fetch(path);
+    expect(fromYouTube.status).toBe(200);
+    expect(fromYouTube.headers.get('Content-Type')).toBe('video/mp2t');
+    expect(Buffer.from(await fromYouTube.arrayBuffer()).equals(Buffer.concat([segment(1), segment(2)]))).toBe(true);
+    await cached.settle();
+    // It went through the stale copy to YouTube, and asked for a new upload.
+    expect((await store.getCacheEntry(videoId, 'video'))?.status).not.toBe('ready');
+    expect(cached.queued).toHaveLength(2);
   });
 
   it('says plainly that a private channel’s posts cannot be read by the bot', async () => {

@@ -6,6 +6,7 @@ import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
+import { serveJoinedHls } from '../media/joined-hls';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
@@ -31,11 +32,13 @@ export async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
+  const youtube = c.get('youtube');
   if (claims.delivery === 'telegram') {
     const cached = await serveCachedStream(c, claims);
     if (cached) return cached;
+    // The channel's copy of an HLS-only video was the joined file: YouTube's stand-in is the same join.
+    if (claims.type === 'video' && !bestProgressive((await youtube.resolve(claims.videoId)).video.formats)) return serveJoinedHls(c, claims.videoId);
   }
-  const youtube = c.get('youtube');
   const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
     const { video } = await youtube.resolve(claims.videoId, { fresh });
     const format = formatFor(video, claims);
