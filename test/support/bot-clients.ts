@@ -168,7 +168,7 @@ export const deadline = {
       for (let attempt = 0; attempt < 15; attempt++) {
         await sleep(interval);
         polls++;
-        const keyParams = pollAlways ? { api_key: apiKey } : {};
+        const keyParams: Record<string, string> = pollAlways ? { api_key: apiKey } : {};
         const status = await botFetch(`${apiUrl.replace(/\/$/, '')}/youtube/jobStatus?${query({ job_id: jobId, ...keyParams })}`, pollAlways ? { headers: { 'X-API-Key': apiKey } } : {});
         if (status.status === 200) {
           const statusData = await aiohttpJson(status);
