@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createKey } from './support/api';
 import { BASE, aiohttpJson, botFetch, nexgen } from './support/bot-clients';
-import { expectSameBytes, recordingSleep, remainingAfterProbe, streamBytesOf } from './support/bot-checks';
+import { expectSameBytes, playableSearch, recordingSleep, remainingAfterProbe, streamBytesOf } from './support/bot-checks';
 
 /**
  * anony/core/youtube.py builds `NexGenApi(config.API_URL, config.VIDEO_API_URL, config.API_KEY)`
@@ -38,6 +38,17 @@ describe('NexGen shape: /song/<id>, /video/<id>', () => {
     expect(typeof body.title).toBe('string');
     expect(body.link).toMatch(/^http:\/\/api\.test\/file\/[\w-]+\.[\w-]+$/);
     expect(JSON.stringify(body)).not.toContain(key);
+  });
+
+  it('takes a percent-encoded URL or search text where the id goes, on /song and on YTProxy’s /info', async () => {
+    const { key } = await createKey();
+    const byUrl = await aiohttpJson(await botFetch(`${BASE}/song/${encodeURIComponent('https://youtu.be/M4gD1WSo5mA?si=abc')}?api=${key}`));
+    expect(byUrl).toMatchObject({ status: 'done', video_id: 'M4gD1WSo5mA' });
+    const id = await playableSearch('lofi hip hop radio');
+    const bySearch = await aiohttpJson(await botFetch(`${BASE}/song/${encodeURIComponent('lofi hip hop radio')}?api=${key}`));
+    expect(bySearch).toMatchObject({ status: 'done', video_id: id });
+    const info = await aiohttpJson(await botFetch(`${BASE}/info/${encodeURIComponent('https://www.youtube.com/watch?v=M4gD1WSo5mA&t=1')}`, { headers: { 'x-api-key': key } }));
+    expect(info).toMatchObject({ status: 'success', id: 'M4gD1WSo5mA' });
   });
 
   it('the older client names the file <id>.<format> and logs the error of a failed answer', async () => {
