@@ -66,4 +66,20 @@ describe('keys wherever a bot family sends them', () => {
       expect((await response.json<any>()).status).toBe('error');
     }
   });
+
+  it('counts a Shruti /stream/<id> request once against the per-IP limit, and refuses the one past it in Shruti’s JSON', async () => {
+    const headers = { 'CF-Connecting-IP': '203.0.113.91', 'X-API-Key': 'none' };
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 101; i++) {
+      const response = await api('/stream/M4gD1WSo5mA?type=audio&token=not-a-token', { headers });
+      statuses.push(response.status);
+      if (response.status === 429) refused = response;
+      else await response.body?.cancel();
+    }
+    expect(statuses.slice(0, 100).every((status) => status === 403)).toBe(true);
+    expect(statuses[100]).toBe(429);
+    expect(refused!.headers.get('Retry-After')).toBe('60');
+    expect(await aiohttpJson(refused!)).toMatchObject({ status: 'error', code: 'rate.limited' });
+  });
 });

@@ -39,7 +39,9 @@ export function createApp() {
   app.use(dashboardCors());
   app.use(requestLog());
   for (const shape of BOT_SHAPES) for (const path of shape.paths) app.use(path, errorShape(shape.errors));
-  for (const path of ['/v1/*', '/youtube', '/stream/*', '/file/*', '/admin/*', ...BOT_SHAPES.flatMap((shape) => shape.paths)]) app.use(path, rateLimit());
+  // (Shruti's /stream/<id> is under /stream/*: one count per request.)
+  const botPaths = BOT_SHAPES.flatMap((shape) => shape.paths).filter((path) => !path.startsWith('/stream/'));
+  for (const path of ['/v1/*', '/youtube', '/stream/*', '/file/*', '/admin/*', ...botPaths]) app.use(path, rateLimit());
   for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id']) app.use(path, apiKey());
   // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
   app.use('/download', apiKey({ consumes: startsAtFirstByte }));
