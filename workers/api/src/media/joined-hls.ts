@@ -9,13 +9,9 @@ import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
  * for the bots that download or play a single file. Its length is not known
  * before the last segment, so there is no Content-Length, and a Range is
  * answered with the whole file (200), which players and ffmpeg accept.
+ * (serveTrackFile adds a Content-Disposition where a family reads one.)
  */
-export interface JoinedFileOptions {
-  /** `attachment; filename="<name>"` when given. */
-  filename?: string;
-}
-
-export async function serveJoinedHls(c: Context<AppEnv>, videoId: string, options: JoinedFileOptions = {}): Promise<Response> {
+export async function serveJoinedHls(c: Context<AppEnv>, videoId: string): Promise<Response> {
   const { video } = await c.get('youtube').resolve(videoId);
   if (video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to save as one file; play its HLS stream instead.');
   if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream to join.');
@@ -31,7 +27,6 @@ export async function serveJoinedHls(c: Context<AppEnv>, videoId: string, option
   };
   const plan = await planHlsJoin(video.hlsManifestUrl, joinOptions);
   const headers = new Headers({ 'Content-Type': JOINED_HLS_MIME, 'Accept-Ranges': 'none', 'Cache-Control': 'private, max-age=3600' });
-  if (options.filename) headers.set('Content-Disposition', `attachment; filename="${options.filename}"`);
   if (c.req.method === 'HEAD') return new Response(null, { headers });
   return new Response(await joinedHlsBody(plan, joinOptions), { headers });
 }

@@ -5,8 +5,7 @@ import { createLogger } from '../../../core/src/logging/logger';
 
 /**
  * The one place an error becomes a response: `{"error":{"code","message"}}`
- * with the status from errors.ts, or a compatibility shape's own form
- * (middleware/error-shape.ts). Unexpected errors are logged without their
+ * with the status from errors.ts. Unexpected errors are logged without their
  * stack and answered with a generic message.
  */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
@@ -16,8 +15,13 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   // AppError messages are written for clients, so they are safe to log; causes are summarised.
   if (appError.status >= 500) logger.error('request.failed', { ...fields, message: appError.message, cause: describeCause(error) });
   else logger.debug('request.rejected', fields);
-  const shaped = c.get('errorRenderer')?.(appError) ?? { status: appError.status, body: appError.toBody() };
-  return c.json(shaped.body, shaped.status as 400, { ...appError.headers, 'X-Error-Code': appError.code });
+  const headers = { ...appError.headers, 'X-Error-Code': appError.code };
+  const shape = c.get('errorShape');
+  if (shape) {
+    const { status, body } = shape(appError);
+    return c.json(body, status as 400, headers);
+  }
+  return c.json(appError.toBody(), appError.status as 400, headers);
 }
 
 export function handleNotFound(c: Context<AppEnv>): Response {

@@ -3,22 +3,15 @@ import type { AppEnv } from '../env';
 import type { AppError } from '../../../core/src/errors';
 
 /**
- * The error form of a compatibility shape: bots written for another API parse
- * that API's errors (`{"error": "<message>"}`, its own statuses), so a route
- * family names how its errors look, and handleError — still the one place an
- * error becomes a response — renders them so. Set before the key check, so
- * that key failures take the family's form too.
+ * The bot shapes answer errors in their family's own JSON (`{"status": "error", …}`),
+ * key and rate-limit refusals included, which happen before any route runs. This
+ * marks the request with its family's shape; the one error handler applies it.
  */
-export interface ShapedError {
-  status: number;
-  body: unknown;
-}
+export type ErrorShape = (error: AppError) => { status: number; body: Record<string, unknown> };
 
-export type ErrorRenderer = (error: AppError) => ShapedError;
-
-export function errorShape(render: ErrorRenderer) {
+export function errorShape(shape: ErrorShape) {
   return createMiddleware<AppEnv>(async function errorShape(c, next) {
-    c.set('errorRenderer', render);
+    c.set('errorShape', shape);
     await next();
   });
 }

@@ -4,7 +4,7 @@ import type { AppEnv } from '../../env';
 import { validate } from '../../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
-import { resolveTrackFor } from '../resolve';
+import { resolveBotTrack } from './bot-track';
 
 /**
  * The Fallen API's `GET /api/track?url=<YouTube URL>` (YukkiMusic
@@ -12,7 +12,8 @@ import { resolveTrackFor } from '../resolve';
  * `api_key=` or `X-API-Key`. Both read `cdnurl`: a `https://t.me/<user>/<msg>`
  * link is fetched through their Telegram client, anything else downloaded
  * over plain HTTP (Yukki) or handed to the call library as it is (TgMusicBot),
- * so it is our stream link, which plays with no headers. Their timeouts are
+ * so it is our file link (`/file/<token>`: plays with no headers, and its
+ * Content-Disposition names TgMusicBot's file `<id>.<ext>`). Their timeouts are
  * 10–20 s: this never waits for an upload. TgMusicBot asks twice per play,
  * the second time for `https://www.youtube.com/watch?v=<id of the first answer>`.
  */
@@ -23,13 +24,13 @@ const TrackQuerySchema = z.object({
 
 export const fallenRoute = new Hono<AppEnv>().get('/api/track', validate('query', TrackQuerySchema), async (c) => {
   const { url, query } = c.req.valid('query');
-  const track = await resolveTrackFor(c, url ?? query ?? '', 'audio');
+  const { track, fileUrl } = await resolveBotTrack(c, url ?? query ?? '', 'audio');
   const hit = track.cache.status === 'hit' ? track.cache.entry : null;
   const telegramLink = hit ? messageUrl(hit) : null;
   return c.json({
     id: track.video.id,
     url: `https://www.youtube.com/watch?v=${track.video.id}`,
     platform: 'youtube',
-    cdnurl: telegramLink ?? new URL(c.req.url).origin + track.stream.path,
+    cdnurl: telegramLink ?? fileUrl,
   });
 });

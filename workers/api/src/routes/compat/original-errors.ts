@@ -1,5 +1,5 @@
 import type { AppError } from '../../../../core/src/errors';
-import type { ShapedError } from '../../middleware/error-shape';
+import type { ErrorShape } from '../../middleware/error-shape';
 
 /**
  * Errors as the original Flask service answered them: `{"error": "<message>"}`.
@@ -16,11 +16,11 @@ const KEY_MESSAGES: Partial<Record<AppError['code'], string>> = {
   'quota.exceeded': 'Daily limit exceeded',
 };
 
-export function originalErrors(error: AppError): ShapedError {
+export const originalErrors: ErrorShape = (error) => {
   const keyMessage = KEY_MESSAGES[error.code];
   if (keyMessage) return { status: 401, body: { error: keyMessage } };
   return { status: originalStatus(error), body: { error: error.message } };
-}
+};
 
 function originalStatus(error: AppError): number {
   if (error.status >= 500) return 500;

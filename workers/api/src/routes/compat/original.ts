@@ -3,7 +3,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
 import { resolveTrackFor } from '../resolve';
-import { joinedFilePath } from '../stream-file';
+import { fileUrlOf } from './bot-track';
 
 /**
  * `GET /youtube?query=&video=true|false`: the original Flask service's answer
@@ -23,7 +23,7 @@ export const originalRoute = new Hono<AppEnv>().get('/youtube', async (c) => {
   const hit = track.cache.status === 'hit' ? track.cache.entry : null;
   // Its bots may save the stream as a file: an HLS-only video is given as one MPEG-TS file, never a playlist.
   const joined = track.stream.delivery === 'hls' && !video.isLive;
-  const streamUrl = new URL(c.req.url).origin + (joined ? joinedFilePath(track.stream.path, video.id) : track.stream.path);
+  const streamUrl = joined ? fileUrlOf(c, track.stream.path.slice('/stream/'.length)) : new URL(c.req.url).origin + track.stream.path;
   return c.json({
     id: video.id,
     title: video.title,

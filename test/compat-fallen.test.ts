@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seedOf, streamBytes } from '../servers/stream-bytes';
-import { api, createKey, upstream } from '../support/api';
-import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, store, telegram, testVideoId } from '../support/telegram-cache';
+import { seedOf, streamBytes } from './servers/stream-bytes';
+import { api, createKey, upstream } from './support/api';
+import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, store, telegram, testVideoId } from './support/telegram-cache';
 
 /**
  * The Fallen API shape, parsed as its two Go clients do:
@@ -56,6 +56,9 @@ describe('GET /api/track (the Fallen API shape)', () => {
     const file = await download(second.body.cdnurl);
     expect(file.status).toBe(200);
     expect(file.headers.get('Content-Type')).toBe('audio/webm');
+    // determineFilename: `filename\*?=(?:UTF-8'')?([^;]+)`, then quotes stripped by sanitizeFilename.
+    const named = /filename\*?=(?:UTF-8'')?([^;]+)/.exec(file.headers.get('Content-Disposition') ?? '')?.[1]?.replace(/["<>:/\\|?*]/g, '');
+    expect(named).toBe('M4gD1WSo5mA.webm');
     const size = Number(file.headers.get('Content-Length'));
     const bytes = new Uint8Array(await file.arrayBuffer());
     expect(bytes.length).toBe(size);
@@ -92,7 +95,7 @@ describe('GET /api/track (the Fallen API shape)', () => {
     const { key } = await createKey();
     const miss = await getTrack(cached.fetch, key, `https://www.youtube.com/watch?v=${videoId}`, 'header');
     await cached.settle();
-    expect(miss.body.cdnurl).toMatch(/^http:\/\/api\.test\/stream\//);
+    expect(miss.body.cdnurl).toMatch(/^http:\/\/api\.test\/file\//);
     // Never waits: the upload was only queued.
     expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio' }]);
     await runJobs(cached.queued, workerEnv);
@@ -105,7 +108,7 @@ describe('GET /api/track (the Fallen API shape)', () => {
     expect(TGMUSIC_TELEGRAM.exec(hit.body.cdnurl)?.slice(1)).toEqual(['ytmusiccache', String(entry.message_id)]);
   });
 
-  it('gives a track cached in a private channel as our stream link, served from Telegram', async () => {
+  it('gives a track cached in a private channel as our file link, served from Telegram', async () => {
     const token = await telegram.newBot();
     const workerEnv = consumerEnv(token, { TELEGRAM_CHANNEL_ID: PRIVATE_CHANNEL });
     const videoId = testVideoId('fp');
@@ -116,7 +119,7 @@ describe('GET /api/track (the Fallen API shape)', () => {
     await cached.settle();
     await runJobs(cached.queued, workerEnv);
     const hit = await getTrack(cached.fetch, key, videoId, 'header');
-    expect(hit.body.cdnurl).toMatch(/^http:\/\/api\.test\/stream\//);
+    expect(hit.body.cdnurl).toMatch(/^http:\/\/api\.test\/file\//);
     const file = await download(hit.body.cdnurl, cached.fetch);
     expect(file.status).toBe(200);
     expect(file.headers.get('Content-Type')).toBe('audio/mp4');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { seedOf, streamBytes } from '../servers/stream-bytes';
-import { api, createKey, upstream } from '../support/api';
-import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, store, telegram, testVideoId } from '../support/telegram-cache';
+import { seedOf, streamBytes } from './servers/stream-bytes';
+import { api, createKey, upstream } from './support/api';
+import { apiWithCache, consumerEnv, PRIVATE_CHANNEL, runJobs, store, telegram, testVideoId } from './support/telegram-cache';
 
 /**
  * The Stranger / SHUKLA shape, parsed as SHUKLAMUSIC/platforms/Youtube.py does:
