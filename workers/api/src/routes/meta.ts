@@ -30,6 +30,8 @@ export const metaRoute = new Hono<AppEnv>()
         { method: 'GET', path: '/song/{id}, /video/{id}', params: { api: 'key' }, note: 'NexGen bots' },
         { method: 'GET', path: '/youtube/v2/download, /youtube/jobStatus', params: { query: 'as /v1/resolve', isVideo: 'true | false', api_key: 'key', job_id: 'jobStatus only' }, note: 'DeadlineTech bots' },
         { method: 'GET', path: '/info/{id}', params: { 'x-api-key': 'header' }, note: 'YTProxy bots' },
+        { method: 'GET', path: '/download/audio, /download/video', params: { video_id: 'id, URL or search text', api_key: 'key' }, note: 'Stranger / SHUKLA bots: a t.me post of the channel, waited for up to TELEGRAM_LINK_WAIT_SECONDS' },
+        { method: 'GET', path: '/api/track', params: { url: 'YouTube URL, id or search text', api_key: 'key, or the X-API-Key header' }, note: 'Fallen API bots (YukkiMusic, TgMusicBot)' },
         { method: 'GET', path: '/health' },
         { method: 'GET', path: '/info' },
       ],
