@@ -4,6 +4,7 @@ import type { AppEnv, Env } from '../env';
 import type { Logger } from '../../../core/src/logging/logger';
 import type { CacheEntry, CacheType, MetadataStore } from '../../../core/src/store/types';
 import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from '../../../core/src/contracts/cache-job';
+import { forwardedRange } from '../../../core/src/stream/range';
 
 /**
  * The API Worker's side of the Telegram cache. It never holds the bot token:
@@ -119,7 +120,7 @@ export class TelegramCache {
 
   /** The cached file's bytes (or a 410 when Telegram lost it), straight from the consumer. */
   fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
-    return this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: range ? { Range: range } : {} });
+    return this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: forwardedRange(range) });
   }
 
   async markStale(videoId: string, type: CacheType, reason: string): Promise<CacheEntry | null> {
