@@ -71,16 +71,22 @@ function wrangler(args, options = {}) {
     encoding: 'utf8',
   });
   if (result.error) throw new Error(`${command.join(' ')}: ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`${command.join(' ')} exited with ${result.status}`);
-  return { stdout: result.stdout ?? '' };
+  if (result.status !== 0 && !options.allowFailure) throw new Error(`${command.join(' ')} exited with ${result.status}`);
+  return { ok: result.status === 0, stdout: result.stdout ?? '' };
 }
 
 /** Each Worker's `secrets.required` (wrangler.toml) must be set in this env before anything changes. */
 function checkSecrets() {
   for (const worker of WORKERS) {
     const required = readWorkerConfig(worker, env).secrets?.required ?? [];
-    const { stdout } = wrangler(['secret', 'list', '-c', worker.config, '--env', env, '--format', 'json'], { capture: true, skipInDryRun: true });
+    // Before its first deploy a Worker has no secrets to list: fine for one that needs none.
+    const { ok, stdout } = wrangler(['secret', 'list', '-c', worker.config, '--env', env, '--format', 'json'], { capture: true, skipInDryRun: true, allowFailure: true });
     if (dryRun) continue;
+    if (!ok && required.length === 0) {
+      console.log(`${worker.key}: not deployed yet, or its secrets could not be listed; it requires none`);
+      continue;
+    }
+    if (!ok) throw new Error(`could not list the ${worker.key} Worker's secrets (is it set up? \`npm run setup:cloudflare -- --env ${env}\`)`);
     const present = new Set(JSON.parse(stdout).map((secret) => secret.name));
     const missing = required.filter((name) => !present.has(name));
     if (missing.length > 0) {

@@ -57,6 +57,22 @@ describe('npm run deploy', () => {
     expect(run.calls.map((call) => call.args.slice(0, 2).join(' '))).toEqual(['secret list', 'secret list']);
   });
 
+  it("deploys a consumer that does not exist yet (it requires no secret), but not an API whose secrets cannot be listed", async () => {
+    const api = await fakeApi();
+    const first = await runScript('scripts/deploy.mjs', ['--env', 'staging'], {
+      FAKE_SECRETS: SECRETS, FAKE_API_URL: api.url, FAKE_WRANGLER_FAIL: 'secret list -c workers/consumer/wrangler.toml', SMOKE_RETRY_DELAY_MS: '10',
+    });
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('consumer: not deployed yet');
+    expect(first.calls.map(commandLine)).toContain('deploy -c workers/consumer/wrangler.toml --env staging');
+    // Without a smoke key (a first deploy has none yet) the smoke test checks /health and says what it skipped.
+    expect(api.requests.map((request) => request.path)).toEqual(['/health']);
+    expect(first.stdout).toContain('SMOKE_API_KEY is not set, so the keyed /v1/resolve check is skipped');
+    const noApi = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--step', 'secrets'], { FAKE_SECRETS: SECRETS, FAKE_WRANGLER_FAIL: 'secret list -c wrangler.toml' });
+    expect(noApi.code).toBe(1);
+    expect(noApi.stderr).toContain("could not list the api Worker's secrets");
+  });
+
   it('fails when the deployed API does not resolve the canary', async () => {
     const api = await fakeApi((req, res) => {
       if (req.url === '/health') {
