@@ -35,7 +35,7 @@ export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}'
   if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
   const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
   return c.json({
-    status: post.waited || track.cache.status !== 'hit' ? 'uploaded' : 'cached',
+    status: post.waited ? 'uploaded' : 'cached',
     telegram_url: post.url,
     video_id: track.video.id,
     type,
