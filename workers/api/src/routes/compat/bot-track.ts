@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
+import { AppError } from '../../../../core/src/errors';
 import { signStreamToken, verifyStreamToken, type StreamClaims } from '../../../../core/src/stream/token';
 import type { ResolvedTrack } from '../../media/resolve-track';
 import { extensionOf } from '../../media/track-file';
@@ -25,6 +26,8 @@ export interface BotTrack {
 
 export async function resolveBotTrack(c: Context<AppEnv>, query: string, type: 'audio' | 'video'): Promise<BotTrack> {
   const track = await resolveTrackFor(c, query, type);
+  // Bots save the file before playing it: a live stream has no end to save.
+  if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to download as one file; play its HLS stream (/v1/resolve) instead.');
   const token = track.stream.path.slice('/stream/'.length);
   const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY);
   return { track, token, claims, fileUrl: fileUrlOf(c, token), format: extensionOf(track.stream.mime, type) };
