@@ -2,6 +2,9 @@ import { InputFile } from 'grammy';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
 import { isAllowedStreamHost } from '../../core/src/stream/upstream-hosts';
+import { StreamHealthWatch } from '../../core/src/stream/stream-health';
+import { untrackedClientHealth, type ClientHealth } from '../../core/src/youtube/client-health';
+import type { YouTubeClientName } from '../../core/src/settings';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
@@ -15,7 +18,9 @@ import type { ConsumerRuntime } from './runtime';
 export interface UploadDeps {
   runtime: ConsumerRuntime;
   /** A fresh resolve every time: URLs resolved elsewhere would be refused. */
-  resolveVideo: (videoId: string) => Promise<ResolvedVideo>;
+  resolveVideo: (videoId: string, options?: { skipClients?: readonly YouTubeClientName[] }) => Promise<ResolvedVideo>;
+  /** googlevideo's answer to the first fetch counts toward the client's health. */
+  health?: ClientHealth;
   now?: () => Date;
 }
 
@@ -41,16 +46,17 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
   }
 
   const thumbnail = await fetchThumbnail(video.id, runtime.outbound, runtime.logger);
-  const source = { url: plan.format.url, size: plan.format.size, mime: plan.format.mime };
+  const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
+  const source = watch.track({ url: plan.format.url, size: plan.format.size, mime: plan.format.mime }, video);
   const refresh = async () => {
-    const fresh = await deps.resolveVideo(job.video_id);
+    const fresh = await deps.resolveVideo(job.video_id, { skipClients: watch.refused });
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
     if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
-    return { url: checked(format.url), size: format.size, mime: format.mime };
+    return watch.track({ url: checked(format.url), size: format.size, mime: format.mime }, fresh);
   };
   // A generator runs only when grammY writes the file part: the download starts there.
   const media = new InputFile(
-    mediaBytes(source, { fetch: runtime.outbound, chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
+    mediaBytes(source, { fetch: watch.wrap(runtime.outbound), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
     `${video.id}.${plan.extension}`,
   );
   const common = {

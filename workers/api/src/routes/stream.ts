@@ -5,6 +5,7 @@ import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-p
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
@@ -36,17 +37,19 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
     if (cached) return cached;
   }
   const youtube = c.get('youtube');
+  // A 403 on a client's first URL fetch marks that client, and the re-resolve skips it.
+  const watch = new StreamHealthWatch(youtube.health);
   const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh });
+    const { video } = await youtube.resolve(claims.videoId, { fresh, skipClients: watch.refused });
     const format = formatFor(video, claims);
     if (!format) {
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
     }
-    return checkedSource({ url: format.url, size: format.size, mime: format.mime }, c);
+    return watch.track(checkedSource({ url: format.url, size: format.size, mime: format.mime }, c), video);
   };
   return proxyMedia(await sourceFor(false), {
-    fetch: c.get('outbound'),
+    fetch: watch.wrap(c.get('outbound')),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: () => sourceFor(true),
     method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',

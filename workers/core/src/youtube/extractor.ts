@@ -1,5 +1,6 @@
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { fetchFromInstance } from './fallback';
@@ -24,19 +25,26 @@ export class Extractor {
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,
+    private readonly health: ClientHealth = untrackedClientHealth,
   ) {}
 
-  async resolve(videoId: string): Promise<ResolvedVideo> {
+  /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
+  async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
-    for (const client of this.config.YOUTUBE_CLIENTS) {
+    const skip = new Set(options.skipClients ?? []);
+    const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
+    const clients = await this.health.plan(wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS);
+    for (const client of clients) {
       const started = Date.now();
       try {
         const video = await this.tryClient(videoId, client);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
+        this.health.record({ client, phase: 'player', code: 'ok', latencyMs: Date.now() - started });
         return video;
       } catch (error) {
         const failure = asFailure(error);
         this.logger.debug('youtube.client', { videoId, client, outcome: failure.code, ms: Date.now() - started, upstream: failure.logDetails });
+        this.health.record({ client, phase: 'player', code: failure.code, latencyMs: Date.now() - started });
         if (DEFINITIVE.has(failure.code)) throw failure;
         failures.push(failure);
       }
