@@ -1,9 +1,26 @@
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
 import type { AppEnv } from '../env';
+import { deepHealth } from '../health/deep-health';
+import { adminAuth } from '../middleware/admin-auth';
+import { validate } from '../middleware/validate';
 
-/** `GET /health` and `GET /info`: what runs, and which endpoints take what. */
+/**
+ * `GET /health` and `GET /info`: what runs, and which endpoints take what.
+ * `/health` is public and shallow; `/health?deep=true` takes an admin key and
+ * reports each YouTube client, the relay, the store, the queues and the consumer.
+ */
+const HealthQuery = z.object({ deep: z.enum(['true', 'false']).optional() });
+
+const adminWhenDeep = createMiddleware<AppEnv>(async function adminWhenDeep(c, next) {
+  if (c.req.query('deep') === 'true') return adminAuth()(c, next);
+  await next();
+});
+
 export const metaRoute = new Hono<AppEnv>()
-  .get('/health', (c) => {
+  .get('/health', validate('query', HealthQuery), adminWhenDeep, async (c) => {
+    if (c.req.valid('query').deep === 'true') return c.json(await deepHealth(c), 200, { 'Cache-Control': 'no-store' });
     const config = c.get('config');
     return c.json({
       status: 'ok',
@@ -24,7 +41,7 @@ export const metaRoute = new Hono<AppEnv>()
         { method: 'GET', path: '/v1/search', params: { query: 'search text', limit: '1–50, default 10', type: 'audio (YouTube Music first) | video' } },
         { method: 'GET', path: '/youtube', params: { query: 'as /v1/resolve', video: 'true | false (default)' }, note: 'the original service’s answer shape' },
         { method: 'GET, HEAD', path: '/stream/{token}', params: { Range: 'header, single byte range' } },
-        { method: 'GET', path: '/health' },
+        { method: 'GET', path: '/health', params: { deep: 'true: per-client YouTube health, relay, store, queues, consumer (admin key)' } },
         { method: 'GET', path: '/info' },
       ],
       authentication: 'X-API-Key, Authorization: Bearer, ?api_key= or ?api= on /v1/*, /youtube; stream links carry their key',
