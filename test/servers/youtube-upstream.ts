@@ -71,6 +71,8 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const body = await buffer(req);
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
+    // A googlevideo-style hop, for the relay's test: it must hand redirects back, not follow them.
+    if (url.pathname === '/__relay-redirect') return res.writeHead(302, { location: 'https://rr2---sn-test.googlevideo.com/videoplayback?redirected=1' }).end();
 
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/player') {
       const request = JSON.parse(body.toString() || '{}');
