@@ -47,7 +47,8 @@ describe('client health', () => {
   });
 
   it('marks the client whose URL googlevideo refuses, and the re-resolve skips it; the stream stays byte-exact', async () => {
-    const videoId = await testVideo('hcGvf', 'cJ9to6EmElQ');
+    // A recording no other test file streams: the 403 below is keyed by its content length.
+    const videoId = await testVideo('hcGvf', 'kX3nB4PpJko');
     const { body } = await apiJson(`/v1/resolve?query=${videoId}`);
     const size = body.stream.size as number;
     await upstream.expireStream(size, 1);

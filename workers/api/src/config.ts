@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   // consumer Worker says it has a bot token; this switch turns it off without unbinding.
   TELEGRAM_CACHE_ENABLED: booleanFlag.default(true),
   CACHE_RETRY_COOLDOWN_SECONDS: positiveInt.default(600),
+  /** The cron canary's video (every 15 minutes, through each client): public, long-lived, not age- or region-locked. */
+  CANARY_VIDEO_ID: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id').default('M4gD1WSo5mA'),
   DASHBOARD_ORIGIN: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))

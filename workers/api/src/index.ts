@@ -5,11 +5,17 @@ import { loadStoreConfig } from '../../core/src/store';
 import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
 import { installEvaluator } from '../../core/src/youtube/evaluator';
+import { runCanary } from '../../core/src/youtube/canary';
+import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 
 export { QuotaCounter } from './quota/quota-counter';
 
 installEvaluator();
 const app = createApp();
+
+/** The crons of wrangler.toml's [triggers], each with its job. */
+export const DAILY_CLEANUP_CRON = '30 18 * * *';
+export const CANARY_CRON = '*/15 * * * *';
 
 export default {
   fetch: app.fetch,
@@ -18,9 +24,22 @@ export default {
     const { logger, store } = createWorkerServices(env);
     await consumeLogBatch(batch, store(), logger);
   },
-  /** The daily cron (00:00 IST): request logs past LOG_RETENTION_DAYS and expired cache entries go. */
-  async scheduled(controller, env, _ctx) {
-    const { logger, store } = createWorkerServices(env);
-    await applyRetention(store(), loadStoreConfig(env), new Date(controller.scheduledTime), logger);
+  async scheduled(controller, env, ctx) {
+    const { config, logger, outbound, store } = createWorkerServices(env, { cron: controller.cron });
+    if (controller.cron === CANARY_CRON) {
+      // Every 15 minutes: each YouTube client tried on CANARY_VIDEO_ID, its outcome recorded.
+      const rules = healthRules(config);
+      const colo = isolateClientHealth();
+      const health = colo.forRequest(rules, (work) => ctx.waitUntil(work));
+      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS) });
+      await colo.flush(rules);
+      return;
+    }
+    if (controller.cron === DAILY_CLEANUP_CRON) {
+      // 00:00 IST: request logs past LOG_RETENTION_DAYS and expired cache entries go.
+      await applyRetention(store(), loadStoreConfig(env), new Date(controller.scheduledTime), logger);
+      return;
+    }
+    logger.warn('cron.unknown', { cron: controller.cron });
   },
 } satisfies ExportedHandler<Env>;
