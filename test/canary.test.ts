@@ -1,7 +1,8 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
-import worker, { CANARY_CRON } from '../workers/api/src/index';
+import { CANARY_CRON } from '../workers/api/src/crons';
+import worker from '../workers/api/src/index';
 import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-client-health';
 import { apiJson, upstream } from './support/api';
 

@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { CANARY_CRON, DAILY_CLEANUP_CRON } from './crons';
 import type { Env } from './env';
 import { consumeLogBatch } from './logging/log-batch-consumer';
 import { loadStoreConfig } from '../../core/src/store';
@@ -12,10 +13,6 @@ export { QuotaCounter } from './quota/quota-counter';
 
 installEvaluator();
 const app = createApp();
-
-/** The crons of wrangler.toml's [triggers], each with its job. */
-export const DAILY_CLEANUP_CRON = '30 18 * * *';
-export const CANARY_CRON = '*/15 * * * *';
 
 export default {
   fetch: app.fetch,
