@@ -65,7 +65,10 @@ export function createRelayServer(options: RelayOptions): Server {
     if (typeof forwardedHost !== 'string' || !isRelayHost(forwardedHost)) return refuse(403, 'relay.host_forbidden', 'This relay forwards to YouTube and googlevideo hosts only.');
     const hostname = forwardedHost.toLowerCase().replace(/:443$/, '');
     const mapped = findUpstreamOrigin(hostname, origins);
-    const target = new URL(path, mapped ?? `https://${hostname}`);
+    const origin = mapped ?? `https://${hostname}`;
+    // Appended, never resolved against the origin: `/\evil.example` must stay a path on this host.
+    const target = new URL(origin + path);
+    if (target.origin !== new URL(origin).origin) return refuse(403, 'relay.target_forbidden', 'The request target must be a path.');
 
     const headers: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;

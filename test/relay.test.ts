@@ -1,3 +1,4 @@
+import { connect } from 'cloudflare:sockets';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +40,17 @@ function apiThroughRelay(secret = SECRET) {
 
 async function relayedChunks(): Promise<Array<{ clen?: number; bytes?: number }>> {
   return (await upstream.calls()).filter((entry) => entry.path === '/videoplayback' && entry.via === VIA);
+}
+
+/** One request written as raw bytes: fetch would normalise the targets a hostile client sends. */
+async function rawRelay(requestLine: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  const { hostname, port } = new URL(RELAY);
+  const socket = connect({ hostname, port: Number(port) });
+  const writer = socket.writable.getWriter();
+  const lines = [requestLine, `Host: ${hostname}:${port}`, 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  await writer.write(new TextEncoder().encode(`${lines.join('\r\n')}\r\n\r\n`));
+  const text = await new Response(socket.readable).text();
+  return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]), text };
 }
 
 function relay(path: string, headers: Record<string, string>, init: RequestInit = {}) {
@@ -99,6 +111,14 @@ describe('the egress relay', () => {
     const allowed = await relay('/youtubei/v1/player', { 'X-Forwarded-Host': 'www.youtube.com', 'X-Relay-Secret': SECRET }, player);
     expect(allowed.status).toBe(200);
     expect((await allowed.json<any>()).videoDetails.videoId).toBe('M4gD1WSo5mA');
+    // Targets that would pick another destination: an absolute URL, a backslash a URL parser takes for `//`.
+    const secretHeaders = { 'X-Forwarded-Host': 'www.youtube.com', 'X-Relay-Secret': SECRET };
+    const absolute = await rawRelay('GET http://evil.example/x HTTP/1.1', secretHeaders);
+    expect(absolute.status).toBe(403);
+    expect(absolute.text).toContain('relay.target_forbidden');
+    expect((await rawRelay('GET //evil.example/x HTTP/1.1', secretHeaders)).status).toBe(403);
+    // Stays a path on www.youtube.com (the stand-in's 404), never a request to evil.example (a 502).
+    expect((await rawRelay('GET /\\evil.example/x HTTP/1.1', secretHeaders)).status).toBe(404);
     // The stand-in answers /__relay-redirect with a 302: the relay hands it back untouched.
     const redirect = await relay('/__relay-redirect', { 'X-Forwarded-Host': 'rr1---sn-test.googlevideo.com', 'X-Relay-Secret': SECRET });
     expect(redirect.status).toBe(302);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../env';
 import { deepHealth } from '../health/deep-health';
 import { adminAuth } from '../middleware/admin-auth';
+import { rateLimit } from '../middleware/rate-limit';
 import { validate } from '../middleware/validate';
 
 /**
@@ -13,9 +14,11 @@ import { validate } from '../middleware/validate';
  */
 const HealthQuery = z.object({ deep: z.enum(['true', 'false']).optional() });
 
+/** The deep report is the admin API's: rate-limited per IP and behind an admin key, like /admin/*. */
 const adminWhenDeep = createMiddleware<AppEnv>(async function adminWhenDeep(c, next) {
-  if (c.req.query('deep') === 'true') return adminAuth()(c, next);
-  await next();
+  if (c.req.query('deep') !== 'true') return next();
+  const admin = adminAuth();
+  await rateLimit()(c, () => admin(c, next));
 });
 
 export const metaRoute = new Hono<AppEnv>()
