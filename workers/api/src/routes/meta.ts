@@ -18,7 +18,9 @@ const HealthQuery = z.object({ deep: z.enum(['true', 'false']).optional() });
 const adminWhenDeep = createMiddleware<AppEnv>(async function adminWhenDeep(c, next) {
   if (c.req.query('deep') !== 'true') return next();
   const admin = adminAuth();
-  await rateLimit()(c, () => admin(c, next));
+  await rateLimit()(c, async () => {
+    await admin(c, next);
+  });
 });
 
 export const metaRoute = new Hono<AppEnv>()
