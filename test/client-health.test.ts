@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-client-health';
 import { api, apiJson, createKey, upstream, withKey } from './support/api';
 import { seedOf, streamBytes } from './servers/stream-bytes';
+import { consumerEnv, runJobs, store, telegram } from './support/telegram-cache';
 
 /** An 11-character id of the test's own, answered with a recording. */
 async function testVideo(prefix: string, recordedId = 'M4gD1WSo5mA'): Promise<string> {
@@ -60,6 +61,20 @@ describe('client health', () => {
     const health = await clientsHealth();
     expect(health.VISIONOS).toMatchObject({ state: 'failing', last_failure: { code: 'googlevideo.forbidden' } });
     expect(health.ANDROID_VR).toMatchObject({ state: 'ok' });
+  });
+
+  it('counts googlevideo refusing the consumer’s download too, and the consumer’s re-resolve skips that client', async () => {
+    const token = await telegram.newBot();
+    // T4XJQO3qol8's m4a (3,545,277 bytes): what the consumer uploads, and no other test file fetches.
+    const videoId = await testVideo('hcCon', 'T4XJQO3qol8');
+    await store.claimCacheEntry(videoId, 'audio', { now: new Date(), retryAfterMs: 600_000 });
+    await upstream.expireStream(3_545_277, 1);
+    const result = await runJobs([{ video_id: videoId, type: 'audio' }], consumerEnv(token));
+    expect(result.explicitAcks).toEqual(['job-0']);
+    expect((await store.getCacheEntry(videoId, 'audio'))?.status).toBe('ready');
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'ANDROID_VR']);
+    const health = await clientsHealth();
+    expect(health.VISIONOS).toMatchObject({ state: 'failing', last_failure: { code: 'googlevideo.forbidden' } });
   });
 
   it('asks every client again, in order, when all of them are cooling off', async () => {
