@@ -19,14 +19,23 @@ import type { ResolvedVideo, StreamFormat } from './types';
  */
 const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
 
+export interface ExtractorOptions {
+  /** Orders the clients and hears every attempt (issue 10 §5); untracked by default. */
+  health?: ClientHealth;
+}
+
 export class Extractor {
+  private readonly health: ClientHealth;
+
   constructor(
     private readonly config: Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,
-    private readonly health: ClientHealth = untrackedClientHealth,
-  ) {}
+    options: ExtractorOptions = {},
+  ) {
+    this.health = options.health ?? untrackedClientHealth;
+  }
 
   /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
   async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
-import { Extractor } from './extractor';
+import { Extractor, type ExtractorOptions } from './extractor';
 import { getInnertube } from './innertube';
 import { MetadataCache } from './metadata-cache';
 import { searchMusicSongs, searchWebVideos, type SearchResult } from './search';
@@ -16,15 +16,18 @@ import type { MediaType, ResolvedVideo } from './types';
 export class YouTubeService {
   private readonly extractor: Extractor;
   private readonly cache: MetadataCache;
+  /** The client health the extractor reports to; /stream adds googlevideo's answers. */
+  readonly health: ClientHealth;
 
   constructor(
     config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
-    readonly health: ClientHealth = untrackedClientHealth,
+    extractorOptions: ExtractorOptions = {},
   ) {
-    this.extractor = new Extractor(config, fetch, logger, routeKey, health);
+    this.health = extractorOptions.health ?? untrackedClientHealth;
+    this.extractor = new Extractor(config, fetch, logger, routeKey, { ...extractorOptions, health: this.health });
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
   }
 
