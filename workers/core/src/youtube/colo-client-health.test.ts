@@ -144,4 +144,14 @@ describe('client health', () => {
     await settle();
     expect(calls).toEqual({ match: 2, put: 1 });
   });
+
+  it('keeps planning from what the isolate knows when the Cache API fails', async () => {
+    const broken = { match: async () => { throw new Error('cache down'); }, put: async () => { throw new Error('cache down'); } } as unknown as Cache;
+    const health = await isolate(broken, 'a');
+    expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(CLIENTS);
+    fail(health, 'VISIONOS', 5);
+    await settle();
+    expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(['ANDROID_VR', 'IOS']);
+    expect((await health.report(['VISIONOS'], rules))[0]!.state).toBe('cooling_off');
+  });
 });

@@ -111,6 +111,8 @@ export class ColoClientHealth {
 
   /** Publishes this isolate's part now (the cron canary's isolate may not see another request). */
   async flush(rules: HealthRules): Promise<void> {
+    // A sync already under way may have written before the latest records: then one more.
+    if (this.syncing) await this.syncing;
     await this.freshen(rules, undefined, true);
   }
 
@@ -139,9 +141,14 @@ export class ColoClientHealth {
     if (this.syncing) return this.syncedAt === null || force ? this.syncing : Promise.resolve();
     if (!force && !this.stale(now)) return Promise.resolve();
     const cold = this.syncedAt === null;
-    this.syncing = this.sync(rules, waitUntil).finally(() => {
-      this.syncing = null;
-    });
+    // Never rejects: a resolve must not fail because the shared state could not be read.
+    this.syncing = this.sync(rules, waitUntil)
+      .catch(() => {
+        this.syncedAt = this.now();
+      })
+      .finally(() => {
+        this.syncing = null;
+      });
     if (cold || force) return this.syncing;
     this.background(this.syncing, waitUntil);
     return Promise.resolve();
