@@ -130,6 +130,13 @@ describe('the egress relay', () => {
     expect(good.youtube.relay).toEqual({ configured: true, reachable: true });
     const wrong = await (await apiThroughRelay('wrong-secret-0123456789')('/health?deep=true')).json<any>();
     expect(wrong.youtube.relay).toEqual({ configured: true, reachable: false });
+    // Only the player host goes to the relay: the ping takes that way too.
+    const origins = JSON.parse(bindings.UPSTREAM_ORIGINS) as Record<string, string>;
+    const onlyPlayer = { ...bindings, UPSTREAM_ORIGINS: JSON.stringify({ ...origins, 'www.youtube.com': undefined, 'youtubei.googleapis.com': RELAY }), RELAY_SECRET: SECRET };
+    const ctx = createExecutionContext();
+    const partial = await createApp().fetch(new Request('http://api.test/health?deep=true', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), onlyPlayer, ctx);
+    await waitOnExecutionContext(ctx);
+    expect((await partial.json<any>()).youtube.relay).toEqual({ configured: true, reachable: true });
     expect(JSON.stringify(good)).not.toContain(SECRET);
   });
 });

@@ -23,7 +23,7 @@ export async function deepHealth(c: Context<AppEnv>) {
   const [clients, poTokenProvider, relay, store, consumer] = await Promise.all([
     isolateClientHealth().report(config.YOUTUBE_CLIENTS, healthRules(config)),
     probePoTokenProvider(outbound, config.PO_TOKEN_PROVIDER_URL),
-    probeRelay(outbound, Boolean(config.RELAY_SECRET)),
+    probeRelay(outbound, config),
     pingStore(c),
     probeConsumer(c.env.TELEGRAM_CACHE),
   ]);
