@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardProject, parseEnvArgument, projectToolsEnv, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
 import { smokeTest } from './cloudflare/smoke.mjs';
+import { SETTINGS } from './settings.mjs';
 
 const argv = process.argv.slice(2);
 const optionValue = (name) => {
@@ -139,7 +140,9 @@ function deployDashboard() {
 
 async function smoke() {
   if (!state.apiUrl && !dryRun) throw new Error('no API URL: pass --api-url (or API_URL)');
-  const videoId = process.env.CANARY_VIDEO_ID || 'dQw4w9WgXcQ';
+  // The same video as the API's own canary: this env's CANARY_VIDEO_ID, else the setting's default.
+  const configured = readWorkerConfig(api, env).vars.CANARY_VIDEO_ID;
+  const videoId = process.env.CANARY_VIDEO_ID || configured || SETTINGS.find((setting) => setting.name === 'CANARY_VIDEO_ID').default;
   if (dryRun) {
     console.log(`[dry run] would check ${state.apiUrl ?? '<the API URL>'}/health, then /v1/resolve?query=${videoId} with SMOKE_API_KEY`);
     return;

@@ -85,7 +85,8 @@ describe('npm run deploy', () => {
       FAKE_SECRETS: SECRETS, FAKE_API_URL: api.url, SMOKE_API_KEY: 'smoke-key', SMOKE_RETRY_DELAY_MS: '10',
     });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('step "smoke" failed: GET /v1/resolve?query=dQw4w9WgXcQ answered 503 youtube.bot_check');
+    // Without CANARY_VIDEO_ID the API's own canary default is resolved.
+    expect(run.stderr).toContain('step "smoke" failed: GET /v1/resolve?query=M4gD1WSo5mA answered 503 youtube.bot_check');
   });
 
   it('--dry-run bundles both Workers of the env, builds the dashboard and uploads nothing', async () => {
