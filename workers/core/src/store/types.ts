@@ -223,8 +223,8 @@ export interface MetadataStore {
   recordKeyUsage(increments: KeyUsageIncrement[]): Promise<void>;
 
   // Request logs
-  /** Idempotent by request_id: returns how many records were new. */
-  appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number }>;
+  /** Idempotent by request_id: returns how many records were new, and their ids. */
+  appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number; insertedIds: string[] }>;
   requestsOverTime(query: RequestsOverTimeQuery): Promise<TimeBucket[]>;
   logSummary(query: LogSummaryQuery): Promise<LogSummary>;
   /** Most requested first. */
