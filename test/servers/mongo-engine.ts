@@ -76,7 +76,8 @@ export class Collection {
       for (const other of this.docs) {
         if (other === ignore) continue;
         if (indexKey(fields.map((field) => fieldOf(other, field) ?? null)) === key) {
-          const name = fields.map((field) => `${field}_1`).join('_').replace('_id_1', '_id_');
+          // MongoDB's own index names: `_id_` for the primary key, `field_1_other_1` for the rest.
+          const name = fields.length === 1 && fields[0] === '_id' ? '_id_' : fields.map((field) => `${field}_1`).join('_');
           const shown = fields.map((field) => `${field}: ${indexKey(fieldOf(candidate, field))}`).join(', ');
           throw new DataApiError(
             409,

@@ -186,7 +186,18 @@ export interface ListLogsQuery {
 }
 
 export * from './cache-entry-types';
-import type { CacheCompletion, CacheEntry, CacheFailureStatus, CacheStats, CacheType, ClaimOptions, ClaimResult, ListCacheQuery } from './cache-entry-types';
+import type {
+  CacheCompletion,
+  CacheEntry,
+  CacheFailureStatus,
+  CacheStats,
+  CacheType,
+  ClaimOptions,
+  ClaimResult,
+  ListCacheQuery,
+  UploadStart,
+  UploadStartOptions,
+} from './cache-entry-types';
 
 export interface Page<T> {
   items: T[];
@@ -245,11 +256,25 @@ export interface MetadataStore {
    * than pendingTimeoutMs.
    */
   claimCacheEntry(videoId: string, type: CacheType, options: ClaimOptions): Promise<ClaimResult>;
-  /** Marks the entry ready with its Telegram file; null when there is no entry. */
-  completeCacheEntry(videoId: string, type: CacheType, fields: CacheCompletion, now?: Date): Promise<CacheEntry | null>;
+  /**
+   * Atomic: the job of claim `claimId` takes the upload of a pending entry
+   * still under that claim, unless another copy of the job holds the lease.
+   * Also moves updated_at, so the pending timeout counts from the start.
+   */
+  startCacheUpload(videoId: string, type: CacheType, claimId: string, options: UploadStartOptions): Promise<UploadStart>;
+  /** Gives the lease back (the upload will be retried); only under the same claim. */
+  releaseCacheUpload(videoId: string, type: CacheType, claimId: string): Promise<boolean>;
+  /**
+   * Marks the entry ready with its Telegram file, only while it is pending
+   * under claim `claimId`; otherwise (no entry, a newer claim, already
+   * settled) changes nothing and returns null.
+   */
+  completeCacheEntry(videoId: string, type: CacheType, claimId: string, fields: CacheCompletion, now?: Date): Promise<CacheEntry | null>;
+  /** As completeCacheEntry: a late or duplicate job never turns a settled entry (ready, say) into failed. */
   failCacheEntry(
     videoId: string,
     type: CacheType,
+    claimId: string,
     reason: string,
     status?: CacheFailureStatus,
     now?: Date,
