@@ -13,7 +13,7 @@ export function services() {
     c.set('outbound', outbound);
     c.set('youtube', new YouTubeService(config, outbound, logger));
     c.set('store', store);
-    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work)));
+    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger }));
     await next();
   });
 }

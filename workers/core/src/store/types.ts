@@ -24,6 +24,8 @@ export const ApiKeyRecordSchema = z.object({
   active: z.boolean(),
   last_used_at: z.date().nullable(),
   total_used: z.number().int().nonnegative(),
+  /** 1 when created, one more with every updateKey: copies of the record compare by it. */
+  version: z.number().int().positive().default(1),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
 
@@ -225,6 +227,7 @@ export interface MetadataStore {
   /** Newest first. */
   listKeys(query: ListKeysQuery): Promise<Page<ApiKeyRecord>>;
   countKeys(now: Date): Promise<KeyCounts>;
+  /** Bumps the record's version (usage counts aside, which recordKeyUsage keeps). */
   updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null>;
   deleteKey(id: string): Promise<boolean>;
   /**
