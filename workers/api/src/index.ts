@@ -7,6 +7,7 @@ import { createWorkerServices } from './worker-services';
 import { installEvaluator } from '../../core/src/youtube/evaluator';
 
 export { QuotaCounter } from './quota/quota-counter';
+export { StreamLinkRevocations } from './stream-links/link-revocation';
 
 installEvaluator();
 const app = createApp();

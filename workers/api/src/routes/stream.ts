@@ -6,6 +6,7 @@ import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
+import { revocationCutoff } from '../stream-links/link-revocation';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
@@ -20,7 +21,12 @@ export const streamRoute = new Hono<AppEnv>();
 
 /** A link minted for a key dies with the key: revoked or expired keys stop streaming at once. */
 async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
-  const claims = await verifyStreamToken(c.req.param('token')!, c.get('config').STREAM_SIGNING_KEY);
+  const config = c.get('config');
+  const claims = await verifyStreamToken(c.req.param('token')!, config.STREAM_SIGNING_KEY);
+  // The emergency cut-off covers every link, those of no key (bootstrap, keys off) too.
+  if (claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS < (await revocationCutoff(c.env.STREAM_LINKS))) {
+    throw new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.');
+  }
   if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
     const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
     c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
