@@ -230,6 +230,17 @@ export function describeLogContract(makeStore: StoreFactory) {
         expect(await ids({ from: new Date(JAN1 + HOUR), to: new Date(JAN1 + 2 * HOUR) })).toEqual([3, ['r06', 'r05', 'r04']]);
       });
 
+      it('answers the overview in one query: the counts and summaries of its ranges, as logSummary gives them', async () => {
+        const ranges = [RANGE, { from: new Date(JAN1), to: new Date(JAN1 + 2 * HOUR) }, { from: new Date(JAN3), to: new Date(JAN3 + DAY) }, { from: new Date(0), to: new Date(JAN3 + DAY) }];
+        const overview = await store.logOverview({ counts: ranges, summaries: [...ranges, { ...RANGE, percentiles: false }] });
+        const summaries = await Promise.all(ranges.map((range) => store.logSummary(range)));
+        expect(overview.counts).toEqual([10, 6, 1, 12]);
+        expect(overview.counts).toEqual(summaries.map((summary) => summary.total));
+        expect(overview.summaries.slice(0, 4)).toEqual(summaries);
+        expect(overview.summaries[4]).toEqual({ ...summaries[0], latency_p50_ms: null, latency_p95_ms: null });
+        expect(await store.logOverview({ counts: [], summaries: [] })).toEqual({ counts: [], summaries: [] });
+      });
+
       it('deletes logs older than the retention cut-off', async () => {
         expect(await store.deleteLogsBefore(new Date(JAN2))).toBe(9);
         expect(await store.deleteLogsBefore(new Date(JAN2))).toBe(0);

@@ -175,6 +175,21 @@ export interface TopKey {
   status_5xx: number;
 }
 
+/** The dashboard's overview: several counts and summaries, answered by one store query. */
+export interface OverviewQuery {
+  /** Ranges whose requests are only counted. */
+  counts: TimeRange[];
+  /** Ranges summarised in full, as logSummary would; `percentiles: false` leaves the latencies null (no ranking). */
+  summaries: Array<TimeRange & { percentiles?: boolean }>;
+}
+
+export interface LogOverview {
+  /** One per range of `counts`, in order. */
+  counts: number[];
+  /** One per range of `summaries`, in order. */
+  summaries: LogSummary[];
+}
+
 export type StatusFilter = number | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
 
 export interface ListLogsQuery {
@@ -241,6 +256,12 @@ export interface MetadataStore {
   appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number; insertedIds: string[] }>;
   requestsOverTime(query: RequestsOverTimeQuery): Promise<TimeBucket[]>;
   logSummary(query: LogSummaryQuery): Promise<LogSummary>;
+  /**
+   * One query however many ranges. Percentiles are exact on D1; on Mongo they
+   * come from a random sample of at most 10,000 requests per range (exact
+   * below that), so a busy range costs a bounded sort.
+   */
+  logOverview(query: OverviewQuery): Promise<LogOverview>;
   /** Most requested first. */
   requestsByEndpoint(query: TimeRange & { limit?: number }): Promise<EndpointStats[]>;
   /** Keys with the most requests first (requests without a key left out). */
