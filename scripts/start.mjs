@@ -67,6 +67,8 @@ if (existsSync('workers/consumer/wrangler.toml')) {
 // `?api_key=`): its output passes through the same masking as the Workers' own logs.
 const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'], {
   stdio: ['inherit', 'pipe', 'pipe'],
+  // Piped, wrangler would drop its colours; a terminal keeps them.
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
 });
 maskLines(dev.stdout, process.stdout);
 maskLines(dev.stderr, process.stderr);
