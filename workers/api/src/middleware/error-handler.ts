@@ -3,7 +3,7 @@ import type { AppEnv } from '../env';
 import { AppError, toAppError } from '../../../core/src/errors';
 import { createLogger, type Logger } from '../../../core/src/logging/logger';
 import { redactUrlPath } from '../../../core/src/logging/redact-url';
-import { SECRET_SETTINGS } from '../../../core/src/settings';
+import { secretValuesOf } from '../../../core/src/settings';
 
 /**
  * The one place an error becomes a response: `{"error":{"code","message"}}`
@@ -27,9 +27,7 @@ export function handleNotFound(c: Context<AppEnv>): Response {
 
 /** Before the services middleware ran (a bad setting, say): still masks the Worker's secrets. */
 function fallbackLogger(c: Context<AppEnv>): Logger {
-  const env = (c.env ?? {}) as Record<string, unknown>;
-  const secrets = SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => typeof value === 'string');
-  return createLogger({ level: 'info', format: 'json', secrets });
+  return createLogger({ level: 'info', format: 'json', secrets: secretValuesOf(c.env ?? {}) });
 }
 
 function describeCause(error: unknown): string | undefined {

@@ -1,6 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { redact } from '../../../core/src/logging/logger';
 import { redactText, redactUrlPath } from '../../../core/src/logging/redact-url';
+import { secretValuesOf } from '../../../core/src/settings';
 import { LogShipper } from '../logging/log-shipper';
 import { shipRecords } from '../logging/ship-records';
 import { LogMessageSchema, type LogMessage } from '../logging/request-log-message';
@@ -27,17 +29,19 @@ export function requestLog() {
     if (method === 'OPTIONS' || c.req.path === '/health') return;
     if (method === 'GET' && c.req.path.startsWith('/admin/') && status < 400) return;
     const query = c.req.query('query');
+    // Keys look like UUIDs; the bootstrap key and other secrets may look like anything.
+    const secrets = secretValuesOf(c.env);
     const candidate = {
       request_id: c.get('requestId'),
       time: new Date(started).toISOString(),
-      endpoint: endpointOf(c.req.routePath, c.req.path),
+      endpoint: redact(endpointOf(c.req.routePath, c.req.path), secrets),
       method,
       key_id: c.get('principal')?.keyId ?? c.get('refusedKeyId') ?? null,
       client_ip: clientIp(c).slice(0, 64),
       status,
       error_code: c.res.headers.get('X-Error-Code'),
       duration_ms: Math.max(0, Date.now() - started),
-      query: query === undefined ? null : redactText(query.slice(0, 500)),
+      query: query === undefined ? null : redact(redactText(query.slice(0, 500)), secrets),
       colo: (c.req.raw.cf?.colo as string | undefined) ?? null,
       cache: c.get('cacheOutcome') ?? null,
     };
