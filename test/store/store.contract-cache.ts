@@ -165,6 +165,11 @@ export function describeCacheContract(makeStore: StoreFactory) {
       expect(reclaimed).toMatchObject({ claimed: true, entry: { lease_until: null } });
       expect(reclaimed.entry.claim_id).not.toBe(claimId);
       expect(await store.startCacheUpload('missing_vid', 'audio', 'x', lease)).toEqual({ started: false, entry: null });
+      // An upload that runs past the pending timeout keeps its claim while its lease lasts.
+      const long = (await store.claimCacheEntry('vid_lease02', 'audio', { now: at(0), retryAfterMs: COOL_DOWN })).entry.claim_id!;
+      await store.startCacheUpload('vid_lease02', 'audio', long, { now: at(0), leaseMs: 45 * MINUTE });
+      expect((await store.claimCacheEntry('vid_lease02', 'audio', { ...options, now: at(40 * MINUTE) })).claimed).toBe(false);
+      expect((await store.claimCacheEntry('vid_lease02', 'audio', { ...options, now: at(45 * MINUTE) })).claimed).toBe(true);
     });
 
     it('lists, counts and expires entries', async () => {

@@ -30,7 +30,7 @@ const CLAIM_SQL = `
   WHERE (status = 'failed' AND updated_at <= ?4)
      OR status = 'stale'
      OR (status IN ('ready', 'too_large') AND expires_at IS NOT NULL AND expires_at <= ?3)
-     OR (status = 'pending' AND updated_at <= ?5)
+     OR (status = 'pending' AND updated_at <= ?5 AND (lease_until IS NULL OR lease_until <= ?3))
   RETURNING *`;
 
 export function d1CacheOps(db: D1Database): CacheOps {

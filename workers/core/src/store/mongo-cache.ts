@@ -75,7 +75,8 @@ export function mongoCacheOps(api: MongoDataApi): CacheOps {
           { status: 'failed', updated_at: { $lte: new Date(now.getTime() - options.retryAfterMs) } },
           { status: 'stale' },
           { status: { $in: ['ready', 'too_large'] }, expires_at: { $ne: null, $lte: now } },
-          { status: 'pending', updated_at: { $lte: new Date(now.getTime() - pendingTimeout) } },
+          // A running upload (its lease not run out) keeps its claim however long it takes.
+          { status: 'pending', updated_at: { $lte: new Date(now.getTime() - pendingTimeout) }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] },
         ],
       };
       const update = {

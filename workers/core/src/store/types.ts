@@ -277,7 +277,8 @@ export interface MetadataStore {
    * Atomic: of concurrent claims exactly one wins. Claimable: no entry; a
    * failed entry cooled down (updated_at ≤ now − retryAfterMs); a stale
    * entry; a ready or too_large entry past expires_at; a pending entry older
-   * than pendingTimeoutMs.
+   * than pendingTimeoutMs whose upload lease (if any) has run out. Every
+   * claim gets a new claim_id.
    */
   claimCacheEntry(videoId: string, type: CacheType, options: ClaimOptions): Promise<ClaimResult>;
   /**
