@@ -23,6 +23,7 @@ describe('redactUrlPath', () => {
       `/ADMIN/DELETE-KEY/${ADMIN}`,
       `/k/${ADMIN}/v1/resolve`,
       `/stream/${ADMIN}.abc/hls/xyz`,
+      `/file/${ADMIN}.abc`,
       `/v1/${KEY}`,
       `/v1/${encodeURIComponent(KEY).replace(/-/g, '%2D')}`,
     ]) {

@@ -3,17 +3,17 @@
  * either Worker, in whatever sink (request log, logger lines, `npm start`'s
  * copy of wrangler's request lines). Credentials travel in URLs as the query
  * parameters `api_key`, `api`, `key` (API keys) and `token` (download
- * tokens), and as path segments: `/admin/delete-key/<key>`, `/k/<key>/…` and
- * `/stream/<token>`. Names are matched decoded and case-folded, so
- * `?API%5Fkey=` is caught; any UUID-shaped text (what a key looks like) is
- * masked wherever it appears. No library does this: URL parsers would
+ * tokens), and as path segments: `/admin/delete-key/<key>`, `/k/<key>/…`,
+ * `/stream/<token>` and `/file/<token>` (links are credentials too). Names
+ * are matched decoded and case-folded, so `?API%5Fkey=` is caught; any
+ * UUID-shaped text (what a key looks like) is masked wherever it appears. No library does this: URL parsers would
  * normalise the text we want to log as it came.
  */
 export const REDACTED = '[redacted]';
 
 const SECRET_PARAMS = new Set(['api_key', 'apikey', 'api-key', 'api', 'key', 'token', 'access_token']);
 /** Path prefixes whose next segment is a credential; slashes may be doubled or encoded. */
-const SECRET_SEGMENT = /(\/(?:admin\/+delete-key|k|stream)\/+)[^/?#]+/gi;
+const SECRET_SEGMENT = /(\/(?:admin\/+delete-key|k|stream|file)\/+)[^/?#]+/gi;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 function decoded(text: string): string {
