@@ -65,7 +65,7 @@ if (existsSync('workers/consumer/wrangler.toml')) {
 }
 // wrangler prints a line per request with its path and query (`DELETE /admin/delete-key/<key>`,
 // `?api_key=`): its output passes through the same masking as the Workers' own logs.
-const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'], {
+const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'], {
   stdio: ['inherit', 'pipe', 'pipe'],
   // Piped, wrangler would drop its colours; a terminal keeps them.
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },

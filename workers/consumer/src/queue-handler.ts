@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../../core/src/errors';
 import { redact } from '../../core/src/logging/logger';
 import { CacheJobSchema, type CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
+import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 import { Extractor } from '../../core/src/youtube/extractor';
 import { JobFailure } from './job-failure';
 import { createRuntime, type ConsumerEnv, type ConsumerRuntime } from './runtime';
@@ -32,7 +33,12 @@ type Outcome =
   | { kind: 'permanent'; status: 'failed' | 'too_large'; reason: string }
   | { kind: 'retry'; reason: string; delaySeconds?: number };
 
-export async function handleCacheBatch(batch: MessageBatch<unknown>, env: ConsumerEnv, overrides: Partial<UploadDeps> = {}): Promise<void> {
+export async function handleCacheBatch(
+  batch: MessageBatch<unknown>,
+  env: ConsumerEnv,
+  overrides: Partial<UploadDeps> = {},
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<void> {
   let runtime: ConsumerRuntime;
   try {
     runtime = createRuntime(env);
@@ -42,8 +48,10 @@ export async function handleCacheBatch(batch: MessageBatch<unknown>, env: Consum
     batch.retryAll();
     return;
   }
-  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS));
-  const deps: UploadDeps = { runtime, resolveVideo: (videoId) => extractor.resolve(videoId), ...overrides };
+  // The consumer's attempts count toward the colo's client health like the API Worker's.
+  const health = isolateClientHealth().forRequest(healthRules(runtime.config), ctx ? (work) => ctx.waitUntil(work) : undefined);
+  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health });
+  const deps: UploadDeps = { runtime, health, resolveVideo: (videoId, options) => extractor.resolve(videoId, options), ...overrides };
   for (const message of batch.messages) await handleMessage(message, deps);
 }
 
@@ -58,7 +66,6 @@ async function handleMessage(message: Message<unknown>, deps: UploadDeps): Promi
   const job = parsed.data;
   const log = { videoId: job.video_id, type: job.type, attempt: message.attempts };
   const now = deps.now?.() ?? new Date();
-  let started: boolean;
   try {
     if (!runtime.telegram) {
       await runtime.store().failCacheEntry(job.video_id, job.type, job.claim_id, 'Caching is off: TELEGRAM_BOT_TOKEN is not set.', 'failed', now);
@@ -67,8 +74,7 @@ async function handleMessage(message: Message<unknown>, deps: UploadDeps): Promi
     }
     const leaseMs = runtime.config.TELEGRAM_UPLOAD_TIMEOUT_MS + LEASE_MARGIN_MS;
     const start = await runtime.store().startCacheUpload(job.video_id, job.type, job.claim_id, { now, leaseMs });
-    started = start.started;
-    if (!started) {
+    if (!start.started) {
       skip(message, job, start.entry, now, runtime, log);
       return;
     }
