@@ -16,13 +16,14 @@ interface Config {
   secrets?: { required?: string[] };
   d1_databases: (Named & { database_name: string })[];
   durable_objects: { bindings: Named[] };
-  queues: { producers?: (Named & { queue: string })[]; consumers?: { queue: string; dead_letter_queue?: string; max_retries?: number }[] };
+  queues: { producers?: (Named & { queue: string })[]; consumers?: ({ queue: string; dead_letter_queue?: string; max_retries?: number } & Record<string, unknown>)[] };
   services?: (Named & { service: string })[];
   ratelimits?: (Named & { namespace_id: string })[];
   kv_namespaces: Named[];
   r2_buckets: Named[];
   analytics_engine_datasets: Named[];
   triggers: { crons?: string[] };
+  migrations: { tag: string }[];
 }
 const read = (worker: keyof typeof CONFIGS, env?: string) => unstable_readConfig({ config: join(ROOT, CONFIGS[worker]), env }) as unknown as Config;
 
@@ -34,13 +35,16 @@ function declared(config: Config) {
     d1: names(config.d1_databases),
     durableObjects: names(config.durable_objects.bindings),
     queueProducers: names(config.queues.producers),
-    queueConsumers: (config.queues.consumers ?? []).length,
+    // Every consumer setting but the queue names, which differ per env.
+    queueConsumers: (config.queues.consumers ?? []).map(({ queue: _queue, dead_letter_queue: _dlq, ...settings }) => settings),
     services: names(config.services),
     rateLimits: names(config.ratelimits),
     kv: names(config.kv_namespaces),
     r2: names(config.r2_buckets),
     analytics: names(config.analytics_engine_datasets),
     crons: [...(config.triggers.crons ?? [])].sort(),
+    // Inherited today; an env of its own would have to keep every Durable Object migration.
+    durableObjectMigrations: config.migrations.map((migration) => migration.tag),
   };
 }
 
