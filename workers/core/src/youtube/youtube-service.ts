@@ -2,7 +2,7 @@ import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
-import { Extractor } from './extractor';
+import { Extractor, type ExtractorOptions } from './extractor';
 import { getInnertube } from './innertube';
 import { MetadataCache } from './metadata-cache';
 import { searchMusicSongs, searchWebVideos, type SearchResult } from './search';
@@ -21,8 +21,9 @@ export class YouTubeService {
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
+    extractorOptions: ExtractorOptions = {},
   ) {
-    this.extractor = new Extractor(config, fetch, logger, routeKey);
+    this.extractor = new Extractor(config, fetch, logger, routeKey, extractorOptions);
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
   }
 

@@ -1,0 +1,139 @@
+import { AppError } from '../errors';
+import type { Logger } from '../logging/logger';
+import type { OutboundFetch } from '../outbound/http';
+import { CipherSolver, type DecipherInput, type DecipherOutput } from './cipher-solver';
+import { extractCipher, type ExtractedCipher } from './player-script';
+
+/**
+ * The signature / `n` functions of YouTube's current player, for the ciphered
+ * clients (TV, WEB_EMBEDDED, …). Extracting them from the 2.5 MB script takes
+ * the better part of a second, so it happens once per player version: the
+ * extracted code goes into the Cache API (shared by a colo's isolates, keyed
+ * by player id and variant) and, parsed, into a QuickJS context kept by the
+ * isolate. A cold isolate reads the code from the Cache API and only parses it.
+ */
+export interface PlayerCipher {
+  playerId: string;
+  signatureTimestamp: number;
+  decipher(items: DecipherInput[]): DecipherOutput[];
+}
+
+/** The build this service extracts from; part of the cache key with the extraction's own version. */
+const VARIANT = 'player_ias.vflset/en_US';
+const EXTRACTION_VERSION = 1;
+const CACHE_ORIGIN = 'https://player-cipher.cache.internal';
+const CODE_TTL_SECONDS = 30 * 24 * 3600;
+/** How long an isolate trusts the player id it read from iframe_api. */
+const PLAYER_ID_TTL_MS = 10 * 60 * 1000;
+/** Players whose parsed code an isolate keeps (YouTube rolls one out every few days). */
+const SOLVERS_KEPT = 3;
+
+const currentIds = new Map<string, { id: Promise<string>; until: number }>();
+const solvers = new Map<string, Promise<LoadedPlayer>>();
+
+interface LoadedPlayer {
+  solver: CipherSolver;
+  signatureTimestamp: number;
+}
+
+export function cipherCacheKey(playerId: string): string {
+  return `${CACHE_ORIGIN}/v${EXTRACTION_VERSION}/${playerId}/${encodeURIComponent(VARIANT)}`;
+}
+
+export class PlayerCiphers {
+  constructor(
+    private readonly fetch: OutboundFetch,
+    private readonly logger: Logger,
+    private readonly routeKey: string,
+    private readonly cache: Cache | null = typeof caches === 'undefined' ? null : caches.default,
+  ) {}
+
+  /** The current player's functions (player id from iframe_api). */
+  async current(): Promise<PlayerCipher> {
+    return this.forPlayer(await this.currentPlayerId());
+  }
+
+  async forPlayer(playerId: string): Promise<PlayerCipher> {
+    let pending = solvers.get(playerId);
+    if (pending) {
+      const held = await pending.catch(() => null);
+      if (held?.solver.usable) return cipherOf(playerId, held);
+      if (solvers.get(playerId) === pending) solvers.delete(playerId);
+    }
+    pending = this.load(playerId);
+    solvers.set(playerId, pending);
+    pending.catch(() => solvers.get(playerId) === pending && solvers.delete(playerId));
+    while (solvers.size > SOLVERS_KEPT) {
+      const [oldest, loaded] = solvers.entries().next().value!;
+      solvers.delete(oldest);
+      void loaded.then((player) => player.solver.dispose(), () => {});
+    }
+    return cipherOf(playerId, await pending);
+  }
+
+  private currentPlayerId(): Promise<string> {
+    const held = currentIds.get(this.routeKey);
+    if (held && held.until > Date.now()) return held.id;
+    const id = this.readPlayerId();
+    currentIds.set(this.routeKey, { id, until: Date.now() + PLAYER_ID_TTL_MS });
+    id.catch(() => currentIds.delete(this.routeKey));
+    return id;
+  }
+
+  private async readPlayerId(): Promise<string> {
+    const response = await this.fetch('https://www.youtube.com/iframe_api', { label: 'youtube.iframe_api' });
+    if (!response.ok) throw new AppError('youtube.unavailable', 'YouTube did not name its current player.', { logDetails: { status: response.status } });
+    const id = /player\\?\/([0-9a-f]{8})\\?\//.exec(await response.text())?.[1];
+    if (!id) throw new AppError('youtube.unavailable', 'YouTube did not name its current player.', { logDetails: { reason: 'no player id in iframe_api' } });
+    return id;
+  }
+
+  private async load(playerId: string): Promise<LoadedPlayer> {
+    const key = cipherCacheKey(playerId);
+    let extracted = await this.readCached(key);
+    if (!extracted) {
+      const started = Date.now();
+      extracted = await this.extract(playerId);
+      this.logger.info('youtube.player_extracted', { playerId, ms: Date.now() - started, bytes: extracted.code.length, sts: extracted.signatureTimestamp });
+      await this.cache?.put(key, new Response(JSON.stringify(extracted), { headers: { 'Cache-Control': `max-age=${CODE_TTL_SECONDS}`, 'Content-Type': 'application/json' } })).catch(() => {});
+    }
+    try {
+      return { solver: await CipherSolver.load(extracted.code), signatureTimestamp: extracted.signatureTimestamp };
+    } catch (error) {
+      await this.cache?.delete(key).catch(() => false);
+      throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
+    }
+  }
+
+  private async readCached(key: string): Promise<ExtractedCipher | null> {
+    const hit = await this.cache?.match(key).catch(() => undefined);
+    if (!hit) return null;
+    const value = (await hit.json().catch(() => null)) as Partial<ExtractedCipher> | null;
+    return typeof value?.code === 'string' && typeof value.signatureTimestamp === 'number' ? (value as ExtractedCipher) : null;
+  }
+
+  private async extract(playerId: string): Promise<ExtractedCipher> {
+    const response = await this.fetch(`https://www.youtube.com/s/player/${playerId}/${VARIANT}/base.js`, { label: 'youtube.player_script' });
+    if (!response.ok) throw new AppError('youtube.unavailable', `YouTube did not serve player ${playerId}.`, { logDetails: { status: response.status } });
+    const source = await response.text();
+    let extracted: ExtractedCipher | null = null;
+    try {
+      extracted = extractCipher(source);
+    } catch (error) {
+      throw new AppError('youtube.decipher_failed', `Player ${playerId} could not be read.`, { cause: error, logDetails: { playerId, error } });
+    }
+    if (!extracted) throw new AppError('youtube.decipher_failed', `No signature function found in player ${playerId}.`, { logDetails: { playerId } });
+    return extracted;
+  }
+}
+
+function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
+  return { playerId, signatureTimestamp: loaded.signatureTimestamp, decipher: (items) => loaded.solver.decipher(items) };
+}
+
+/** Forgets what this isolate holds (tests of a cold isolate). */
+export function forgetLoadedPlayers(): void {
+  for (const pending of solvers.values()) void pending.then((player) => player.solver.dispose(), () => {});
+  solvers.clear();
+  currentIds.clear();
+}
