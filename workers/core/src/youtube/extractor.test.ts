@@ -3,6 +3,7 @@ import recording from '../../../../test/fixtures/youtube/player/M4gD1WSo5mA.json
 import { createLogger } from '../logging/logger';
 import { createOutbound } from '../outbound/http';
 import type { YouTubeClientName } from '../settings';
+import type { DecipherInput } from './cipher-solver';
 import type { ClientHealth, ClientOutcome } from './client-health';
 import { Extractor } from './extractor';
 import type { PlayerCiphers } from './player-cipher';
@@ -55,7 +56,7 @@ function ciphers(nWorks = true): PlayerCiphers {
     current: async () => ({
       playerId: 'testplay',
       signatureTimestamp: 20472,
-      decipher: (items) => items.map((item) => ({ sig: item.s && reverse(item.s), n: item.n && (nWorks ? reverse(item.n) : item.n) })),
+      decipher: (items: DecipherInput[]) => items.map((item) => ({ sig: item.s && reverse(item.s), n: item.n && (nWorks ? reverse(item.n) : item.n) })),
     }),
   } as unknown as PlayerCiphers;
 }

@@ -58,7 +58,7 @@ describe('PO token provider (bgutil protocol)', () => {
     ['a non-JSON answer', () => new Response('<html>', { status: 200 })],
   ])('refuses %s with youtube.po_token_unavailable, naming no token', async (_name, answer) => {
     const { source } = provider(answer);
-    const error = await source.tokenFor('vid00000004').catch((caught: unknown) => caught as Error & { code: string });
+    const error = (await source.tokenFor('vid00000004').then(() => null, (caught: unknown) => caught)) as Error & { code: string };
     expect(error.code).toBe('youtube.po_token_unavailable');
     expect(JSON.stringify({ message: error.message, details: (error as any).logDetails })).not.toMatch(/other-video-token|no-expiry-token/);
   });
