@@ -14,24 +14,33 @@ const PLAYER_STS = 20472;
 const sigOf = (input: string) => vectors.vectors.find((v) => v.player_id === PLAYER && v.kind === 'sig' && v.input === input)?.expected;
 const nOf = (input: string) => vectors.vectors.find((v) => v.player_id === PLAYER && v.kind === 'n' && v.input === input)?.expected;
 const playerVectors = vectors.vectors.filter((v) => v.player_id === PLAYER);
+// Recordings no other test file streams or counts googlevideo calls of (stream.test.ts and the
+// Telegram cache tests own M4gD1WSo5mA, T4XJQO3qol8, cJ9to6EmElQ and tjz2u2DiveM).
+const SONG = 'kX3nB4PpJko';
+const OTHER_SONG = 'An8vtD1FDqs';
+const recordings = import.meta.glob<{ response: { body: any } }>('./fixtures/youtube/player/*.json', { eager: true, import: 'default' });
+const itagOfSize = new Map<number, number>();
+for (const recording of Object.values(recordings)) {
+  for (const format of recording.response.body.streamingData?.adaptiveFormats ?? []) itagOfSize.set(Number(format.contentLength), format.itag);
+}
 
 async function playerCalls(videoId: string) {
   return (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === videoId);
 }
 
 /** Streams the resolved audio whole and checks every byte. */
-async function expectByteExactStream(streamUrl: string, size: number, mime: string, call: (path: string) => Promise<Response> = api) {
+async function expectByteExactStream(streamUrl: string, size: number, _mime: string, call: (path: string) => Promise<Response> = api) {
   const response = await call(new URL(streamUrl).pathname);
   expect(response.status).toBe(200);
   const bytes = new Uint8Array(await response.arrayBuffer());
   expect(bytes.length).toBe(size);
-  const itag = mime.includes('opus') ? 251 : 140;
+  const itag = itagOfSize.get(size);
   expect(Buffer.from(bytes).equals(Buffer.from(streamBytes(seedOf(`${itag}:${size}`), 0, size - 1)))).toBe(true);
 }
 
 describe('the default client chain', () => {
   it('resolves through TV when VISIONOS is bot-checked, deciphering sig and n, and streams byte-exact', async () => {
-    await upstream.alias('chainTv0001', 'M4gD1WSo5mA');
+    await upstream.alias('chainTv0001', SONG);
     await upstream.scenario('chainTv0001', 'bot_check', 'VISIONOS');
     const resolved = await apiJson('/v1/resolve?query=chainTv0001');
     expect(resolved.status).toBe(200);
@@ -39,8 +48,9 @@ describe('the default client chain', () => {
     expect(calls.map((call) => call.client)).toEqual(['VISIONOS', 'TVHTML5']);
     expect(calls[0]!.sts).toBeUndefined();
     expect(calls[1]!.sts).toBe(PLAYER_STS);
+    const before = (await upstream.calls()).length;
     await expectByteExactStream(resolved.body.stream.url, resolved.body.stream.size, resolved.body.stream.mime);
-    const media = (await upstream.calls()).filter((call) => call.path === '/videoplayback' && call.clen === resolved.body.stream.size);
+    const media = (await upstream.calls()).slice(before).filter((call) => call.path === '/videoplayback' && call.clen === resolved.body.stream.size);
     expect(media.length).toBeGreaterThan(0);
     for (const call of media) {
       expect(call.refused).toBeUndefined();
@@ -50,7 +60,7 @@ describe('the default client chain', () => {
   });
 
   it('moves on from a SABR-only VISIONOS answer to TV', async () => {
-    await upstream.alias('chainSabr01', 'cJ9to6EmElQ');
+    await upstream.alias('chainSabr01', OTHER_SONG);
     await upstream.scenario('chainSabr01', 'sabr_only', 'VISIONOS');
     const resolved = await apiJson('/v1/resolve?query=chainSabr01');
     expect(resolved.status).toBe(200);
@@ -59,7 +69,7 @@ describe('the default client chain', () => {
   });
 
   it('resolves through WEB_EMBEDDED when VISIONOS and TV are both refused, and streams byte-exact', async () => {
-    await upstream.alias('chainEmb001', 'tjz2u2DiveM');
+    await upstream.alias('chainEmb001', SONG);
     await upstream.scenario('chainEmb001', 'bot_check', 'VISIONOS');
     await upstream.scenario('chainEmb001', 'sabr_only', 'TVHTML5');
     const resolved = await apiJson('/v1/resolve?query=chainEmb001');
@@ -71,7 +81,7 @@ describe('the default client chain', () => {
   });
 
   it('skips MWEB and WEB without a PO token provider: every no-token client dead means the fallback instances', async () => {
-    await upstream.alias('chainNoPot1', 'An8vtD1FDqs');
+    await upstream.alias('chainNoPot1', OTHER_SONG);
     await upstream.scenario('chainNoPot1', 'bot_check', 'VISIONOS');
     await upstream.scenario('chainNoPot1', 'bot_check', 'TVHTML5');
     await upstream.scenario('chainNoPot1', 'bot_check', 'WEB_EMBEDDED_PLAYER');
@@ -86,7 +96,7 @@ describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
   const withProvider = () => apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER });
 
   it('resolves through MWEB with the provider’s token in the request and in the URLs, never in the answer', async () => {
-    await upstream.alias('chainMweb01', 'M4gD1WSo5mA');
+    await upstream.alias('chainMweb01', SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainMweb01', 'bot_check', client);
     const app = withProvider();
     const resolved = await app.json('/v1/resolve?query=chainMweb01');
@@ -100,7 +110,7 @@ describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
   });
 
   it('keeps a token until it expires: a fresh resolve of the same video asks the provider no more', async () => {
-    await upstream.alias('chainPotC01', 'cJ9to6EmElQ');
+    await upstream.alias('chainPotC01', OTHER_SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainPotC01', 'bot_check', client);
     const app = withProvider();
     expect((await app.json('/v1/resolve?query=chainPotC01')).status).toBe(200);
@@ -111,7 +121,7 @@ describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
   });
 
   it('skips MWEB and WEB when the provider is down, and answers from what is left', async () => {
-    await upstream.alias('chainPotD01', 'tjz2u2DiveM');
+    await upstream.alias('chainPotD01', OTHER_SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainPotD01', 'bot_check', client);
     await poTokenProvider.control('down', { down: true });
     try {
@@ -126,14 +136,19 @@ describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
 });
 
 describe('clients outside the default chain', () => {
-  it('are still selectable: IOS and ANDROID_VR answer, but the test googlevideo refuses their URLs', async () => {
-    await upstream.alias('chainVr0001', 'M4gD1WSo5mA');
-    const app = apiWith({ YOUTUBE_CLIENTS: 'ANDROID_VR' });
-    const resolved = await app.json('/v1/resolve?query=chainVr0001');
+  it.each([
+    ['ANDROID_VR', 'chainVr0001', /ANDROID_VR formats are refused/],
+    ['IOS', 'chainIos001', /IOS formats need a GVS PO token/],
+  ])('are still selectable: %s answers, but googlevideo refuses its URLs', async (client, videoId, reason) => {
+    await upstream.alias(videoId, OTHER_SONG);
+    const app = apiWith({ YOUTUBE_CLIENTS: client });
+    const resolved = await app.json(`/v1/resolve?query=${videoId}`);
     expect(resolved.status).toBe(200);
+    const before = (await upstream.calls()).length;
     const response = await app.call(new URL(resolved.body.stream.url).pathname, { headers: { Range: 'bytes=0-99' } });
     expect(response.status).toBeGreaterThanOrEqual(500);
-    const refused = (await upstream.calls()).filter((call) => call.path === '/videoplayback' && call.refused);
-    expect(refused.some((call) => /ANDROID_VR/.test(call.refused!))).toBe(true);
+    const refused = (await upstream.calls()).slice(before).filter((call) => call.path === '/videoplayback' && call.refused);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((call) => reason.test(call.refused!))).toBe(true);
   });
 });
