@@ -6,6 +6,10 @@ import { upstreamOrigins } from '../workers/core/src/settings';
 import { discardQuickJs } from '../workers/core/src/youtube/evaluator';
 import { forgetLoadedPlayers, PlayerCiphers } from '../workers/core/src/youtube/player-cipher';
 import vectors from '../test/fixtures/youtube/player-js/vectors.json';
+import playerFixture from '../test/fixtures/youtube/player-js/c9168c90-base.json';
+import { CipherSolver } from '../workers/core/src/youtube/cipher-solver';
+import { deferFunctionBodies } from '../workers/core/src/youtube/lazy-functions';
+import { extractCipher } from '../workers/core/src/youtube/player-script';
 
 /**
  * Deciphering a resolve's formats (four chosen formats: a signature and an `n` each) on the
@@ -45,6 +49,20 @@ it('prints the CPU time of deciphering a resolve’s formats, warm and cold', { 
     cold.decipher(formats);
     coldRuns.push(performance.now() - started);
   }
+  // The same load, plain extracted code against its deferred form, interleaved so that the
+  // machine's load weighs on both alike.
+  const plain = extractCipher(playerFixture.response.body as string)!.code;
+  const deferred = deferFunctionBodies(plain)!;
+  const compare = { plain: [] as number[], deferred: [] as number[] };
+  for (let round = 0; round < 8; round++) {
+    for (const [name, code] of [['plain', plain], ['deferred', deferred]] as const) {
+      const started = performance.now();
+      const solver = await CipherSolver.load(code);
+      solver.decipher(formats);
+      compare[name].push(performance.now() - started);
+      solver.dispose();
+    }
+  }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const warmMs = median(warmRuns);
   const coldMs = median(coldRuns);
@@ -56,6 +74,7 @@ it('prints the CPU time of deciphering a resolve’s formats, warm and cold', { 
       '| --- | --- | --- |',
       `| warm isolate (parsed player code held), median of 10 batches of 20 | ${warmMs.toFixed(2)} ms | ${verdict(warmMs, WARM_TARGET_MS)} |`,
       `| cold isolate, extracted code from the Cache API (QuickJS instantiated, code parsed), median of 10 | ${coldMs.toFixed(2)} ms | ${verdict(coldMs, COLD_TARGET_MS)} |`,
+      `| load + first decipher in QuickJS, plain extracted code (${(plain.length / 1024).toFixed(0)} kB) / its deferred form, median of 8 | ${median(compare.plain).toFixed(1)} / ${median(compare.deferred).toFixed(1)} ms | — |`,
       `| first extraction of the player (script fetched over loopback and analysed), once per player version | ${extractMs.toFixed(0)} ms | — |`,
       '',
     ].join('\n'),

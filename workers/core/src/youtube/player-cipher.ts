@@ -2,15 +2,17 @@ import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { CipherSolver, type DecipherInput, type DecipherOutput } from './cipher-solver';
+import { deferFunctionBodies } from './lazy-functions';
 import { extractCipher, type ExtractedCipher } from './player-script';
 
 /**
  * The signature / `n` functions of YouTube's current player, for the ciphered
  * clients (TV, WEB_EMBEDDED, …). Extracting them from the 2.5 MB script takes
- * the better part of a second, so it happens once per player version: the
- * extracted code goes into the Cache API (shared by a colo's isolates, keyed
- * by player id and variant) and, parsed, into a QuickJS context kept by the
- * isolate. A cold isolate reads the code from the Cache API and only parses it.
+ * seconds, so it happens once per player version: the extracted code (its
+ * function bodies deferred, lazy-functions.ts) goes into the Cache API, shared
+ * by a colo's isolates and keyed by player id and variant, and, parsed, into a
+ * QuickJS context kept by the isolate. A cold isolate reads the code from the
+ * Cache API and only parses it.
  */
 export interface PlayerCipher {
   playerId: string;
@@ -20,7 +22,7 @@ export interface PlayerCipher {
 
 /** The build this service extracts from; part of the cache key with the extraction's own version. */
 const VARIANT = 'player_ias.vflset/en_US';
-const EXTRACTION_VERSION = 1;
+const EXTRACTION_VERSION = 2;
 const CACHE_ORIGIN = 'https://player-cipher.cache.internal';
 const CODE_TTL_SECONDS = 30 * 24 * 3600;
 /** How long an isolate trusts the player id it read from iframe_api. */
@@ -90,19 +92,21 @@ export class PlayerCiphers {
 
   private async load(playerId: string): Promise<LoadedPlayer> {
     const key = cipherCacheKey(playerId);
-    let extracted = await this.readCached(key);
-    if (!extracted) {
-      const started = Date.now();
-      extracted = await this.extract(playerId);
-      this.logger.info('youtube.player_extracted', { playerId, ms: Date.now() - started, bytes: extracted.code.length, sts: extracted.signatureTimestamp });
-      await this.cache?.put(key, new Response(JSON.stringify(extracted), { headers: { 'Cache-Control': `max-age=${CODE_TTL_SECONDS}`, 'Content-Type': 'application/json' } })).catch(() => {});
+    const cached = await this.readCached(key);
+    if (cached) {
+      try {
+        return { solver: await CipherSolver.load(cached.code), signatureTimestamp: cached.signatureTimestamp };
+      } catch (error) {
+        await this.cache?.delete(key).catch(() => false);
+        throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
+      }
     }
-    try {
-      return { solver: await CipherSolver.load(extracted.code), signatureTimestamp: extracted.signatureTimestamp };
-    } catch (error) {
-      await this.cache?.delete(key).catch(() => false);
-      throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
-    }
+    const started = Date.now();
+    const plain = await this.extract(playerId);
+    const { extracted, solver, deferred } = await preferDeferred(playerId, plain);
+    this.logger.info('youtube.player_extracted', { playerId, ms: Date.now() - started, bytes: plain.code.length, deferred, sts: plain.signatureTimestamp });
+    await this.cache?.put(key, new Response(JSON.stringify(extracted), { headers: { 'Cache-Control': `max-age=${CODE_TTL_SECONDS}`, 'Content-Type': 'application/json' } })).catch(() => {});
+    return { solver, signatureTimestamp: extracted.signatureTimestamp };
   }
 
   private async readCached(key: string): Promise<ExtractedCipher | null> {
@@ -125,6 +129,38 @@ export class PlayerCiphers {
     if (!extracted) throw new AppError('youtube.decipher_failed', `No signature function found in player ${playerId}.`, { logDetails: { playerId } });
     return extracted;
   }
+}
+
+// Any n-like and signature-like input: the check compares two forms of the same code, not values.
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
+const PROBE: DecipherInput[] = [{ n: ALPHABET.slice(7, 25), s: ALPHABET.repeat(2).slice(0, 104) }];
+
+/**
+ * The deferred form of the code (lazy-functions.ts) when it gives the plain code's answers, else
+ * the plain code; with its solver loaded. Runs once per player version.
+ */
+async function preferDeferred(playerId: string, plain: ExtractedCipher): Promise<{ extracted: ExtractedCipher; solver: CipherSolver; deferred: boolean }> {
+  let solver: CipherSolver;
+  try {
+    solver = await CipherSolver.load(plain.code);
+  } catch (error) {
+    throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
+  }
+  const deferredCode = deferFunctionBodies(plain.code);
+  if (!deferredCode) return { extracted: plain, solver, deferred: false };
+  let candidate: CipherSolver | undefined;
+  try {
+    const expected = JSON.stringify(solver.decipher(PROBE));
+    candidate = await CipherSolver.load(deferredCode);
+    if (JSON.stringify(candidate.decipher(PROBE)) === expected) {
+      solver.dispose();
+      return { extracted: { ...plain, code: deferredCode }, solver: candidate, deferred: true };
+    }
+  } catch {
+    // the plain code is the one to keep
+  }
+  candidate?.dispose();
+  return { extracted: plain, solver, deferred: false };
 }
 
 function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
