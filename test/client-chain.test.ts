@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import vectors from './fixtures/youtube/player-js/vectors.json';
 import { api, apiJson, forgetVideo, upstream } from './support/api';
@@ -149,5 +150,45 @@ describe('clients outside the default chain', () => {
     expect(response.status).toBeGreaterThanOrEqual(500);
     const refused = (await upstream.calls()).slice(before).filter((call) => call.path === '/videoplayback' && call.refused);
     expect(refused.some((call) => reason.test(call.refused!))).toBe(true);
+  });
+});
+
+describe('the test YouTube is as strict as the real one', () => {
+  const base = (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
+  const playerAs = async (clientName: string, signatureTimestamp?: number) => {
+    const response = await fetch(`${base}/youtubei/v1/player`, {
+      method: 'POST',
+      headers: { 'X-Forwarded-Host': 'www.youtube.com' },
+      body: JSON.stringify({ videoId: 'strict00001', context: { client: { clientName } }, playbackContext: { contentPlaybackContext: { signatureTimestamp } } }),
+    });
+    return (await response.json()) as any;
+  };
+  const fetchMedia = (url: URL) => fetch(`${base}${url.pathname}${url.search}`, { headers: { 'X-Forwarded-Host': url.host, Range: 'bytes=0-9' } });
+
+  it('refuses a TV URL whose sig or n were not deciphered, and every URL of a player request without the player’s sts', async () => {
+    await upstream.alias('strict00001', OTHER_SONG);
+    const right = await playerAs('TVHTML5', PLAYER_STS);
+    const cipher = new URLSearchParams(right.streamingData.adaptiveFormats[0].signatureCipher);
+    const raw = new URL(cipher.get('url')!);
+    raw.searchParams.set('sig', cipher.get('s')!);
+    expect((await fetchMedia(raw)).status).toBe(403);
+    const signedOnly = new URL(raw);
+    signedOnly.searchParams.set('sig', sigOf(cipher.get('s')!)!);
+    expect(await (await fetchMedia(signedOnly)).text()).toBe('bad n');
+    signedOnly.searchParams.set('n', nOf(raw.searchParams.get('n')!)!);
+    expect((await fetchMedia(signedOnly)).status).toBe(206);
+
+    const wrong = await playerAs('TVHTML5', PLAYER_STS - 1);
+    const wrongUrl = new URL(new URLSearchParams(wrong.streamingData.adaptiveFormats[0].signatureCipher).get('url')!);
+    wrongUrl.searchParams.set('sig', sigOf(cipher.get('s')!)!);
+    wrongUrl.searchParams.set('n', nOf(wrongUrl.searchParams.get('n')!)!);
+    expect(await (await fetchMedia(wrongUrl)).text()).toBe('signed for another signatureTimestamp');
+  });
+
+  it('answers WEB without a PO token with SABR only', async () => {
+    await upstream.alias('strict00001', OTHER_SONG);
+    const web = await playerAs('WEB');
+    expect(web.streamingData.serverAbrStreamingUrl).toBeTruthy();
+    expect(web.streamingData.adaptiveFormats.every((format: any) => !format.url && !format.signatureCipher)).toBe(true);
   });
 });
