@@ -25,6 +25,7 @@ import type { ResolvedVideo, StreamFormat } from './types';
  * answer, a cipher that cannot be solved, age or region limits) moves on.
  */
 const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
+let skipLogged = false;
 
 export type ExtractorConfig = Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'> &
   Partial<Pick<YouTubeSettings, 'PO_TOKEN_PROVIDER_URL' | 'YOUTUBE_COOKIES' | 'UPSTREAM_TIMEOUT_MS'>>;
@@ -56,11 +57,13 @@ export class Extractor {
 
   async resolve(videoId: string): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
-    const usable = this.config.YOUTUBE_CLIENTS.filter((client) => {
-      if (!CLIENT_PROFILES[client].poToken || this.poTokens.configured) return true;
-      this.logger.debug('youtube.client_skipped', { videoId, client, reason: 'no PO token provider' });
-      return false;
-    });
+    const usable = this.config.YOUTUBE_CLIENTS.filter((client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured);
+    if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
+      // Once per isolate: the same reason holds for every resolve until the settings change.
+      skipLogged = true;
+      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !usable.includes(client));
+      this.logger.info('youtube.clients_skipped', { clients: skipped, reason: 'they need a PO token and PO_TOKEN_PROVIDER_URL is not set' });
+    }
     for (const client of await this.health.plan(usable)) {
       const started = Date.now();
       try {
