@@ -3,8 +3,8 @@ import { it } from 'vitest';
 import { createLogger } from '../workers/core/src/logging/logger';
 import { createOutbound } from '../workers/core/src/outbound/http';
 import { upstreamOrigins } from '../workers/core/src/settings';
-import { discardQuickJs } from '../workers/core/src/youtube/evaluator';
-import { forgetLoadedPlayers, PlayerCiphers } from '../workers/core/src/youtube/player-cipher';
+import { discardQuickJs, getQuickJs } from '../workers/core/src/youtube/evaluator';
+import { cipherCacheKey, forgetLoadedPlayers, PlayerCiphers } from '../workers/core/src/youtube/player-cipher';
 import vectors from '../test/fixtures/youtube/player-js/vectors.json';
 import playerFixture from '../test/fixtures/youtube/player-js/c9168c90-base.json';
 import { CipherSolver } from '../workers/core/src/youtube/cipher-solver';
@@ -42,7 +42,7 @@ it('prints the CPU time of deciphering a resolve’s formats, warm and cold', { 
   }
   const coldRuns: number[] = [];
   for (let run = 0; run < 10; run++) {
-    forgetLoadedPlayers();
+    await forgetLoadedPlayers();
     discardQuickJs();
     const started = performance.now();
     const cold = await new PlayerCiphers(outbound, logger, 'bench', cache).forPlayer(PLAYER);
@@ -63,6 +63,22 @@ it('prints the CPU time of deciphering a resolve’s formats, warm and cold', { 
       solver.dispose();
     }
   }
+  // Where a cold isolate's time goes: QuickJS instantiated, the Cache API read, the code loaded and run.
+  const parts = { instantiate: [] as number[], read: [] as number[], load: [] as number[] };
+  for (let run = 0; run < 10; run++) {
+    discardQuickJs();
+    let started = performance.now();
+    await getQuickJs();
+    parts.instantiate.push(performance.now() - started);
+    started = performance.now();
+    const kept = (await (await cache.match(cipherCacheKey(PLAYER)))!.json()) as { code: string };
+    parts.read.push(performance.now() - started);
+    started = performance.now();
+    const solver = await CipherSolver.load(kept.code);
+    solver.decipher(formats);
+    parts.load.push(performance.now() - started);
+    solver.dispose();
+  }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const warmMs = median(warmRuns);
   const coldMs = median(coldRuns);
@@ -74,6 +90,7 @@ it('prints the CPU time of deciphering a resolve’s formats, warm and cold', { 
       '| --- | --- | --- |',
       `| warm isolate (parsed player code held), median of 10 batches of 20 | ${warmMs.toFixed(2)} ms | ${verdict(warmMs, WARM_TARGET_MS)} |`,
       `| cold isolate, extracted code from the Cache API (QuickJS instantiated, code parsed), median of 10 | ${coldMs.toFixed(2)} ms | ${verdict(coldMs, COLD_TARGET_MS)} |`,
+      `| the cold isolate's parts: QuickJS instantiated / Cache API read / code loaded and first decipher, medians of 10 | ${median(parts.instantiate).toFixed(1)} / ${median(parts.read).toFixed(1)} / ${median(parts.load).toFixed(1)} ms | — |`,
       `| load + first decipher in QuickJS, plain extracted code (${(plain.length / 1024).toFixed(0)} kB) / its deferred form, median of 8 | ${median(compare.plain).toFixed(1)} / ${median(compare.deferred).toFixed(1)} ms | — |`,
       `| first extraction of the player (script fetched over loopback and analysed), once per player version | ${extractMs.toFixed(0)} ms | — |`,
       '',

@@ -39,9 +39,9 @@ describe('signature and n of the recorded players, in QuickJS', () => {
 
   it('loads a player in a cold isolate from the Cache API, without fetching its script again', { timeout: 120_000 }, async () => {
     const cache = await caches.open('player-vectors-cold');
-    forgetLoadedPlayers();
+    await forgetLoadedPlayers();
     await new PlayerCiphers(outbound, logger, 'vectors-cold', cache).forPlayer('6e20d3a8');
-    forgetLoadedPlayers();
+    await forgetLoadedPlayers();
     const before = (await upstream.calls()).filter((call) => call.path.includes('/6e20d3a8/')).length;
     const cipher = await new PlayerCiphers(outbound, logger, 'vectors-cold', cache).forPlayer('6e20d3a8');
     const after = (await upstream.calls()).filter((call) => call.path.includes('/6e20d3a8/')).length;

@@ -167,9 +167,10 @@ function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
   return { playerId, signatureTimestamp: loaded.signatureTimestamp, decipher: (items) => loaded.solver.decipher(items) };
 }
 
-/** Forgets what this isolate holds (tests of a cold isolate). */
-export function forgetLoadedPlayers(): void {
-  for (const pending of solvers.values()) void pending.then((player) => player.solver.dispose(), () => {});
+/** Forgets what this isolate holds, once its QuickJS contexts are freed (tests of a cold isolate). */
+export async function forgetLoadedPlayers(): Promise<void> {
+  const held = [...solvers.values()];
   solvers.clear();
   currentIds.clear();
+  await Promise.all(held.map((pending) => pending.then((player) => player.solver.dispose(), () => {})));
 }
