@@ -17,6 +17,8 @@ export default defineConfig({
           TEST_UPSTREAM: inject<string>('upstreamUrl'),
           // Not PO_TOKEN_PROVIDER_URL itself: a test that wants MWEB / WEB hands it to the app's env.
           TEST_PO_TOKEN_PROVIDER: inject<string>('poTokenProviderUrl'),
+          RELAY_URL: inject<string>('relayUrl'),
+          RELAY_SECRET_FOR_TESTS: inject<string>('relaySecret'),
           TEST_TELEGRAM: inject<string>('telegramUrl'),
           TEST_TELEGRAM_LOCAL: inject<string>('telegramLocalUrl'),
           // Small chunks so that streams cross many chunk boundaries in tests.
@@ -30,7 +32,7 @@ export default defineConfig({
         // The cache consumer Worker is not in this runtime: this stand-in says caching is off, and
         // test/telegram-cache*.test.ts hand the API an env whose TELEGRAM_CACHE calls the consumer's handlers.
         serviceBindings: {
-          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null }),
+          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null, channel_public: null }),
         },
       },
     })),

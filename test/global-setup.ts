@@ -3,6 +3,7 @@ import { startMongoDataApi } from './servers/mongo-data-api';
 import { startPoTokenProvider } from './servers/po-token-provider';
 import { startTelegramBotApi } from './servers/telegram-bot-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
+import { startTestRelay } from './servers/relay';
 
 /**
  * Starts the test servers (in Node, on loopback) that stand in for YouTube,
@@ -28,6 +29,10 @@ export default async function setup(project: TestProject) {
     'piped.test': youtube.url,
     'api.telegram.org': telegram.url,
   };
+  // The egress relay (relay/) in front of the same stand-in, for the tests that route through it.
+  const relay = await startTestRelay(youtube.url);
+  project.provide('relayUrl', relay.url);
+  project.provide('relaySecret', relay.secret);
   project.provide('upstreamUrl', youtube.url);
   project.provide('upstreamOrigins', upstreamOrigins);
   project.provide('telegramUrl', telegram.url);
@@ -36,6 +41,7 @@ export default async function setup(project: TestProject) {
   project.provide('mongoUrl', mongo.url);
   project.provide('mongoApiKey', mongo.apiKey);
   return async () => {
+    await relay.close();
     await youtube.close();
     await poTokenProvider.close();
     await telegram.close();
@@ -49,6 +55,8 @@ declare module 'vitest' {
     upstreamUrl: string;
     poTokenProviderUrl: string;
     upstreamOrigins: Record<string, string>;
+    relayUrl: string;
+    relaySecret: string;
     telegramUrl: string;
     telegramLocalUrl: string;
     mongoUrl: string;

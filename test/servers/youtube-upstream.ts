@@ -37,6 +37,8 @@ interface Call {
   poToken?: 'valid' | 'invalid';
   /** googlevideo: why it answered 403, when it did. */
   refused?: string;
+  /** `1.1 yt-music-relay` when the request came through the egress relay. */
+  via?: string;
 }
 
 const CHUNK_LIMIT = 10 * 1024 * 1024;
@@ -79,6 +81,8 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const body = await buffer(req);
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
+    // A googlevideo-style hop, for the relay's test: it must hand redirects back, not follow them.
+    if (url.pathname === '/__relay-redirect') return res.writeHead(302, { location: 'https://rr2---sn-test.googlevideo.com/videoplayback?redirected=1' }).end();
 
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/player') {
       const request = JSON.parse(body.toString() || '{}');
@@ -86,7 +90,8 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       const client = String(request.context?.client?.clientName ?? '');
       const sts = request.playbackContext?.contentPlaybackContext?.signatureTimestamp;
       const poToken = request.serviceIntegrityDimensions?.poToken;
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined });
+      const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
       return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId: currentPlayer });
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
@@ -197,7 +202,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const seed = seedOf(sq ? `${itag}:${length}:sq${sq}` : `${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
-    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined };
+    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined, via: req.headers.via };
     calls.push(call);
 
     const left = expiredStreams.get(String(length));

@@ -55,9 +55,14 @@ export class Extractor {
     this.cookies = parseYouTubeCookies(config.YOUTUBE_COOKIES);
   }
 
-  async resolve(videoId: string): Promise<ResolvedVideo> {
+  /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
+  async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
-    const usable = this.config.YOUTUBE_CLIENTS.filter((client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured);
+    const skip = new Set(options.skipClients ?? []);
+    const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
+    const usable = (wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS).filter(
+      (client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured,
+    );
     if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
       // Once per isolate: the same reason holds for every resolve until the settings change.
       skipLogged = true;

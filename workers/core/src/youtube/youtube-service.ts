@@ -1,7 +1,8 @@
-import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
+import type { YouTubeClientName, YouTubeSettings } from '../settings';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
 import { Extractor, type ExtractorOptions } from './extractor';
 import { getInnertube } from './innertube';
 import { MetadataCache } from './metadata-cache';
@@ -15,6 +16,8 @@ import type { MediaType, ResolvedVideo } from './types';
 export class YouTubeService {
   private readonly extractor: Extractor;
   private readonly cache: MetadataCache;
+  /** The client health the extractor reports to; /stream adds googlevideo's answers. */
+  readonly health: ClientHealth;
 
   constructor(
     config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
@@ -23,17 +26,24 @@ export class YouTubeService {
     private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
     extractorOptions: ExtractorOptions = {},
   ) {
-    this.extractor = new Extractor(config, fetch, logger, routeKey, extractorOptions);
+    this.health = extractorOptions.health ?? untrackedClientHealth;
+    this.extractor = new Extractor(config, fetch, logger, routeKey, { ...extractorOptions, health: this.health });
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
   }
 
-  /** Resolves a video; `fromCache` tells whether YouTube was spared a call. */
-  async resolve(videoId: string, options: { fresh?: boolean } = {}): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
+  /**
+   * Resolves a video; `fromCache` tells whether YouTube was spared a call.
+   * `skipClients` (with `fresh`): clients whose stream URLs googlevideo refused.
+   */
+  async resolve(
+    videoId: string,
+    options: { fresh?: boolean; skipClients?: readonly YouTubeClientName[] } = {},
+  ): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
     if (!options.fresh) {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const video = await this.extractor.resolve(videoId);
+    const video = await this.extractor.resolve(videoId, { skipClients: options.skipClients ?? [] });
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }
