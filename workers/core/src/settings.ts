@@ -127,6 +127,13 @@ export function secretSettingValues(env: Partial<Record<string, unknown>>): stri
   return values;
 }
 
+/** The secret settings' values in an env, as given and as they look inside a URL: what logs must mask. */
+export function secretValuesOf(env: object): string[] {
+  const values = env as Record<string, unknown>;
+  const given = secretSettingValues(values);
+  return [...new Set(given.flatMap((value) => [value, encodeURIComponent(value)]))];
+}
+
 /** Parses a Worker's env with a settings schema; a bad value throws config.invalid naming the variable. */
 export function parseSettings<Schema extends z.ZodType>(schema: Schema, env: object): z.infer<Schema> {
   const raw: Record<string, unknown> = {};
