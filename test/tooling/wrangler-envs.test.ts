@@ -67,7 +67,7 @@ describe.each(Object.keys(CONFIGS) as (keyof typeof CONFIGS)[])('the %s Workerâ€
 
   it.each(ENVS)('[env.%s] vars have the top levelâ€™s values, except the per-env ones', (env) => {
     const vars = read(worker, env).vars;
-    for (const [name, value] of Object.entries(top.vars)) if (!PER_ENV_VARS.has(name)) expect(vars[name], name).toEqual(value);
+    for (const [name, value] of Object.entries(top.vars)) if (!PER_ENV_VARS.has(name)) expect(vars[name], `${CONFIGS[worker]} [env.${env}.vars] ${name} differs from the top level`).toEqual(value);
   });
 
   it('each env has its own Worker name, D1 database, queues and rate-limit namespaces', () => {
