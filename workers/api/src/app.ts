@@ -10,6 +10,7 @@ import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
 import { adminRoute } from './routes/admin';
 import { metaRoute } from './routes/meta';
+import { openApiDocument } from './routes/openapi';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
 import { streamRoute } from './routes/stream';
@@ -31,6 +32,7 @@ export function createApp() {
   app.route('/', youtubeCompatRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
+  app.get('/openapi.json', openApiDocument(app));
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;
