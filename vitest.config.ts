@@ -28,7 +28,7 @@ export default defineConfig({
         // The cache consumer Worker is not in this runtime: this stand-in says caching is off, and
         // test/telegram-cache*.test.ts hand the API an env whose TELEGRAM_CACHE calls the consumer's handlers.
         serviceBindings: {
-          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null }),
+          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null, channel_public: null }),
         },
       },
     })),
