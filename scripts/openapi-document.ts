@@ -12,6 +12,6 @@ export function openApiDocument() {
 export function servedOperations(): string[] {
   const operations = createApp()
     .routes.filter((route) => route.method !== 'ALL')
-    .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}')}`);
+    .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:([A-Za-z0-9_]+)(\{(?:[^{}]|\{[^{}]*\})*\})?/g, '{$1}')}`);
   return [...new Set(operations)].sort();
 }
