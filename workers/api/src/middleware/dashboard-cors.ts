@@ -10,7 +10,7 @@ export function dashboardCors() {
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['X-API-Key', 'Authorization', 'Content-Type'],
-      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Error-Code'],
+      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Client-Request-Id', 'X-Error-Code'],
       maxAge: 600,
     });
     return handler(c, next);
