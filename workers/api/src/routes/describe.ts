@@ -1,4 +1,5 @@
-import { describeRoute } from 'hono-openapi';
+import { describeRoute, resolver } from 'hono-openapi';
+import type { ZodType } from 'zod';
 import { STATUS_BY_CODE, type ErrorCode } from '../../../core/src/errors';
 
 /**
@@ -26,6 +27,8 @@ export interface RouteDescription {
   /** What a success answers, by status; `application/json` unless `media` says otherwise. */
   success?: { status?: number; description: string; media?: string };
   errors?: ErrorCode[];
+  /** A JSON body the route parses itself (routes using `validate('json')` are described by it). */
+  body?: ZodType;
 }
 
 export function describe(route: RouteDescription) {
@@ -48,5 +51,6 @@ export function describe(route: RouteDescription) {
     tags: [route.tag],
     security: SECURITY[route.auth],
     responses,
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: resolver(route.body) } } } } : {}),
   });
 }

@@ -6,7 +6,7 @@ import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { checkedSource, serveTrackFile } from '../media/track-file';
-import { revocationCutoff } from '../stream-links/link-revocation';
+import { revocationCutoff } from '../stream-links/revocation-cutoff';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
