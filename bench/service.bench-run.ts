@@ -1,4 +1,5 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,11 +101,11 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   // Two rounds, interleaved, so a busy moment on the shared machine does not fall on one measure only.
   const runs = { hello: [] as WrkResult[], counted: [] as WrkResult[], keyedHit: [] as WrkResult[], openHit: [] as WrkResult[], miss: [] as WrkResult[] };
   for (let round = 0; round < 2; round++) {
-    runs.hello.push(wrk(services.reference, `${REFERENCE}/hello`));
-    runs.keyedHit.push(wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]));
-    runs.openHit.push(wrk(services.open, `${open.url}${hit}`));
-    runs.miss.push(wrk(services.open, `${open.url}/`, ['-s', missScript], { BENCH_ID_PREFIX: `m${round}${Date.now().toString(36).slice(-2)}` }));
-    runs.counted.push(wrk(services.reference, `${REFERENCE}/counted`));
+    runs.hello.push(await wrk(services.reference, `${REFERENCE}/hello`));
+    runs.keyedHit.push(await wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]));
+    runs.openHit.push(await wrk(services.open, `${open.url}${hit}`));
+    runs.miss.push(await wrk(services.open, `${open.url}/`, ['-s', missScript], { BENCH_ID_PREFIX: `m${round}${Date.now().toString(36).slice(-2)}` }));
+    runs.counted.push(await wrk(services.reference, `${REFERENCE}/counted`));
   }
   const pick = (results: WrkResult[]) => results.reduce((a, b) => (b.workersCpuMs < a.workersCpuMs ? b : a));
   const hello = pick(runs.hello);
@@ -246,10 +247,14 @@ interface WrkResult {
   frontCpuMs: number;
 }
 
-/** `wrk -t2 -c16 -d8s` against one `wrangler dev`, with the CPU its two workerd processes spent, apart. */
-function wrk(service: { root: number; port: number }, url: string, extra: string[] = [], env: Record<string, string> = {}): WrkResult {
+/**
+ * `wrk -t2 -c16 -d8s` against one `wrangler dev`, with the CPU its two workerd
+ * processes spent, apart. Asynchronous: the recorded-answer upstream lives in
+ * this process and must keep answering while wrk runs.
+ */
+async function wrk(service: { root: number; port: number }, url: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WrkResult> {
   const before = workerdCpu(service);
-  const out = execFileSync('wrk', ['-t2', '-c16', '-d8s', '--latency', ...extra, url], { encoding: 'utf8', env: { ...process.env, ...env } });
+  const { stdout: out } = await promisify(execFile)('wrk', ['-t2', '-c16', '-d8s', '--latency', ...extra, url], { encoding: 'utf8', env: { ...process.env, ...env } });
   const after = workerdCpu(service);
   const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
