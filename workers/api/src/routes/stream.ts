@@ -28,7 +28,19 @@ async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
   return claims;
 }
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
+/**
+ * The answer as Hono's `c.body` builds it, so the headers middleware set
+ * before the route (X-Request-Id, RateLimit-*, Vary) travel with it: a
+ * Response returned as is would leave them behind.
+ */
+function withContextHeaders(c: Context<AppEnv>, response: Response): Response {
+  // Hono's overloads split a null body (any status) from a body (statuses with content); a proxied answer may be either.
+  return response.body ? c.body(response.body, response as ResponseInit as { status: 200 }) : c.body(null, response as ResponseInit as { status: 204 });
+}
+
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => withContextHeaders(c, await serveStream(c)));
+
+async function serveStream(c: Context<AppEnv>): Promise<Response> {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   if (claims.delivery === 'telegram') {
@@ -53,14 +65,14 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
     rangeHeader: c.req.header('Range') ?? null,
     waitUntil: (work) => c.executionCtx.waitUntil(work),
   });
-});
+}
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
   const target = decodeProxiedUrl(c.req.param('encoded'));
   if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
-  return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
+  return withContextHeaders(c, await relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url));
 });
 
 /** A cache link names no YouTube format: its fallback is what a resolve of that type would stream. */
