@@ -11,7 +11,7 @@ export function services() {
     c.set('config', config);
     c.set('logger', logger);
     c.set('outbound', outbound);
-    c.set('youtube', new YouTubeService(config, outbound, logger));
+    c.set('youtube', new YouTubeService(config, outbound, logger, { background: (work) => c.executionCtx.waitUntil(work) }));
     c.set('store', store);
     c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work)));
     await next();

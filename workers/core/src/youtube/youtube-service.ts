@@ -16,14 +16,18 @@ export class YouTubeService {
   private readonly extractor: Extractor;
   private readonly cache: MetadataCache;
 
+  private readonly routeKey: string;
+
+  /** `background` keeps work that the answer need not wait for (the cache writes) alive after it: the request's waitUntil. */
   constructor(
     config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
-    private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
+    options: { routeKey?: string; background?: (work: Promise<unknown>) => void } = {},
   ) {
-    this.extractor = new Extractor(config, fetch, logger, routeKey);
-    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
+    this.routeKey = options.routeKey ?? routeKeyOf(config.UPSTREAM_ORIGINS);
+    this.extractor = new Extractor(config, fetch, logger, this.routeKey);
+    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, options.background, logger);
   }
 
   /** Resolves a video; `fromCache` tells whether YouTube was spared a call. */
@@ -65,4 +69,12 @@ export class YouTubeService {
   async forget(videoId: string): Promise<void> {
     await this.cache.forgetVideo(videoId);
   }
+}
+
+/** One session key per origins object (the config's, made once per env), not a JSON.stringify per request. */
+const routeKeys = new WeakMap<object, string>();
+function routeKeyOf(origins: YouTubeSettings['UPSTREAM_ORIGINS']): string {
+  let key = routeKeys.get(origins);
+  if (key === undefined) routeKeys.set(origins, (key = JSON.stringify(origins)));
+  return key;
 }
