@@ -99,13 +99,14 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   const services = { keyed: { root: keyed.process.pid!, port: 8811 }, open: { root: open.process.pid!, port: 8812 }, reference: { root: reference.pid!, port: 8813 } };
   const missScript = writeMissScript();
   // Two rounds, interleaved, so a busy moment on the shared machine does not fall on one measure only.
-  const runs = { hello: [] as WrkResult[], counted: [] as WrkResult[], keyedHit: [] as WrkResult[], openHit: [] as WrkResult[], miss: [] as WrkResult[] };
+  const runs = { hello: [] as WrkResult[], counted: [] as WrkResult[], cache: [] as WrkResult[], keyedHit: [] as WrkResult[], openHit: [] as WrkResult[], miss: [] as WrkResult[] };
   for (let round = 0; round < 2; round++) {
     runs.hello.push(await wrk(services.reference, `${REFERENCE}/hello`));
     runs.keyedHit.push(await wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]));
     runs.openHit.push(await wrk(services.open, `${open.url}${hit}`));
     runs.miss.push(await wrk(services.open, `${open.url}/`, ['-s', missScript], { BENCH_ID_PREFIX: `m${round}${Date.now().toString(36).slice(-2)}` }));
     runs.counted.push(await wrk(services.reference, `${REFERENCE}/counted`));
+    runs.cache.push(await wrk(services.reference, `${REFERENCE}/cache`));
   }
   const pick = (results: WrkResult[]) => results.reduce((a, b) => (b.workersCpuMs < a.workersCpuMs ? b : a));
   const hello = pick(runs.hello);
@@ -113,6 +114,9 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   const openHit = pick(runs.openHit);
   const miss = pick(runs.miss);
   const counted = pick(runs.counted);
+  const cache = pick(runs.cache);
+  // What wrangler dev's emulated Cache API costs a miss (its lookup and its write run in the same workerd process); deployed, neither is the Worker's CPU.
+  const cacheEmulation = cache.workersCpuMs - hello.workersCpuMs;
   const tailRun = runs.keyedHit.reduce((a, b) => (b.p99Ms / b.p50Ms < a.p99Ms / a.p50Ms ? b : a));
 
   // Where a miss's Worker CPU goes: a CPU profile over the inspector, after the timed runs.
@@ -129,15 +133,18 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   const cpu = (result: WrkResult) =>
     `${ms(result.workersCpuMs)} (front ${ms(result.frontCpuMs)}; ${result.rps.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(1)} / p99 ${result.p99Ms.toFixed(1)} ms)`;
   const verdict = (met: boolean) => (met ? 'met' : '**not met**');
-  const missRatio = miss.workersCpuMs / hello.workersCpuMs;
+  const rawMissRatio = miss.workersCpuMs / hello.workersCpuMs;
+  const missRatio = (miss.workersCpuMs - cacheEmulation) / hello.workersCpuMs;
   const keyCost = keyedHit.workersCpuMs - openHit.workersCpuMs;
   const tail = tailRun.p99Ms / tailRun.p50Ms;
   table.push(['hello floor: bare Hono Worker (reference), Workers-process CPU per request', cpu(hello), '', '']);
   table.push(['reference: the same after one Durable Object call', cpu(counted), '', '']);
+  table.push(['reference: a Cache API lookup (miss) and write of a new key, as a resolve miss makes them', cpu(cache), '', '']);
   table.push(['resolve, metadata-cache hit, keys off', cpu(openHit), '', '']);
   table.push(['resolve, metadata-cache hit, keyed', cpu(keyedHit), '', '']);
   table.push(['resolve, miss: a new id each request, upstream over loopback sockets, keys off', cpu(miss), '', '']);
-  table.push(['ratio miss ÷ hello floor (Workers-process CPU)', missRatio.toFixed(2), '≤ 3', verdict(missRatio <= 3)]);
+  table.push(['ratio miss ÷ hello floor, as measured (incl. the emulated Cache API)', rawMissRatio.toFixed(2), '≤ 3', verdict(rawMissRatio <= 3)]);
+  table.push([`ratio miss ÷ hello floor, less the emulated Cache API’s ${ms(cacheEmulation)} (the Worker’s own CPU)`, missRatio.toFixed(2), '≤ 3', verdict(missRatio <= 3)]);
   table.push(['miss, the Worker’s own time with the answer replayed from memory (in workerd, to the whole answer)', `${ms(workerFigures.replayedMissMs)} (then ${ms(workerFigures.replayedMissAfterMs)} of waitUntil work)`, '≤ 1.5 ms', verdict(workerFigures.replayedMissMs <= 1.5)]);
   table.push(['keyed − keys off, Workers-process CPU per request (bare DO call in the reference: ' + ms(counted.workersCpuMs - hello.workersCpuMs) + ')', ms(keyCost), '≤ 0.4 ms', verdict(keyCost <= 0.4)]);
   table.push([`p99 ÷ p50, cached keyed run (hello floor: ${(hello.p99Ms / hello.p50Ms).toFixed(1)})`, `${tail.toFixed(1)} (${tailRun.p99Ms.toFixed(1)} / ${tailRun.p50Ms.toFixed(1)} ms)`, '≤ 3', verdict(tail <= 3)]);
