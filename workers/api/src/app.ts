@@ -8,12 +8,35 @@ import { handleError, handleNotFound } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
+import { errorShape } from './middleware/error-shape';
 import { adminRoute } from './routes/admin';
+import { LEGACY_ADMIN_PATHS } from './routes/admin/legacy';
+import { originalErrors } from './routes/compat/original-errors';
+import { fallenRoute } from './routes/compat/fallen';
+import { originalRoute } from './routes/compat/original';
+import { shuklaRoute } from './routes/compat/shukla';
 import { metaRoute } from './routes/meta';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
 import { streamRoute } from './routes/stream';
-import { youtubeCompatRoute } from './routes/youtube-compat';
+import { deadlineErrors, deadlineRoute } from './routes/compat/deadline';
+import { fileRoute } from './routes/compat/file';
+import { nexgenErrors, nexgenRoute } from './routes/compat/nexgen';
+import { SHRUTI_STREAM_PATH, shrutiErrors, shrutiRoute } from './routes/compat/shruti';
+import { ytproxyErrors, ytproxyRoute } from './routes/compat/ytproxy';
+import { startsAtFirstByte } from './routes/compat/bot-track';
+
+/** The music bots' own API shapes (routes/compat): each family's paths and its error body. */
+const BOT_SHAPES = [
+  { paths: ['/download', SHRUTI_STREAM_PATH], errors: shrutiErrors },
+  { paths: ['/song/:id', '/video/:id'], errors: nexgenErrors },
+  { paths: ['/youtube/v2/download', '/youtube/jobStatus'], errors: deadlineErrors },
+  { paths: ['/info/:id'], errors: ytproxyErrors },
+  // The original service's /youtube and admin routes: {"error": "<message>"}, 401 for any key failure.
+  { paths: ['/youtube', ...LEGACY_ADMIN_PATHS], errors: originalErrors },
+];
+/** Bot shapes that answer in this service's own error body: Fallen's /api/track, SHUKLA's /download/audio|video. */
+const OWN_ERROR_PATHS = ['/api/track', '/download/audio', '/download/video'];
 
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
@@ -23,12 +46,24 @@ export function createApp() {
   app.use(services());
   app.use(dashboardCors());
   app.use(requestLog());
-  for (const path of ['/v1/*', '/youtube', '/stream/*', '/admin/*']) app.use(path, rateLimit());
-  for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey());
+  for (const shape of BOT_SHAPES) for (const path of shape.paths) app.use(path, errorShape(shape.errors));
+  // (Shruti's /stream/<id> is under /stream/*: one count per request.)
+  const botPaths = BOT_SHAPES.flatMap((shape) => shape.paths).filter((path) => !path.startsWith('/stream/') && !path.startsWith('/admin/') && path !== '/youtube');
+  for (const path of ['/v1/*', '/youtube', '/stream/*', '/file/*', '/admin/*', ...botPaths, ...OWN_ERROR_PATHS]) app.use(path, rateLimit());
+  for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey());
+  // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
+  app.use('/download', apiKey({ consumes: startsAtFirstByte }));
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
-  app.route('/', youtubeCompatRoute);
+  app.route('/', originalRoute);
+  app.route('/', fallenRoute);
+  app.route('/', shuklaRoute);
+  app.route('/', shrutiRoute);
+  app.route('/', nexgenRoute);
+  app.route('/', deadlineRoute);
+  app.route('/', ytproxyRoute);
+  app.route('/', fileRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.notFound(handleNotFound);

@@ -6,11 +6,12 @@ import type { AppEnv } from '../env';
 /**
  * CORS for the admin dashboard's origin (DASHBOARD_ORIGIN) and nobody else's.
  * Only a request with an Origin header is a CORS request, so only such a
- * request goes through Hono's cors handler: the handler touches `c.res`
- * before the route runs and sets a header after it, which makes Hono build
- * the answer's Response twice more and copy its headers each time, on every
- * request. Other requests only get `Vary: Origin`, set before the route so it
- * joins the route's own headers.
+ * request goes through Hono's cors handler (made once per config, not per
+ * request): its header set after the route makes Hono build the answer's
+ * Response once more and copy its headers. Other requests only get
+ * `Vary: Origin`. Either way `c.res` is touched before the route, so the
+ * headers middleware set before it (X-Request-Id, RateLimit-*) also reach a
+ * Response a route returns as is (the stream proxies).
  */
 const handlers = new WeakMap<Config, ReturnType<typeof cors>>();
 
@@ -33,7 +34,7 @@ function handlerFor(config: Config): ReturnType<typeof cors> {
 export function dashboardCors() {
   return createMiddleware<AppEnv>(async function dashboardCors(c, next) {
     if (c.req.header('Origin') !== undefined) return handlerFor(c.get('config'))(c, next);
-    c.header('Vary', 'Origin');
+    c.res.headers.set('Vary', 'Origin');
     await next();
   });
 }

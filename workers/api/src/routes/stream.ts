@@ -1,14 +1,10 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
-import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
-import { serveCachedStream } from '../telegram-cache/cached-stream';
-import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
-import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
+import { checkedSource, serveTrackFile } from '../media/track-file';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -18,9 +14,12 @@ import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/type
  */
 export const streamRoute = new Hono<AppEnv>();
 
-/** A link minted for a key dies with the key: revoked or expired keys stop streaming at once. */
-async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
-  const claims = await verifyStreamToken(c.req.param('token')!, c.get('config').STREAM_SIGNING_KEY);
+/**
+ * A link minted for a key dies with the key: revoked or expired keys stop streaming at once.
+ * The bot shapes' file links and job ids are stream tokens too, and pass here.
+ */
+export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!): Promise<StreamClaims> {
+  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY);
   if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
     const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
     c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
@@ -28,58 +27,19 @@ async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
   return claims;
 }
 
-/**
- * The answer as Hono's `c.body` builds it, so the headers middleware set
- * before the route (X-Request-Id, RateLimit-*, Vary) travel with it: a
- * Response returned as is would leave them behind.
- */
-function withContextHeaders(c: Context<AppEnv>, response: Response): Response {
-  // Hono's overloads split a null body (any status) from a body (statuses with content); a proxied answer may be either.
-  return response.body ? c.body(response.body, response as ResponseInit as { status: 200 }) : c.body(null, response as ResponseInit as { status: 204 });
-}
-
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => withContextHeaders(c, await serveStream(c)));
-
-async function serveStream(c: Context<AppEnv>): Promise<Response> {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
-  if (claims.delivery === 'telegram') {
-    const cached = await serveCachedStream(c, claims);
-    if (cached) return cached;
-  }
-  const youtube = c.get('youtube');
-  const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh });
-    const format = formatFor(video, claims);
-    if (!format) {
-      if (!fresh) return sourceFor(true);
-      throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
-    }
-    return checkedSource({ url: format.url, size: format.size, mime: format.mime }, c);
-  };
-  return proxyMedia(await sourceFor(false), {
-    fetch: c.get('outbound'),
-    chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
-    refresh: () => sourceFor(true),
-    method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
-    rangeHeader: c.req.header('Range') ?? null,
-    waitUntil: (work) => c.executionCtx.waitUntil(work),
-  });
-}
+  return serveTrackFile(c, claims);
+});
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
   const target = decodeProxiedUrl(c.req.param('encoded'));
   if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
-  return withContextHeaders(c, await relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url));
+  return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
-
-/** A cache link names no YouTube format: its fallback is what a resolve of that type would stream. */
-function formatFor(video: ResolvedVideo, claims: StreamClaims): StreamFormat | undefined {
-  if (claims.delivery !== 'telegram') return video.formats.find((candidate) => candidate.itag === claims.itag);
-  return claims.type === 'audio' ? bestAudio(video.formats) : bestProgressive(video.formats);
-}
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
   const { video } = await c.get('youtube').resolve(claims.videoId);
@@ -105,18 +65,4 @@ async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
   }
   const headers = copyLengthHeaders(upstream.headers, new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' }));
   return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
-}
-
-function checkedSource(source: ProxySource, c: Context<AppEnv>): ProxySource {
-  let url: URL;
-  try {
-    url = new URL(source.url);
-  } catch {
-    throw new AppError('stream.host_forbidden', 'The stream points to an invalid address.');
-  }
-  if (!isAllowedStreamHost(url, c.get('config').FALLBACK_INSTANCES)) {
-    c.get('logger').warn('stream.host_forbidden', { host: url.host });
-    throw new AppError('stream.host_forbidden', 'The stream points to a host this service does not fetch from.');
-  }
-  return source;
 }
