@@ -5,11 +5,10 @@ import { loadStoreConfig } from '../../core/src/store';
 import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
 import { moveKeyFromPath } from './middleware/key-path-prefix';
-import { installEvaluator } from '../../core/src/youtube/evaluator';
 
 export { QuotaCounter } from './quota/quota-counter';
 
-installEvaluator();
+// youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
 
 export default {

@@ -2,31 +2,33 @@ import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
-import { Extractor } from './extractor';
-import { getInnertube } from './innertube';
+import type { Extractor } from './extractor';
 import { MetadataCache } from './metadata-cache';
-import { searchMusicSongs, searchWebVideos, type SearchResult } from './search';
+import type { SearchResult } from './search';
 import type { MediaType, ResolvedVideo } from './types';
+
+let engine: Promise<typeof import('./engine')> | undefined;
+/** youtubei.js and the evaluator, evaluated once per isolate on first need (see engine.ts). */
+const loadEngine = () => (engine ??= import('./engine'));
 
 /**
  * The service's view of YouTube: resolve a video id (metadata cache first) and
  * search. Routes talk to this, never to youtubei.js or the network directly.
  */
 export class YouTubeService {
-  private readonly extractor: Extractor;
+  private extractor: Extractor | undefined;
   private readonly cache: MetadataCache;
 
   private readonly routeKey: string;
 
   /** `background` keeps work that the answer need not wait for (the cache writes) alive after it: the request's waitUntil. */
   constructor(
-    config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
+    private readonly config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     options: { routeKey?: string; background?: (work: Promise<unknown>) => void } = {},
   ) {
     this.routeKey = options.routeKey ?? routeKeyOf(config.UPSTREAM_ORIGINS);
-    this.extractor = new Extractor(config, fetch, logger, this.routeKey);
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, options.background, logger);
   }
 
@@ -36,6 +38,8 @@ export class YouTubeService {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
+    const { Extractor } = await loadEngine();
+    this.extractor ??= new Extractor(this.config, this.fetch, this.logger, this.routeKey);
     const video = await this.extractor.resolve(videoId);
     await this.cache.putVideo(video);
     return { video, fromCache: false };
@@ -45,6 +49,7 @@ export class YouTubeService {
   async search(text: string, type: MediaType, limit: number): Promise<SearchResult[]> {
     const cached = await this.cache.getSearch(type, text, limit);
     if (cached) return cached;
+    const { getInnertube, searchMusicSongs, searchWebVideos } = await loadEngine();
     const innertube = await getInnertube(this.routeKey, this.fetch);
     let results: SearchResult[] = [];
     if (type === 'audio') {
