@@ -129,6 +129,66 @@ export function summarise(profile: CpuProfile, top = 15, watch: RegExp = /./): P
   return { totalMs: totalUs / 1000, busyMs: busyUs / 1000, self: sorted(self), inclusive: sorted(inclusive) };
 }
 
+export interface LongTasks {
+  /** Stretches of the isolate's thread busy for at least `minMs` without a break. */
+  count: number;
+  totalMs: number;
+  longestMs: number;
+  /** Their time by what ran in them (the first matching frame of each sample's stack). */
+  byCause: Array<{ cause: string; ms: number }>;
+  /** Garbage collection over the whole profile, and the whole profile's busy time. */
+  gcMs: number;
+  busyMs: number;
+}
+
+/**
+ * What holds the isolate's one thread long enough to stall the requests queued
+ * behind it: busy stretches of at least `minMs`, and what ran in them.
+ */
+export function longTasks(profile: CpuProfile, causes: Array<[string, RegExp]>, minMs = 5): LongTasks {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const causeOf = (id: number): string => {
+    for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+      const name = frameName(byId.get(current)!);
+      for (const [cause, pattern] of causes) if (pattern.test(name)) return cause;
+    }
+    return 'other';
+  };
+  const result: LongTasks = { count: 0, totalMs: 0, longestMs: 0, byCause: [], gcMs: 0, busyMs: 0 };
+  const byCause = new Map<string, number>();
+  let stretch: Array<{ id: number; us: number }> = [];
+  const close = () => {
+    const us = stretch.reduce((sum, sample) => sum + sample.us, 0);
+    if (us >= minMs * 1000) {
+      result.count++;
+      result.totalMs += us / 1000;
+      result.longestMs = Math.max(result.longestMs, us / 1000);
+      for (const sample of stretch) {
+        const cause = causeOf(sample.id);
+        byCause.set(cause, (byCause.get(cause) ?? 0) + sample.us / 1000);
+      }
+    }
+    stretch = [];
+  };
+  for (let index = 0; index < profile.samples.length; index++) {
+    const id = profile.samples[index]!;
+    const us = profile.timeDeltas[index + 1] ?? 0;
+    const name = byId.get(id)!.callFrame.functionName;
+    if (IDLE.has(name)) {
+      close();
+      continue;
+    }
+    result.busyMs += us / 1000;
+    if (name === '(garbage collector)') result.gcMs += us / 1000;
+    stretch.push({ id, us });
+  }
+  close();
+  result.byCause = [...byCause.entries()].sort((a, b) => b[1] - a[1]).map(([cause, ms]) => ({ cause, ms }));
+  return result;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [port, template, count = '200'] = process.argv.slice(2);
   if (!port || !template) throw new Error('usage: cpu-profile.ts <inspector port> <url template with {i}> [requests]');
