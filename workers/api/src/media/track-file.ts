@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
+import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
@@ -39,8 +40,10 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
     if (cached) return cached;
   }
   const youtube = c.get('youtube');
+  // A 403 on a client's first URL fetch marks that client, and the re-resolve skips it.
+  const watch = new StreamHealthWatch(youtube.health);
   const sourceFor = async (fresh: boolean): Promise<ProxySource | 'hls'> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh });
+    const { video } = await youtube.resolve(claims.videoId, { fresh, skipClients: watch.refused });
     const format = formatFor(video, claims);
     if (!format) {
       // A cache link of a video with no progressive format: what a resolve would stream is HLS.
@@ -48,12 +51,12 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
     }
-    return checkedSource({ url: format.url, size: format.size, mime: format.mime }, c);
+    return watch.track(checkedSource({ url: format.url, size: format.size, mime: format.mime }, c), video);
   };
   const source = await sourceFor(false);
   if (source === 'hls') return serveHlsVideoAsOneFile(c, claims);
   return proxyMedia(source, {
-    fetch: c.get('outbound'),
+    fetch: watch.wrap(c.get('outbound')),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: async () => {
       const fresh = await sourceFor(true);

@@ -3,6 +3,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
+import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { checkedSource, serveTrackFile } from '../media/track-file';
 
@@ -42,14 +43,18 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
 });
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
-  const { video } = await c.get('youtube').resolve(claims.videoId);
+  const youtube = c.get('youtube');
+  const { video } = await youtube.resolve(claims.videoId);
   if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream.');
-  return relayHls(c, checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c).url);
+  // googlevideo's answer to the manifest counts toward the client that minted it.
+  const watch = new StreamHealthWatch(youtube.health);
+  const manifest = watch.track(checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c), video);
+  return relayHls(c, manifest.url, watch.wrap(c.get('outbound')));
 }
 
-async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
+async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound')): Promise<Response> {
   const range = c.req.header('Range');
-  const upstream = await c.get('outbound')(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
+  const upstream = await fetch(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);

@@ -31,7 +31,7 @@ interface Deps {
 const STATUS_TTL_MS = 60_000;
 const STATUS_FAILURE_TTL_MS = 5_000;
 const PENDING_TIMEOUT_MS = 30 * 60_000;
-const statusByBinding = new WeakMap<object, { enabled: boolean; until: number }>();
+const statusByBinding = new WeakMap<object, { enabled: boolean; channelPublic: boolean | null; until: number }>();
 
 export class TelegramCache {
   constructor(private readonly deps: Deps) {}
@@ -41,21 +41,35 @@ export class TelegramCache {
   }
 
   async enabled(): Promise<boolean> {
+    return (await this.status()).enabled;
+  }
+
+  /** false when the channel is known to be private: its posts have no t.me link another bot can read. */
+  async channelPublic(): Promise<boolean | null> {
+    return (await this.status()).channelPublic;
+  }
+
+  private async status(): Promise<{ enabled: boolean; channelPublic: boolean | null }> {
     const { env, config } = this.deps;
     const binding = env.TELEGRAM_CACHE;
-    if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return false;
+    if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return { enabled: false, channelPublic: null };
     const known = statusByBinding.get(binding);
-    if (known && known.until > Date.now()) return known.enabled;
+    if (known && known.until > Date.now()) return known;
     let enabled = false;
+    let channelPublic: boolean | null = null;
     try {
       const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`);
-      if (response.ok) enabled = ((await response.json()) as CacheServiceStatus).enabled === true;
-      else await response.body?.cancel();
+      if (response.ok) {
+        const status = (await response.json()) as Partial<CacheServiceStatus>;
+        enabled = status.enabled === true;
+        channelPublic = typeof status.channel_public === 'boolean' ? status.channel_public : null;
+      } else await response.body?.cancel();
     } catch (error) {
       this.deps.logger.warn('cache.status_failed', { error });
     }
-    statusByBinding.set(binding, { enabled, until: Date.now() + (enabled ? STATUS_TTL_MS : STATUS_FAILURE_TTL_MS) });
-    return enabled;
+    const answer = { enabled, channelPublic, until: Date.now() + (enabled ? STATUS_TTL_MS : STATUS_FAILURE_TTL_MS) };
+    statusByBinding.set(binding, answer);
+    return answer;
   }
 
   /** The entry as the store has it; 'unavailable' when the store does not answer. */

@@ -11,6 +11,7 @@ import { installEvaluator } from './evaluator';
  */
 installEvaluator();
 
+export { runCanary } from './canary';
 export { Extractor } from './extractor';
 export { getInnertube } from './innertube';
 export { searchMusicSongs, searchWebVideos } from './search';

@@ -1,8 +1,9 @@
-import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
-import type { Extractor } from './extractor';
+import type { YouTubeClientName, YouTubeSettings } from '../settings';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
+import type { Extractor, ExtractorOptions } from './extractor';
 import { MetadataCache } from './metadata-cache';
 import type { SearchResult } from './search';
 import type { MediaType, ResolvedVideo } from './types';
@@ -17,30 +18,43 @@ const loadEngine = () => (engine ??= import('./engine'));
  */
 export class YouTubeService {
   private extractor: Extractor | undefined;
+  private readonly extractorOptions: ExtractorOptions;
   private readonly cache: MetadataCache;
-
-  private readonly routeKey: string;
+  /** The client health the extractor reports to; /stream adds googlevideo's answers. */
+  readonly health: ClientHealth;
 
   /** `background` keeps work that the answer need not wait for (the cache writes) alive after it: the request's waitUntil. */
   constructor(
     private readonly config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
-    options: { routeKey?: string; background?: (work: Promise<unknown>) => void } = {},
+    private readonly routeKey: string = routeKeyOf(config.UPSTREAM_ORIGINS),
+    { background, ...extractorOptions }: ExtractorOptions & { background?: (work: Promise<unknown>) => void } = {},
   ) {
-    this.routeKey = options.routeKey ?? routeKeyOf(config.UPSTREAM_ORIGINS);
-    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, options.background, logger);
+    this.health = extractorOptions.health ?? untrackedClientHealth;
+    this.extractorOptions = { ...extractorOptions, health: this.health };
+    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, background, logger);
   }
 
-  /** Resolves a video; `fromCache` tells whether YouTube was spared a call. */
-  async resolve(videoId: string, options: { fresh?: boolean } = {}): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
+  /** The extractor, made on the first miss, once youtubei.js has loaded. */
+  private async extractorOf(): Promise<Extractor> {
+    const { Extractor } = await loadEngine();
+    return (this.extractor ??= new Extractor(this.config, this.fetch, this.logger, this.routeKey, this.extractorOptions));
+  }
+
+  /**
+   * Resolves a video; `fromCache` tells whether YouTube was spared a call.
+   * `skipClients` (with `fresh`): clients whose stream URLs googlevideo refused.
+   */
+  async resolve(
+    videoId: string,
+    options: { fresh?: boolean; skipClients?: readonly YouTubeClientName[] } = {},
+  ): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
     if (!options.fresh) {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const { Extractor } = await loadEngine();
-    this.extractor ??= new Extractor(this.config, this.fetch, this.logger, this.routeKey);
-    const video = await this.extractor.resolve(videoId);
+    const video = await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] });
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }
