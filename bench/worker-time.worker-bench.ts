@@ -4,6 +4,9 @@ import { it } from 'vitest';
 import playerRecording from '../test/fixtures/youtube/player/M4gD1WSo5mA.json';
 import { createApp } from '../workers/api/src/app';
 import { TEST_ADMIN_KEY, upstream } from '../test/support/api';
+import { createWorkerServices } from '../workers/api/src/worker-services';
+import { Extractor, getInnertube } from '../workers/core/src/youtube/engine';
+import { PlayerResponseSchema } from '../workers/core/src/youtube/player-response';
 
 /**
  * Inside workerd, with the bindings' own costs (rate limiter, log queue) left
@@ -41,12 +44,26 @@ it('prints the Worker’s own time per resolve', async () => {
   const ids = Array.from({ length: 100 }, (_, index) => `wbench${String(index).padStart(5, '0')}`);
   for (const id of ids) await upstream.alias(id, 'M4gD1WSo5mA');
   const miss = await time(100, (index) => call(`/v1/resolve?query=${ids[index]}`));
-  const replayedMiss = await withUpstreamInMemory(ids, async (fresh) =>
-    time(100, async (index) => {
+  // The replayed miss, then its parts one by one with the same in-memory answers: what the miss's own time is made of.
+  const { config, logger, outbound } = createWorkerServices(quiet);
+  const routeKey = JSON.stringify(config.UPSTREAM_ORIGINS);
+  const parts = { fetchAndParse: 0, execute: 0, zod: 0, extractor: 0, cacheLookup: 0 };
+  const replayedMiss = await withUpstreamInMemory(ids, async (fresh) => {
+    const whole = await time(100, async (index) => {
       const status = await call(`/v1/resolve?query=${fresh[index]}`);
       if (status !== 200) throw new Error(`a replayed miss answered ${status}`);
-    }),
-  );
+    });
+    const innertube = await getInnertube(routeKey, outbound);
+    const player = (index: number) => ({ videoId: `wparts${String(index).padStart(5, '0')}`, racyCheckOk: true, contentCheckOk: true, client: config.YOUTUBE_CLIENTS[0], playbackContext: { contentPlaybackContext: { html5Preference: 'HTML5_PREF_WANTS' } } });
+    let body: unknown;
+    parts.fetchAndParse = (await time(100, async () => (body = await (await outbound('https://youtubei.googleapis.com/youtubei/v1/player', { method: 'POST', body: '{}' })).json()))).total;
+    parts.execute = (await time(100, (index) => innertube.actions.execute('/player', player(index)))).total;
+    parts.zod = (await time(100, () => PlayerResponseSchema.safeParse(body))).total;
+    const extractor = new Extractor(config, outbound, logger, routeKey);
+    parts.extractor = (await time(100, (index) => extractor.resolve(`wpartx${String(index).padStart(5, '0')}`))).total;
+    parts.cacheLookup = (await time(100, (index) => caches.default.match(`https://metadata.cache.internal/video/wlook${String(index).padStart(6, '0')}`))).total;
+    return whole;
+  });
   const body = JSON.stringify(playerRecording.response.body);
   const parse = (await time(500, () => JSON.parse(body))).total;
   const figures = {
@@ -57,6 +74,7 @@ it('prints the Worker’s own time per resolve', async () => {
     replayedMissAfterMs: replayedMiss.after,
     parseMs: parse,
     bodyKiB: body.length / 1024,
+    parts,
   };
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   console.log(
@@ -67,6 +85,11 @@ it('prints the Worker’s own time per resolve', async () => {
       `| resolve, metadata-cache hit | ${ms(hit.answer)} |`,
       `| resolve, miss (InnerTube answer parsed, formats chosen, links signed; incl. loopback I/O) | ${ms(miss.answer)} (then ${ms(miss.after)} in waitUntil) |`,
       `| resolve, miss with the upstream's answers replayed from memory (no socket) | ${ms(replayedMiss.answer)} (then ${ms(replayedMiss.after)} in waitUntil: the Cache API write) |`,
+      `| … its parts, replayed: the player answer fetched through the outbound door and parsed (response.json) | ${ms(parts.fetchAndParse)} |`,
+      `| … youtubei.js's innertube.actions.execute('/player') (request built, answer parsed; its parser not run) | ${ms(parts.execute)} |`,
+      `| … zod validating the answer (PlayerResponseSchema) | ${ms(parts.zod)} |`,
+      `| … the whole Extractor.resolve (execute, zod, formats chosen, the ResolvedVideo built) | ${ms(parts.extractor)} |`,
+      `| … the metadata cache's lookup of a new id in the Cache API (local emulation: a call to another service) | ${ms(parts.cacheLookup)} |`,
       `| bare JSON.parse of the same ${figures.bodyKiB.toFixed(0)} KiB player body | ${ms(parse)} |`,
       '',
       // Read by bench/service.bench-run.ts, which prints the one table of `npm run bench`.
