@@ -64,6 +64,18 @@ afterAll(async () => {
   if (rows.length) console.log(`\n${markdown(['measure', 'value'], rows)}`);
 });
 
+/**
+ * `npm start` runs two Workers in one `wrangler dev`, and its inspector port
+ * does not always lead to the API Worker: a profile without the API's own
+ * frames is taken again (up to three times).
+ */
+async function profileApiWorker(port: number, load: () => Promise<void>, intervalUs?: number) {
+  for (let attempt = 1; ; attempt++) {
+    const profile = await profileWhile(port, load, intervalUs);
+    if (profile.nodes.some((node) => /^(requestLog|resolveTrack|authenticate)/.test(node.callFrame.functionName)) || attempt === 3) return profile;
+  }
+}
+
 /** The in-workerd bench (vitest.bench-worker.config.ts): its figures come back on one marked line. */
 function runWorkerBench(): typeof workerFigures {
   const out = execFileSync('npx', ['vitest', 'run', '--config', 'vitest.bench-worker.config.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -124,9 +136,11 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   // Where a miss's Worker CPU goes: a CPU profile over the inspector, after the timed runs.
   const profiled = 200;
   const prefix = `p${Date.now().toString(36).slice(-4)}`;
+  let round = 0;
   const profile = summarise(
-    await profileWhile(9812, async () => {
-      for (let i = 0; i < profiled; i++) await (await fetch(`${open.url}/v1/resolve?query=${prefix}${String(i).padStart(6, '0')}`)).arrayBuffer();
+    await profileApiWorker(9812, async () => {
+      round++;
+      for (let i = 0; i < profiled; i++) await (await fetch(`${open.url}/v1/resolve?query=${prefix}${round}${String(i).padStart(5, '0')}`)).arrayBuffer();
     }),
     12,
   );
@@ -134,7 +148,7 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   // Where the cached keyed run's tail comes from: what holds the isolate's thread for ≥ 5 ms while wrk runs.
   let tailProfiled: WrkResult | undefined;
   const stalls = longTasks(
-    await profileWhile(9811, async () => {
+    await profileApiWorker(9811, async () => {
       tailProfiled = await wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]);
     }, 1000),
     [
