@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './env';
 import { apiKey } from './middleware/api-key';
 import { dashboardCors } from './middleware/dashboard-cors';
 import { handleError, handleNotFound } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
+import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
 import { errorShape } from './middleware/error-shape';
@@ -41,7 +41,7 @@ const OWN_ERROR_PATHS = ['/api/track', '/download/audio', '/download/video'];
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
   const app = new Hono<AppEnv>();
-  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(requestId());
   app.use(timing({ totalDescription: 'total', crossOrigin: false }));
   app.use(services());
   app.use(dashboardCors());

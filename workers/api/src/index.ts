@@ -9,6 +9,7 @@ import { moveKeyFromPath } from './middleware/key-path-prefix';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 
 export { QuotaCounter } from './quota/quota-counter';
+export { StreamLinkRevocations } from './stream-links/link-revocation';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();

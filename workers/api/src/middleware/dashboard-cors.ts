@@ -23,7 +23,7 @@ function handlerFor(config: Config): ReturnType<typeof cors> {
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['X-API-Key', 'Authorization', 'Content-Type'],
-      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Error-Code'],
+      exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Client-Request-Id', 'X-Error-Code'],
       maxAge: 600,
     });
     handlers.set(config, handler);

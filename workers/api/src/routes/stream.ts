@@ -6,6 +6,7 @@ import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { checkedSource, serveTrackFile } from '../media/track-file';
+import { revocationCutoff } from '../stream-links/link-revocation';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -20,7 +21,12 @@ export const streamRoute = new Hono<AppEnv>();
  * The bot shapes' file links and job ids are stream tokens too, and pass here.
  */
 export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!): Promise<StreamClaims> {
-  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY);
+  const config = c.get('config');
+  const claims = await verifyStreamToken(token, config.STREAM_SIGNING_KEY);
+  // The emergency cut-off covers every link, those of no key (bootstrap, keys off) too.
+  if (claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS < (await revocationCutoff(c.env.STREAM_LINKS))) {
+    throw new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.');
+  }
   if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
     const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
     c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
