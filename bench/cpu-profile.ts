@@ -72,13 +72,16 @@ class Inspector {
 /** Profiles the Worker while `load` runs; samples every `intervalUs`. */
 export async function profileWhile(inspectorPort: number, load: () => Promise<void>, intervalUs = 200): Promise<CpuProfile> {
   const inspector = await Inspector.connect(inspectorPort);
+  // The inspector sometimes stops answering under load: a profile is best effort, never a hang.
+  const answer = <T>(sent: Promise<T>) =>
+    Promise.race([sent, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the inspector did not answer')), 30_000).unref())]);
   try {
-    await inspector.send('Profiler.enable');
-    await inspector.send('Profiler.setSamplingInterval', { interval: intervalUs });
-    await inspector.send('Profiler.start');
+    await answer(inspector.send('Profiler.enable'));
+    await answer(inspector.send('Profiler.setSamplingInterval', { interval: intervalUs }));
+    await answer(inspector.send('Profiler.start'));
     await load();
-    const { profile } = await inspector.send<{ profile: CpuProfile }>('Profiler.stop');
-    await inspector.send('Profiler.disable');
+    const { profile } = await answer(inspector.send<{ profile: CpuProfile }>('Profiler.stop'));
+    await answer(inspector.send('Profiler.disable')).catch(() => undefined);
     return profile;
   } finally {
     inspector.close();
