@@ -108,6 +108,8 @@ beforeAll(async () => {
       UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
       RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
       CLIENT_COOL_OFF_SECONDS: '3', // short, so the YouTube clients step sees a client come back
+      // The chain the clients step's recordings and wording are written for (the default chain has since changed).
+      YOUTUBE_CLIENTS: 'VISIONOS,ANDROID_VR,IOS',
       LOG_LEVEL: 'warn',
     }, { seedSql: cacheSeedSql(Date.now()) });
     cleanups.push(api.close);
