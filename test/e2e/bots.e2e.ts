@@ -251,6 +251,24 @@ describe('every bot family end to end under npm start', () => {
     expect(await telegramFileDownloads()).toBeGreaterThanOrEqual(before + 7);
   });
 
+  it('a key in the base URL (/k/<key>, with or without a trailing slash) serves every family, over the stale key its code still sends', async () => {
+    const id = await ownVideo('kp', AUDIO);
+    const prefixed = `${base}/k/${key}`;
+    const name = (ext: string) => `${id}.${ext}`;
+    expectAudio(await shruti.download(prefixed, '', id, false), `${id}.mp3`);
+    expectAudio(await shruti.download(`${prefixed}/`, 'ShrutiBotsrbMgW4iant3n08lA59xB', id, false), `${id}.mp3`);
+    expectAudio(await shruti.tokenDownload(`${prefixed}/`, id, false, 'header'), `${id}.mp3`);
+    expectAudio(await nexgen.download(`${prefixed}/`, 'stale', `${prefixed}/`, id, false), (ext) => `downloads/${name(ext)}`);
+    expectAudio((await deadline.downloadOld(`${prefixed}/`, 'stale', id, false)).file, `${id}.m4a`);
+    expectAudio((await deadline.downloadNew(prefixed, 'stale', id, false)).file, `${id}.m4a`);
+    expectAudio((await ytproxy.download(prefixed, 'stale', id, false)).file, `${id}.mp3`);
+    expect((await shukla.telegramPost(prefixed, 'strangerapi95df51dde', id, false)).status).toBe(200);
+    expect((await fallen.yukki(`${prefixed}/`, 'stale', `https://www.youtube.com/watch?v=${id}`)).status).toBe(200);
+    expect((await fallen.tgmusic(prefixed, 'stale', `https://www.youtube.com/watch?v=${id}`)).status).toBe(200);
+    expect((await original.youtube(prefixed, 'stale', id, false)).status).toBe(200);
+    expect(service.output()).not.toContain(key);
+  });
+
   it('the original: /youtube with an absolute stream_url that plays, {"error"} JSON with 401 for key failures, and its admin routes', async () => {
     const id = await ownVideo('or', AUDIO);
     const audio = await original.youtube(base, key, id, false);
