@@ -29,7 +29,7 @@ export const upstream = {
     const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
     return response.json();
   },
-  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string }>> {
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; poToken?: 'valid' | 'invalid'; refused?: string }>> {
     return this.control('calls');
   },
   scenario(videoId: string, mode: string, client?: string) {
@@ -38,6 +38,10 @@ export const upstream = {
   /** The googlevideo format of this content length answers 403 the next `times` requests. */
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
+  },
+  /** The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher TV / WEB_EMBEDDED answers. */
+  player(playerId: string) {
+    return this.control('player', { playerId });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {
