@@ -163,6 +163,20 @@ describe('every bot family end to end under npm start', () => {
     expectAudio(legacy.file, (ext) => `${id}.${ext}`);
     const videoId = await ownVideo('nv', 'T4XJQO3qol8');
     expectJoinedVideo(await nexgen.download(base, key, base, videoId, true), `downloads/${videoId}.ts`);
+    // Forks that fetch the link in parallel ranges first probe its size with `Range: bytes=0-0`, or HEAD.
+    const answer = await aiohttpJson(await get(`${base}/song/${id}?api=${key}`, { timeout: 40 }));
+    const probe = await get(answer.link, { headers: { Range: 'bytes=0-0' }, timeout: 40 });
+    expect(probe.status).toBe(206);
+    const total = Number(probe.headers.get('Content-Range')?.split('/')[1]);
+    expect(Buffer.from(await probe.arrayBuffer())).toHaveLength(1);
+    const head = await get(answer.link, { method: 'HEAD', timeout: 40 });
+    expect(head.status).toBe(200);
+    expect(Number(head.headers.get('Content-Length'))).toBe(total);
+    expect(head.headers.get('Content-Disposition')).toBe(`attachment; filename="${id}.${answer.format}"`);
+    const tail = await get(answer.link, { headers: { Range: `bytes=${total - 100}-${total - 1}` }, timeout: 40 });
+    expect(tail.status).toBe(206);
+    expect(Buffer.from(await tail.arrayBuffer())).toHaveLength(100);
+
     // The older client logs `error` / `message` of a refusal.
     const refused = await nexgen.legacyDownload(base, 'not-a-key', id);
     expect(refused.file).toBeNull();
