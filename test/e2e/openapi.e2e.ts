@@ -17,7 +17,7 @@ describe('the OpenAPI description', () => {
     const described = Object.entries(document.paths ?? {}).flatMap(([path, operations]) =>
       Object.keys(operations ?? {}).map((method) => `${method} ${path}`),
     );
-    const missing = servedOperations().filter((operation) => operation !== 'get /openapi.json' && !described.includes(operation));
+    const missing = (await servedOperations()).filter((operation) => operation !== 'get /openapi.json' && !described.includes(operation));
     expect(missing).toEqual([]);
     const resolve = document.paths?.['/v1/resolve']?.get;
     expect(resolve?.security).toEqual(expect.arrayContaining([{ apiKeyHeader: [] }]));
