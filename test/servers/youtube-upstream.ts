@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
+import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 
 /**
@@ -54,6 +55,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
   let aliases = new Map<string, string>();
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
   let bytesPerSecond = 0;
+  const hostile = new HostileUpstream();
 
   const server = createServer(async (req, res) => {
     try {
@@ -69,6 +71,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const body = await buffer(req);
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
+    if (hostile.handle(req, url, host, res)) return;
 
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/player') {
       const request = JSON.parse(body.toString() || '{}');
@@ -107,6 +110,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       expiredStreams = new Map();
       aliases = new Map();
       bytesPerSecond = 0;
+      hostile.reset();
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {
@@ -129,6 +133,11 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/calls') return json(res, 200, calls);
+    if (path === '/__control/hostile') {
+      hostile.add(input as HostileRule);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/internal-hits') return json(res, 200, hostile.internalHits);
     return json(res, 404, { error: 'unknown control' });
   }
 

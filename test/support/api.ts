@@ -39,6 +39,18 @@ export const upstream = {
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
   },
+  /** A hostile answer for matching requests (test/servers/hostile-upstream.ts). */
+  hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number }) {
+    return this.control('hostile', rule);
+  },
+  /** Paths under /__internal/ (an address inside the network) the upstream was asked for. */
+  internalHits(): Promise<string[]> {
+    return this.control('internal-hits');
+  },
+  /** The upstream itself, as an address inside the network: `${internalUrl}/__internal/…`. */
+  get internalUrl(): string {
+    return (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
+  },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {
     return this.control('alias', { videoId, recordedId });

@@ -1,7 +1,7 @@
 import { InputFile } from 'grammy';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
-import { isAllowedStreamHost } from '../../core/src/stream/upstream-hosts';
+import { isAllowedStreamHost, mediaFetch } from '../../core/src/stream/upstream-hosts';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
@@ -50,7 +50,7 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
   };
   // A generator runs only when grammY writes the file part: the download starts there.
   const media = new InputFile(
-    mediaBytes(source, { fetch: runtime.outbound, chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
+    mediaBytes(source, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
     `${video.id}.${plan.extension}`,
   );
   const common = {

@@ -26,6 +26,7 @@ export const STATUS_BY_CODE = {
   'youtube.unavailable': 502,
   'upstream.timeout': 504,
   'upstream.failed': 502,
+  'upstream.redirect_forbidden': 502,
   'stream.token_invalid': 403,
   'stream.token_expired': 410,
   'stream.range_not_satisfiable': 416,

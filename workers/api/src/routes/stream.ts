@@ -2,10 +2,11 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
-import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
+import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
+import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
-import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
+import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
@@ -13,7 +14,9 @@ import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/type
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
  * URLs are locked to the IP that resolved them). GET and HEAD, single ranges.
- * `/stream/<token>/hls/<url>` carries the playlists and segments of an HLS stream.
+ * `/stream/<token>/hls/<url>.<mac>` carries the playlists and segments of an HLS
+ * stream: only URIs this service wrote into a playlist for this token (hls.ts).
+ * Every fetch, redirects included, stays on the media hosts (upstream-hosts.ts).
  * A Telegram-cache link serves the channel's copy, and YouTube's when that is gone.
  */
 export const streamRoute = new Hono<AppEnv>();
@@ -43,10 +46,10 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
     }
-    return checkedSource({ url: format.url, size: format.size, mime: format.mime }, c);
+    return checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c);
   };
   return proxyMedia(await sourceFor(false), {
-    fetch: c.get('outbound'),
+    fetch: mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: () => sourceFor(true),
     method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
@@ -58,8 +61,8 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
-  const target = decodeProxiedUrl(c.req.param('encoded'));
-  if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
+  const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  if (!target) throw new AppError('stream.token_invalid', 'This HLS link was not written by this service.');
   return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
 
@@ -77,7 +80,8 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 
 async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
   const range = c.req.header('Range');
-  const upstream = await c.get('outbound')(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
+  const fetch = mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES);
+  const upstream = await fetch(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
@@ -85,13 +89,17 @@ async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
   const target = new URL(url);
   if (isPlaylist(target, upstream.headers.get('content-type'))) {
     const requestUrl = new URL(c.req.url);
-    const token = requestUrl.pathname.split('/')[2];
-    const playlist = rewritePlaylist(await upstream.text(), url, `${requestUrl.origin}/stream/${token}/hls`);
+    const token = c.req.param('token')!;
+    const links = { proxyBase: `${requestUrl.origin}/stream/${token}/hls`, token, secret: c.get('config').STREAM_SIGNING_KEY };
+    const playlist = await rewritePlaylist(await readPlaylist(upstream), url, links);
     return new Response(c.req.method === 'HEAD' ? null : playlist, {
-      headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' },
+      headers: { ...RELAY_SAFETY_HEADERS, 'Content-Type': HLS_PLAYLIST_TYPE, 'Cache-Control': 'no-cache' },
     });
   }
-  const headers = copyLengthHeaders(upstream.headers, new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? 'video/mp2t', 'Accept-Ranges': 'bytes' }));
+  const headers = copyLengthHeaders(
+    upstream.headers,
+    new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': mediaType(upstream.headers.get('content-type'), 'video/mp2t'), 'Accept-Ranges': 'bytes' }),
+  );
   return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
+import { mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { TelegramCache } from './telegram-cache';
@@ -51,7 +52,8 @@ export async function serveCachedStream(c: Context<AppEnv>, claims: StreamClaims
   const headers = copyLengthHeaders(
     response.headers,
     new Headers({
-      'Content-Type': (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!,
+      ...RELAY_SAFETY_HEADERS,
+      'Content-Type': mediaType(entry.mime ?? response.headers.get('Content-Type'), claims.type === 'audio' ? 'audio/mp4' : 'video/mp4'),
       'Accept-Ranges': 'bytes',
       'Cache-Control': 'private, max-age=3600',
     }),

@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
+import { mediaType, RELAY_SAFETY_HEADERS } from './media-type';
 import { copyLengthHeaders, parseRange } from './range';
 
 /**
@@ -41,7 +42,8 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   const start = range.kind === 'partial' ? range.start : 0;
   const end = range.kind === 'partial' ? range.end : size - 1;
   const headers = new Headers({
-    'Content-Type': source.mime.split(';')[0]!,
+    ...RELAY_SAFETY_HEADERS,
+    'Content-Type': mediaType(source.mime, 'application/octet-stream'),
     'Accept-Ranges': 'bytes',
     'Content-Length': String(size === 0 ? 0 : end - start + 1),
     'Cache-Control': 'private, max-age=3600',
@@ -109,7 +111,11 @@ async function passThrough(source: ProxySource, options: ProxyOptions): Promise<
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   const out = copyLengthHeaders(
     upstream.headers,
-    new Headers({ 'Content-Type': upstream.headers.get('content-type') ?? source.mime.split(';')[0]!, 'Accept-Ranges': 'bytes' }),
+    new Headers({
+      ...RELAY_SAFETY_HEADERS,
+      'Content-Type': mediaType(upstream.headers.get('content-type'), mediaType(source.mime, 'application/octet-stream')),
+      'Accept-Ranges': 'bytes',
+    }),
   );
   return new Response(options.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers: out });
 }

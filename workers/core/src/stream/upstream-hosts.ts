@@ -1,4 +1,5 @@
 import { getDomain } from 'tldts';
+import type { OutboundFetch } from '../outbound/http';
 import type { FallbackInstance } from '../settings';
 
 /**
@@ -41,4 +42,10 @@ export function isInstanceUrl(url: URL, instance: FallbackInstance): boolean {
 
 function registrableDomain(host: string): string | null {
   return getDomain(host, { allowPrivateDomains: true, validateHostname: true });
+}
+
+/** The outbound door restricted to media hosts: every redirect hop is checked too. */
+export function mediaFetch(fetch: OutboundFetch, fallbacks: readonly FallbackInstance[]): OutboundFetch {
+  const allowUrl = (url: URL) => isAllowedStreamHost(url, fallbacks);
+  return (input, init = {}) => fetch(input, { ...init, allowUrl });
 }
