@@ -9,8 +9,10 @@ import { api, apiJson, upstream } from './support/api';
  */
 const internal = (name: string) => `${upstream.internalUrl}/__internal/${name}`;
 
-async function hlsLink() {
-  const { body } = await apiJson('/v1/resolve?query=X4VbdwhkE10&type=video');
+/** A live stream's link under the test's own id, so that hostile rules can single out its playlists and segments. */
+async function hlsLink(videoId = 'X4VbdwhkE10') {
+  if (videoId !== 'X4VbdwhkE10') await upstream.alias(videoId, 'X4VbdwhkE10');
+  const { body } = await apiJson(`/v1/resolve?query=${videoId}&type=video`);
   const path = new URL(body.stream.url).pathname;
   const master = await (await api(path)).text();
   const variants = master.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => new URL(line).pathname);
@@ -52,7 +54,7 @@ describe('redirects never lead off the media hosts', () => {
   it('/stream: a googlevideo redirect to an internal address is refused and never fetched', async () => {
     await upstream.alias('redirDirct1', 'kX3nB4PpJko');
     const { body } = await apiJson('/v1/resolve?query=redirDirct1');
-    await upstream.hostile({ match: `clen=${body.stream.size}&`, redirect: internal('direct') });
+    await upstream.hostile({ match: 'tv=redirDirct1&', redirect: internal('direct') });
     const response = await api(new URL(body.stream.url).pathname, { headers: { Range: 'bytes=0-99' } });
     expect(response.status).toBe(502);
     expect((await response.json<any>()).error.code).toBe('upstream.redirect_forbidden');
@@ -65,7 +67,7 @@ describe('redirects never lead off the media hosts', () => {
     const url = new URL(body.stream.url);
     // The format's own URL, moved to another googlevideo node (the test googlevideo serves any of them).
     const moved = `https://rr9---sn-moved.googlevideo.com/videoplayback?itag=${body.stream.mime.includes('opus') ? 251 : 140}&clen=${body.stream.size}&range=0-99`;
-    await upstream.hostile({ match: `clen=${body.stream.size}&`, redirect: moved, times: 1 });
+    await upstream.hostile({ match: 'tv=redirDirct2&', redirect: moved, times: 1 });
     const response = await api(url.pathname, { headers: { Range: 'bytes=0-99' } });
     expect(response.status).toBe(206);
     expect((await response.arrayBuffer()).byteLength).toBe(100);
@@ -74,12 +76,12 @@ describe('redirects never lead off the media hosts', () => {
   });
 
   it('HLS relay: a segment redirecting to an internal address or a loop is refused', async () => {
-    const { segments } = await hlsLink();
-    await upstream.hostile({ match: '/sq/2/', redirect: internal('hls') });
+    const { segments } = await hlsLink('hlsRedirct1');
+    await upstream.hostile({ match: '/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/', redirect: internal('hls') });
     const refused = await api(segments[1]!);
     expect(refused.status).toBe(502);
     expect(await upstream.internalHits()).not.toContain('/__internal/hls');
-    await upstream.hostile({ match: '/sq/2/', redirect: '/videoplayback/id/hls/itag/95/clen/188000/sq/2/file/seg.ts', times: 20 });
+    await upstream.hostile({ match: '/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/', redirect: '/videoplayback/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/file/seg.ts', times: 20 });
     const loop = await api(segments[1]!);
     expect(loop.status).toBe(502);
     expect((await loop.json<any>()).error.message).toMatch(/redirected more than 5 times/);
@@ -100,8 +102,8 @@ describe('redirects never lead off the media hosts', () => {
 
 describe('relayed bodies are media, never documents of this origin', () => {
   it('serves an upstream segment sent as HTML as video/mp2t with nosniff', async () => {
-    const { segments } = await hlsLink();
-    await upstream.hostile({ match: '/sq/1/', contentType: 'text/html; charset=utf-8', body: '<script>alert(document.cookie)</script>' });
+    const { segments } = await hlsLink('hlsHtmlSeg1');
+    await upstream.hostile({ match: '/id/hlsHtmlSeg1.1/itag/95/clen/188000/sq/1/', contentType: 'text/html; charset=utf-8', body: '<script>alert(document.cookie)</script>' });
     const response = await api(segments[0]!);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('video/mp2t');
@@ -120,8 +122,8 @@ describe('relayed bodies are media, never documents of this origin', () => {
   });
 
   it('refuses a playlist of many megabytes without reading it all', async () => {
-    const { variants } = await hlsLink();
-    await upstream.hostile({ match: '/hls_playlist/', playlistBytes: 64 * 1024 * 1024 });
+    const { variants } = await hlsLink('hlsHugeList');
+    await upstream.hostile({ match: '/hls_playlist/id/hlsHugeList.1/', playlistBytes: 64 * 1024 * 1024 });
     const response = await api(variants[0]!);
     expect(response.status).toBe(502);
     expect((await response.json<any>()).error.message).toMatch(/playlist over/);

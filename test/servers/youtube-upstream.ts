@@ -153,8 +153,14 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
     }
     if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, freshen(ciphered));
-    const answer = players.get(aliases.get(videoId) ?? videoId) ?? players.get('don-t-exist');
-    return json(res, 200, freshen(answer));
+    const recordedId = aliases.get(videoId);
+    const answer = players.get(recordedId ?? videoId) ?? players.get('don-t-exist');
+    // An aliased video's media URLs name the alias (`tv=`, and `/id/` in HLS), so a test can single out its own requests.
+    const fresh = recordedId ? JSON.parse(JSON.stringify(freshen(answer)).replace(/\/videoplayback\?/g, `/videoplayback?tv=${videoId}&`)) : freshen(answer);
+    if (recordedId && fresh?.streamingData?.hlsManifestUrl) {
+      fresh.streamingData.hlsManifestUrl = fresh.streamingData.hlsManifestUrl.replace(`/id/${recordedId}.`, `/id/${videoId}.`);
+    }
+    return json(res, 200, fresh);
   }
 
   /** A recorded answer with its expiry moved into the future, as a fresh answer would have it. */
@@ -228,10 +234,11 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       ].join('\n'), 'application/vnd.apple.mpegurl');
     }
     const itag = pathParamsOf(url.pathname).get('itag') ?? '0';
-    const segment = (n: number) => `https://rr1---sn-test.googlevideo.com/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
+    const id = pathParamsOf(url.pathname).get('id') ?? 'hls';
+    const path = (n: number) => `/videoplayback/id/${id}/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
     return text(res, 200, [
       '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:1',
-      '#EXTINF:5.0,', segment(1), '#EXTINF:5.0,', `/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/2/file/seg.ts`, '',
+      '#EXTINF:5.0,', `https://rr1---sn-test.googlevideo.com${path(1)}`, '#EXTINF:5.0,', path(2), '',
     ].join('\n'), 'application/vnd.apple.mpegurl');
   }
 

@@ -23,8 +23,8 @@ export function createApp() {
   app.use(services());
   app.use(dashboardCors());
   app.use(requestLog());
-  for (const path of ['/v1/*', '/youtube', '/stream/*', '/admin/*']) app.use(path, rateLimit());
-  for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey());
+  // The key first, so that keyed requests are limited per key; /stream limits only a link's first request, /admin/* in adminRoute.
+  for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey(), rateLimit());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);

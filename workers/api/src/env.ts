@@ -16,6 +16,8 @@ export interface Env {
   DB?: D1Database;
   LOG_QUEUE?: Queue<LogQueueBody>;
   IP_RATE_LIMITER?: RateLimit;
+  /** Requests per minute of one API key (KEY_RATE_LIMIT_PER_MINUTE). */
+  KEY_RATE_LIMITER?: RateLimit;
   /** Upload jobs for the Telegram cache (consumed by workers/consumer). */
   CACHE_QUEUE?: Queue<CacheJob>;
   /** The cache consumer Worker: status and cached files. */
@@ -42,6 +44,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   principal?: Principal;
   /** The id of a key that was refused (expired, revoked, over quota), for the request log. */
   refusedKeyId?: string;
+  /** Undoes a stream link's counted first request (when it fails on our side). */
+  releaseFirstUse?: () => Promise<void>;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
 }

@@ -3,12 +3,14 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { rateLimitHeaders } from '../quota/key-gate';
+import { limitIp, refuseCountingIp } from './rate-limit';
 
 /**
  * Requires an API key and counts the request against its daily quota. The key
  * may come as `X-API-Key`, `Authorization: Bearer`, or the query parameters
  * `api_key` (the original service's) and `api` (what many bots send).
- * A request that fails on our side (5xx) gives its quota back.
+ * A request that fails on our side (5xx) or is rate-limited gives its quota back.
+ * A missing or unknown key is counted against the client IP's rate limit.
  */
 const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -40,19 +42,20 @@ function hex(buffer: ArrayBuffer): string {
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
 export async function authenticate(c: Context<AppEnv>, options: { consume: boolean }): Promise<{ principal: Principal; day?: string }> {
   const key = presentedKey(c);
-  if (!key) throw new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.');
+  if (!key) return refuseCountingIp(c, new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.'));
   const adminKey = c.get('config').ADMIN_API_KEY;
   // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
   const digest = await digestOf(key);
   if (adminKey && crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true))) {
     return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   }
-  if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
+  if (!KEY_SHAPE.test(key)) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
   const lower = key.toLowerCase();
   const keyHash = hex(lower === key ? digest : await digestOf(lower));
-  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch((error: unknown) => {
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch(async (error: unknown) => {
     const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
     if (typeof keyId === 'string') c.set('refusedKeyId', keyId);
+    if (error instanceof AppError && error.code === 'key.invalid') await limitIp(c);
     throw error;
   });
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
@@ -65,7 +68,8 @@ export function apiKey() {
     const { principal, day } = await authenticate(c, { consume: true });
     c.set('principal', principal);
     await next();
-    if (c.res.status >= 500 && principal.keyHash && day) {
+    const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
+    if (refused && principal.keyHash && day) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

@@ -55,6 +55,25 @@ export class KeyGate {
     return this.settle(keyHash, outcome, nowMs);
   }
 
+  /**
+   * A request of a stream link minted for the key: the link's first request
+   * counts against the quota, its later ranges and segments only check the key.
+   */
+  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number): Promise<Admission & { firstUse: boolean }> {
+    const counter = this.counter(keyHash);
+    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt);
+    if (outcome.kind === 'unknown') {
+      const record = await this.store().getKeyByHash(keyHash);
+      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, record ? toSnapshot(record) : null);
+    }
+    return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
+  }
+
+  /** Undoes a link's first use: the unit back, and its next request counts again. */
+  releaseLink(keyHash: string, day: string, linkId: string): Promise<void> {
+    return this.counter(keyHash).releaseLink(day, linkId);
+  }
+
   refund(keyHash: string, day: string): Promise<void> {
     return this.counter(keyHash).refund(day);
   }

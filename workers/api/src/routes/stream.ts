@@ -5,7 +5,8 @@ import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-p
 import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
 import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
-import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
 import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
@@ -21,15 +22,48 @@ import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/type
  */
 export const streamRoute = new Hono<AppEnv>();
 
-/** A link minted for a key dies with the key: revoked or expired keys stop streaming at once. */
+/**
+ * A link minted for a key dies with the key: revoked or expired keys stop
+ * streaming at once. A link's first request counts one unit of the key's
+ * quota and one of its rate limit; the ranges and segments a player then asks
+ * for only check the key (quota/quota-counter.ts `useLink`). A link without a
+ * key counts per IP, on a request that starts the stream (no Range, or from
+ * byte 0; not the HLS segments). A bad token counts per IP too.
+ */
 async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
-  const claims = await verifyStreamToken(c.req.param('token')!, c.get('config').STREAM_SIGNING_KEY);
-  if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
-    const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
-    c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+  const token = c.req.param('token')!;
+  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY).catch((error: unknown) => refuseCountingIp(c, error));
+  if (!claims.keyHash || !c.get('config').REQUIRE_API_KEY) {
+    if (startsStream(c)) await limitIp(c);
+    return claims;
+  }
+  const keyGate = c.get('keyGate');
+  const linkId = linkIdOf(token);
+  const admission = await keyGate.admitLink(claims.keyHash, { id: linkId, expiresAt: claims.expiresAt * 1000 }, Date.now());
+  c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+  if (admission.firstUse) {
+    const release = () => keyGate.releaseLink(claims.keyHash!, admission.day, linkId);
+    c.set('releaseFirstUse', release);
+    await limitKey(c, admission.key.id).catch((error: unknown) => {
+      c.executionCtx.waitUntil(release());
+      throw error;
+    });
   }
   return claims;
 }
+
+function startsStream(c: Context<AppEnv>): boolean {
+  if (c.req.path.includes('/hls/')) return false;
+  const range = c.req.header('Range');
+  return !range || /^bytes=0-/i.test(range.trim());
+}
+
+/** A first request that failed on our side gives its unit back: the next request of the link is the first again. */
+streamRoute.use('/stream/*', async (c, next) => {
+  await next();
+  const release = c.get('releaseFirstUse');
+  if (release && c.res.status >= 500) c.executionCtx.waitUntil(release());
+});
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
   const claims = await verifiedClaims(c);
