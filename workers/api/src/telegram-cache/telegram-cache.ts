@@ -10,7 +10,8 @@ import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus }
  * it reads and claims entries in the store, queues upload jobs, and asks the
  * consumer Worker (service binding TELEGRAM_CACHE) for a cached file's bytes.
  * Caching is on when this Worker has both bindings, TELEGRAM_CACHE_ENABLED is
- * not false, and the consumer says it has a bot token.
+ * not false, and the consumer says it has a bot token. Every call to the
+ * consumer has a timeout, and concurrent requests share one status probe.
  */
 export type CacheReport =
   | { status: 'disabled' }
@@ -30,8 +31,12 @@ interface Deps {
 /** The consumer's answer is kept a minute per isolate; a failed probe only briefly. */
 const STATUS_TTL_MS = 60_000;
 const STATUS_FAILURE_TTL_MS = 5_000;
+/** The consumer answers its status from memory: a probe slower than this counts as "off" for now. */
+const STATUS_TIMEOUT_MS = 2_000;
 const PENDING_TIMEOUT_MS = 30 * 60_000;
 const statusByBinding = new WeakMap<object, { enabled: boolean; until: number }>();
+/** One probe in flight per binding and isolate: concurrent requests share it. */
+const probesInFlight = new WeakMap<object, Promise<boolean>>();
 
 export class TelegramCache {
   constructor(private readonly deps: Deps) {}
@@ -46,9 +51,19 @@ export class TelegramCache {
     if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return false;
     const known = statusByBinding.get(binding);
     if (known && known.until > Date.now()) return known.enabled;
+    let probe = probesInFlight.get(binding);
+    if (!probe) {
+      probe = this.probe(binding).finally(() => probesInFlight.delete(binding));
+      probesInFlight.set(binding, probe);
+    }
+    return probe;
+  }
+
+  private async probe(binding: Fetcher): Promise<boolean> {
     let enabled = false;
     try {
-      const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`);
+      const timeoutMs = Math.min(STATUS_TIMEOUT_MS, this.deps.config.UPSTREAM_TIMEOUT_MS);
+      const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`, { signal: AbortSignal.timeout(timeoutMs) });
       if (response.ok) enabled = ((await response.json()) as CacheServiceStatus).enabled === true;
       else await response.body?.cancel();
     } catch (error) {
@@ -118,8 +133,16 @@ export class TelegramCache {
   }
 
   /** The cached file's bytes (or a 410 when Telegram lost it), straight from the consumer. */
-  fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
-    return this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: range ? { Range: range } : {} });
+  async fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
+    // The timeout covers the consumer's answer, not the bytes after it: a long track keeps streaming.
+    const controller = new AbortController();
+    const timeoutMs = this.deps.config.UPSTREAM_TIMEOUT_MS;
+    const timer = setTimeout(() => controller.abort(new Error(`the cache consumer did not answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      return await this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: range ? { Range: range } : {}, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async markStale(videoId: string, type: CacheType, reason: string): Promise<CacheEntry | null> {
