@@ -18,10 +18,11 @@ import { youtubeCompatRoute } from './routes/youtube-compat';
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
   const app = new Hono<AppEnv>();
+  // CORS first: an answer that fails anywhere after it (a bad setting, say) still reaches the dashboard.
+  app.use(dashboardCors());
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(timing({ totalDescription: 'total', crossOrigin: false }));
   app.use(services());
-  app.use(dashboardCors());
   app.use(requestLog());
   // The key first, so that keyed requests are limited per key; /stream limits only a link's first request, /admin/* in adminRoute.
   for (const path of ['/v1/*', '/youtube']) app.use(path, apiKey(), rateLimit());

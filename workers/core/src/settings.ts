@@ -16,7 +16,8 @@ export const positiveInt = z.coerce.number().int().positive();
 export const originString = z
   .string()
   .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) origin')
+  // zod runs this even when .url() failed, so it must not throw on a non-URL.
+  .refine((value) => /^https?:$/.test(URL.parse(value)?.protocol ?? ''), 'must be an http(s) origin')
   .transform((value) => new URL(value).origin);
 
 /** JSON object: hostname or `*.suffix` → origin. */
