@@ -13,7 +13,7 @@ import { TEST_ADMIN_KEY, upstream } from '../test/support/api';
  */
 it('prints the Worker’s own time per resolve', async () => {
   const app = createApp();
-  const quiet = { ...env, RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' };
+  const quiet = { ...env, RATE_LIMIT_PER_MINUTE: '0', KEY_RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' };
   const call = async (path: string) => {
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(`http://api.test${path}`, { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), quiet, ctx);
@@ -79,7 +79,7 @@ async function withUpstreamInMemory<T>(seenIds: string[], body: (freshIds: strin
     await upstream.alias('wbenchfill0', 'M4gD1WSo5mA');
     const app = createApp();
     const ctx = createExecutionContext();
-    await (await app.fetch(new Request('http://api.test/v1/resolve?query=wbenchfill0', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), { ...env, RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' }, ctx)).arrayBuffer();
+    await (await app.fetch(new Request('http://api.test/v1/resolve?query=wbenchfill0', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), { ...env, RATE_LIMIT_PER_MINUTE: '0', KEY_RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' }, ctx)).arrayBuffer();
     await waitOnExecutionContext(ctx);
     const freshIds = seenIds.map((id) => id.replace('wbench', 'wmemor'));
     replaying = true;

@@ -69,6 +69,7 @@ beforeAll(async () => {
       STREAM_SIGNING_KEY: 'e2e-signing-key-0123456789abcdef',
       UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
       RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
+      KEY_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'warn',
     }, { seedSql: cacheSeedSql(Date.now()) });
     cleanups.push(api.close);
