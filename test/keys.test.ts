@@ -1,4 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../workers/api/src/app';
 import { secondsUntilIstMidnight } from '../workers/api/src/quota/ist-calendar';
 import { api, apiJson, createKey, TEST_ADMIN_KEY, upstream, withKey } from './support/api';
 
@@ -155,5 +158,19 @@ describe('per-IP rate limit', () => {
       last = (await api('/v1/resolve?query=', { headers: { 'CF-Connecting-IP': ip, 'X-Forwarded-For': `198.51.100.${i}` } })).status;
     }
     expect(last).toBe(429);
+  });
+
+  it('with TRUST_FORWARDED_FOR, takes the entry the proxy appended: a rotated left-most entry dodges nothing', async () => {
+    const app = createApp();
+    const trusting = { ...env, TRUST_FORWARDED_FOR: 'true' };
+    const statuses: number[] = [];
+    for (let i = 0; i < 101; i++) {
+      const ctx = createExecutionContext();
+      const headers = { 'X-API-Key': TEST_ADMIN_KEY, 'X-Forwarded-For': `198.51.100.${i}, 203.0.113.91`, 'CF-Connecting-IP': '192.0.2.200' };
+      statuses.push((await app.fetch(new Request('http://api.test/v1/resolve?query=', { headers }), trusting, ctx)).status);
+      await waitOnExecutionContext(ctx);
+    }
+    expect(statuses.slice(0, 100).every((status) => status === 400)).toBe(true);
+    expect(statuses[100]).toBe(429);
   });
 });
