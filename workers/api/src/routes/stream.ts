@@ -93,10 +93,11 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
 });
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
+  // The URI's HMAC first: a forged one costs a hash and counts against the IP, never a key lookup.
+  const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  if (!target) return refuseCountingIp(c, new AppError('stream.token_invalid', 'This HLS link was not written by this service.'));
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
-  const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
-  if (!target) throw new AppError('stream.token_invalid', 'This HLS link was not written by this service.');
   return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
 
