@@ -34,6 +34,7 @@ export const SETTINGS = [
   { name: 'LOG_RETENTION_DAYS', default: '90', meaning: 'How long request logs are kept: the daily cron (00:00 IST) deletes older ones and expired cache entries (on Mongo the TTL index does it too).' },
   { name: 'TELEGRAM_CACHE_ENABLED', default: 'true', meaning: 'API Worker: false turns the Telegram cache off without removing its bindings. It is on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the consumer Worker has a bot token.' },
   { name: 'CACHE_RETRY_COOLDOWN_SECONDS', default: '600', meaning: 'API Worker: how long a failed upload waits before a request may claim it again.' },
+  { name: 'TELEGRAM_LINK_WAIT_SECONDS', default: '40', meaning: 'API Worker: how long `/download/audio` and `/download/video` (bots that only take a t.me link) wait for a first upload to the channel; at most 55, inside those bots\' 60 s timeout.' },
   { name: 'TELEGRAM_BOT_TOKEN', secret: true, worker: 'consumer', default: '(unset: caching off)', meaning: 'Consumer Worker only (never the API Worker): the bot token from @BotFather. The bot must be an admin of the channel, allowed to post.' },
   { name: 'TELEGRAM_CHANNEL_ID', worker: 'consumer', default: '(required with a token)', meaning: 'Consumer Worker: the channel, `@name` (public: answers carry t.me links) or its numeric id `-100…`.' },
   { name: 'TELEGRAM_API_ROOT', worker: 'consumer', default: 'https://api.telegram.org', meaning: 'Consumer Worker: Bot API server. Another root (a local tdlib telegram-bot-api) lifts the 20 MB / 50 MB limits to 2000 MB.' },

@@ -67,21 +67,6 @@ describe('admin API: keys', () => {
     expect((await apiJson('/admin/keys/doesnotexist', json('PATCH', { active: false }))).status).toBe(404);
     expect((await apiJson('/admin/keys/doesnotexist', { method: 'DELETE' })).status).toBe(404);
   });
-
-  it('keeps the original service’s admin routes working', async () => {
-    const created = await apiJson('/admin/create-key', json('POST', { name: 'legacy bot', daily_limit: 7, expiry_days: 2 }));
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'legacy bot', daily_limit: 7 });
-    const key = created.body.api_key as string;
-    const used = await api('/v1/resolve?query=M4gD1WSo5mA', withKey(key));
-    expect(used.headers.get('RateLimit-Limit')).toBe('7');
-    const stats = await apiJson('/admin/stats');
-    expect(stats.body).toMatchObject({ total_keys: expect.any(Number), active_keys: expect.any(Number), total_requests: expect.any(Number) });
-    const list = await apiJson('/admin/keys');
-    expect(Array.isArray(list.body.keys)).toBe(true);
-    expect((await apiJson(`/admin/delete-key/${key}`, { method: 'DELETE' })).body.deleted).toBe(true);
-    expect((await apiJson('/v1/resolve?query=M4gD1WSo5mA', withKey(key))).body.error.code).toBe('key.invalid');
-  });
 });
 
 describe('admin API: stats and logs', () => {

@@ -68,7 +68,7 @@ describe('Telegram cache through the API', () => {
     });
     const compat = await api.json(`/youtube?query=${videoId}`);
     expect(compat.body).toMatchObject({ id: videoId, cached: true, telegram_cached: true, telegram_file_id: entry.file_id, stream_type: 'Audio' });
-    expect(compat.body.stream_url).toMatch(/^\/stream\//);
+    expect(compat.body.stream_url).toMatch(/^http:\/\/api\.test\/stream\//);
     expect(api.logged.filter((record) => record.cache === 'hit')).toHaveLength(2);
     expect((await youtubeCallsFor(videoId)).length).toBe(before);
   });

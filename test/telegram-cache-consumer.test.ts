@@ -113,16 +113,51 @@ describe('cache consumer: uploads', () => {
     expect((await store.getCacheEntry(videoId, 'video'))?.status).not.toBe('ready');
   });
 
-  it('fails a video YouTube offers only as HLS, with the reason, and acknowledges the job', async () => {
+  it('uploads a video YouTube offers only as HLS as one MPEG-TS document: one variant’s segments, in order', async () => {
     const token = await telegram.newBot();
     const videoId = testVideoId('hl');
     await upstream.alias(videoId, RECORDING);
     await claim(videoId, 'video');
     const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token));
     expect(result.explicitAcks).toEqual(['job-0']);
+    expect(result.retryMessages).toEqual([]);
+
+    const sends = (await telegram.calls(token)).filter((call) => call.method.startsWith('send'));
+    expect(sends.map((call) => call.method)).toEqual(['sendDocument']);
+    const part = sends[0]!.files[sends[0]!.fields.document!.slice('attach://'.length)];
+    // The test HLS stream: 720p (itag 95) and 240p variants of two 188,000-byte segments; 11 s at 1.5 Mbit/s fits 20 MB.
+    expect(part).toMatchObject({ filename: `${videoId}.ts`, size: 2 * 188_000 });
+    const entry = await store.getCacheEntry(videoId, 'video');
+    expect(entry).toMatchObject({ status: 'ready', mime: 'video/mp2t', size: 2 * 188_000, chat_id: CHANNEL });
+    const segment = (sq: number) => streamBytes(seedOf(`95:188000:sq${sq}`), 0, 187_999);
+    const stored = await telegram.fileBytes(entry!.file_id!);
+    expect(sameBytes(stored, new Uint8Array([...segment(1), ...segment(2)]))).toBe(true);
+    expect(Buffer.from(stored.subarray(0, 7)).toString()).not.toBe('#EXTM3U');
+  });
+
+  it('joins the smallest variant when none fits, and records too_large when even that is over the limit', async () => {
+    const token = await telegram.newBot();
+    const videoId = testVideoId('hb');
+    await upstream.alias(videoId, RECORDING);
+    await claim(videoId, 'video');
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token, { CACHE_MAX_FILE_BYTES: '300000' }));
+    expect(result.explicitAcks).toEqual(['job-0']);
+    const entry = await store.getCacheEntry(videoId, 'video');
+    expect(entry).toMatchObject({ status: 'too_large' });
+    const segments = (await upstream.calls()).filter((call) => call.path.startsWith('/videoplayback/id/hls/'));
+    expect(segments.some((call) => call.path.includes('/itag/92/'))).toBe(true);
+  });
+
+  it('fails a video with neither one file nor HLS, with the reason, and acknowledges the job', async () => {
+    const token = await telegram.newBot();
+    const videoId = testVideoId('nv');
+    await claim(videoId, 'video');
+    const video = fakeVideo(videoId, { itag: 137, size: 1000, mime: 'video/mp4; codecs="avc1.640028"' });
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token), { overrides: { resolveVideo: async () => video } });
+    expect(result.explicitAcks).toEqual(['job-0']);
     const entry = await store.getCacheEntry(videoId, 'video');
     expect(entry).toMatchObject({ status: 'failed' });
-    expect(entry!.failure_reason).toMatch(/only as HLS/);
+    expect(entry!.failure_reason).toMatch(/separate audio and video/);
     expect(await telegram.calls(token)).toEqual([]);
   });
 

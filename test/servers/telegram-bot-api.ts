@@ -18,14 +18,16 @@ import { boundaryOf, MultipartError, parseMultipart, type FormPart } from './mul
  * /__control/fault {token, status: 429|500|400|403, times?, retry_after?,
  * method?, description?}; /__control/forget {file_id} (a deleted message);
  * GET /__control/calls?token= (the call log, tokens left out);
- * GET /__control/file?file_id= (the stored bytes).
+ * GET /__control/file?file_id= (the stored bytes);
+ * GET /__control/post?channel=<username>&message_id= (a public channel's post, as a user
+ * client such as Pyrogram reads it from a t.me link: the file's bytes, or 404).
  */
 const MiB = 1024 * 1024;
 export const UPLOAD_LIMIT = 50 * MiB;
 export const DOWNLOAD_LIMIT = 20 * MiB;
 const MEDIA_FIELD: Record<string, string> = { sendAudio: 'audio', sendVideo: 'video', sendDocument: 'document' };
 const FOLDER: Record<string, string> = { audio: 'music', video: 'videos', document: 'documents' };
-const MIME: Record<string, string> = { m4a: 'audio/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg', webm: 'video/webm', mp4: 'video/mp4' };
+const MIME: Record<string, string> = { m4a: 'audio/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg', webm: 'video/webm', mp4: 'video/mp4', ts: 'video/mp2t' };
 
 interface Chat { id: number; type: 'channel'; title: string; username?: string; member: boolean }
 interface StoredFile { file_id: string; file_unique_id: string; bytes: Buffer; file_path: string; bot: number; mime_type: string; file_name: string }
@@ -60,6 +62,8 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
   const faults = new Map<number, Fault[]>();
   const calls: TelegramCall[] = [];
   const messageIds = new Map<number, number>();
+  // `<chat id>:<message id>` → the file the post carries
+  const posts = new Map<string, string>();
   let counter = 0;
 
   const server = createServer(async (req, res) => {
@@ -141,6 +145,7 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
     files.set(file.file_id, file);
     const messageId = (messageIds.get(chat.id) ?? 0) + 1;
     messageIds.set(chat.id, messageId);
+    posts.set(`${chat.id}:${messageId}`, file.file_id);
     const described = { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.bytes.length, mime_type: file.mime_type, file_name: file.file_name };
     const duration = fields.duration ? Number(fields.duration) : 0;
     const { member: _member, ...chatView } = chat;
@@ -242,6 +247,15 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
       const file = files.get(url.searchParams.get('file_id') ?? '');
       if (!file) return json(res, 404, { error: 'no such file' });
       return res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(file.bytes.length) }).end(file.bytes);
+    }
+    if (path === 'post') {
+      // Only public channels are reachable by their name; a private one has none.
+      const chat = chats.get(`@${url.searchParams.get('channel') ?? ''}`.toLowerCase());
+      const file = chat?.username ? files.get(posts.get(`${chat.id}:${url.searchParams.get('message_id')}`) ?? '') : undefined;
+      if (!file) return json(res, 404, { error: 'no such post' });
+      return res
+        .writeHead(200, { 'content-type': file.mime_type, 'content-length': String(file.bytes.length), 'x-file-name': file.file_name })
+        .end(file.bytes);
     }
     return json(res, 404, { error: 'unknown control' });
   }

@@ -184,7 +184,9 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const itag = params.get('itag') ?? pathParams.get('itag') ?? '0';
     const id = params.get('id') ?? pathParams.get('id') ?? 'none';
     const length = Number(params.get('clen') ?? pathParams.get('clen') ?? 188 * 1000);
-    const seed = seedOf(`${itag}:${length}`);
+    // HLS segments (`/sq/<n>/`) differ from each other, so a join out of order shows.
+    const sq = pathParams.get('sq');
+    const seed = seedOf(sq ? `${itag}:${length}:sq${sq}` : `${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
     const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined };

@@ -49,6 +49,11 @@ export const telegram = {
   async calls(token: string, server = bindings.TEST_TELEGRAM): Promise<any[]> {
     return (await fetch(`${server}/__control/calls?token=${encodeURIComponent(token)}`)).json();
   },
+  /** A public channel's post as a user client reads it from its t.me link (Pyrogram's get_messages + download). */
+  async post(channel: string, messageId: number, server = bindings.TEST_TELEGRAM): Promise<{ status: number; bytes: Uint8Array; fileName: string | null }> {
+    const response = await fetch(`${server}/__control/post?channel=${encodeURIComponent(channel)}&message_id=${messageId}`);
+    return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()), fileName: response.headers.get('x-file-name') };
+  },
   async fileBytes(fileId: string, server = bindings.TEST_TELEGRAM): Promise<Uint8Array> {
     return new Uint8Array(await (await fetch(`${server}/__control/file?file_id=${encodeURIComponent(fileId)}`)).arrayBuffer());
   },
@@ -112,8 +117,9 @@ export function consumerFetch(workerEnv: ConsumerEnv, path: string, init?: Reque
 /**
  * The API Worker with its TELEGRAM_CACHE binding going to this consumer env,
  * and its queues recorded: `queued` holds the cache jobs, `logged` the request-log records.
+ * `apiSettings` are the API Worker's own settings for this call site.
  */
-export function apiWithCache(workerEnv: ConsumerEnv) {
+export function apiWithCache(workerEnv: ConsumerEnv, apiSettings: Record<string, string> = {}) {
   const queued: CacheJob[] = [];
   const logged: Array<{ endpoint: string; cache: string | null }> = [];
   const recorder = <T>(into: T[]) => ({
@@ -122,6 +128,7 @@ export function apiWithCache(workerEnv: ConsumerEnv) {
   });
   const apiEnv = {
     ...bindings,
+    ...apiSettings,
     CACHE_QUEUE: recorder(queued),
     // Request logs travel packed ({ records }) from the API's LogShipper.
     LOG_QUEUE: { send: async (body: { records: typeof logged }) => void logged.push(...body.records) },

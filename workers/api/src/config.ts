@@ -32,6 +32,8 @@ const ConfigSchema = z.object({
   // consumer Worker says it has a bot token; this switch turns it off without unbinding.
   TELEGRAM_CACHE_ENABLED: booleanFlag.default(true),
   CACHE_RETRY_COOLDOWN_SECONDS: positiveInt.default(600),
+  // Routes that answer only with a t.me link wait this long for the upload (their bots give up after 60 s).
+  TELEGRAM_LINK_WAIT_SECONDS: positiveInt.max(55).default(40),
   DASHBOARD_ORIGIN: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))

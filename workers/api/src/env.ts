@@ -5,6 +5,7 @@ import type { LogQueueBody } from './logging/request-log-message';
 import type { Logger } from '../../core/src/logging/logger';
 import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { KeyGate } from './quota/key-gate';
+import type { ErrorShape } from './middleware/error-shape';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
 import type { MetadataStore } from '../../core/src/store/types';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
@@ -48,6 +49,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   releaseFirstUse?: () => Promise<void>;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
+  /** A bot shape's own error body (routes/compat), set before the key check so its refusals take it too. */
+  errorShape?: ErrorShape;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -4,6 +4,7 @@ import { consumeLogBatch } from './logging/log-batch-consumer';
 import { loadStoreConfig } from '../../core/src/store';
 import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
+import { moveKeyFromPath } from './middleware/key-path-prefix';
 import { installEvaluator } from '../../core/src/youtube/evaluator';
 
 export { QuotaCounter } from './quota/quota-counter';
@@ -12,7 +13,8 @@ installEvaluator();
 const app = createApp();
 
 export default {
-  fetch: app.fetch,
+  /** A key in the base URL (`/k/<key>/…`) becomes X-API-Key before anything else sees the request. */
+  fetch: (request, env, ctx) => app.fetch(moveKeyFromPath(request), env, ctx),
   /** LOG_QUEUE's consumer: request logs into the store, in batches. */
   async queue(batch, env, _ctx) {
     const { logger, store } = createWorkerServices(env);

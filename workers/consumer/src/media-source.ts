@@ -3,6 +3,7 @@ import type { Logger } from '../../core/src/logging/logger';
 import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { CacheType } from '../../core/src/store/types';
 import { proxyMedia, type ProxySource } from '../../core/src/stream/chunked-proxy';
+import { JOINED_HLS_MIME, joinedHlsBody, planHlsJoin } from '../../core/src/stream/hls-join';
 import { bestAudio, bestM4aAudio, bestProgressive } from '../../core/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
@@ -14,39 +15,36 @@ import { JobFailure } from './job-failure';
  */
 export type UploadMethod = 'sendAudio' | 'sendVideo' | 'sendDocument';
 
-export interface UploadPlan {
-  method: UploadMethod;
-  format: StreamFormat;
-  /** Telegram infers the file type from the name's extension. */
-  extension: string;
-  mime: string;
-}
+/** Telegram infers the file type from the name's extension. */
+export type UploadPlan =
+  | { kind: 'format'; method: UploadMethod; format: StreamFormat; extension: string; mime: string }
+  /** An HLS-only video: one variant's segments joined into one MPEG-TS file. */
+  | { kind: 'hls'; method: 'sendDocument'; manifestUrl: string; extension: 'ts'; mime: typeof JOINED_HLS_MIME };
 
 /**
  * Audio: sendAudio takes MP3 or M4A only (anything else does not show in
  * Telegram's music player), so the best m4a wins over opus here; opus alone
  * goes up as a document. Video: one file holding both tracks, i.e. a
- * progressive format; a video offered only as HLS or separate adaptive
- * streams cannot be uploaded as one file, and fails with that reason.
+ * progressive format, else the HLS stream joined into one MPEG-TS file
+ * (a document: Telegram plays only MP4 as a video); a video with neither
+ * fails with that reason.
  */
 export function planUpload(video: ResolvedVideo, type: CacheType): UploadPlan {
   if (video.isLive) throw new JobFailure('failed', 'This is a live stream; only finished videos are cached.');
   if (type === 'audio') {
     const m4a = bestM4aAudio(video.formats);
-    if (m4a) return { method: 'sendAudio', format: m4a, extension: 'm4a', mime: 'audio/mp4' };
+    if (m4a) return { kind: 'format', method: 'sendAudio', format: m4a, extension: 'm4a', mime: 'audio/mp4' };
     const other = bestAudio(video.formats);
-    if (other) return { method: 'sendDocument', format: other, extension: extensionOf(other.mime), mime: baseMime(other.mime) };
+    if (other) return { kind: 'format', method: 'sendDocument', format: other, extension: extensionOf(other.mime), mime: baseMime(other.mime) };
     throw new JobFailure('failed', 'YouTube offers no audio-only stream for this video.');
   }
   const progressive = bestProgressive(video.formats);
-  if (!progressive) {
-    throw new JobFailure(
-      'failed',
-      'YouTube offers this video only as HLS or as separate audio and video streams; the cache stores single files only.',
-    );
+  if (progressive) {
+    const mp4 = progressive.mime.startsWith('video/mp4');
+    return { kind: 'format', method: mp4 ? 'sendVideo' : 'sendDocument', format: progressive, extension: extensionOf(progressive.mime), mime: baseMime(progressive.mime) };
   }
-  const mp4 = progressive.mime.startsWith('video/mp4');
-  return { method: mp4 ? 'sendVideo' : 'sendDocument', format: progressive, extension: extensionOf(progressive.mime), mime: baseMime(progressive.mime) };
+  if (video.hlsManifestUrl) return { kind: 'hls', method: 'sendDocument', manifestUrl: video.hlsManifestUrl, extension: 'ts', mime: JOINED_HLS_MIME };
+  throw new JobFailure('failed', 'YouTube offers this video only as separate audio and video streams; the cache stores single files only.');
 }
 
 function baseMime(mime: string): string {
@@ -78,21 +76,41 @@ export async function* mediaBytes(source: ProxySource, options: MediaBytesOption
     method: 'GET',
     rangeHeader: null,
   });
-  const reader = response.body!.getReader();
+  yield* countedBytes(response.body!, options.maxBytes, source.size);
+}
+
+export interface HlsBytesOptions {
+  fetch: OutboundFetch;
+  /** The host guard, for the playlists and every segment. */
+  checkUrl: (url: string) => void;
+  maxBytes: number;
+  /** Seconds: with maxBytes, picks a variant whose estimated size fits. */
+  durationSeconds: number;
+}
+
+/** An HLS-only video's bytes: one variant's MPEG-TS segments, in order. */
+export async function* hlsBytes(manifestUrl: string, options: HlsBytesOptions): AsyncGenerator<Uint8Array> {
+  const join = { fetch: options.fetch, checkUrl: options.checkUrl, maxBytes: options.maxBytes, durationSeconds: options.durationSeconds };
+  const plan = await planHlsJoin(manifestUrl, join);
+  yield* countedBytes(await joinedHlsBody(plan, join), options.maxBytes, null);
+}
+
+async function* countedBytes(body: ReadableStream<Uint8Array>, maxBytes: number, expectedSize: number | null): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
   let total = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       total += value.byteLength;
-      if (total > options.maxBytes) throw new JobFailure('too_large', `The file is over the ${megabytes(options.maxBytes)} upload limit.`);
+      if (total > maxBytes) throw new JobFailure('too_large', `The file is over the ${megabytes(maxBytes)} upload limit.`);
       yield value;
     }
   } finally {
     await reader.cancel().catch(() => undefined);
   }
-  if (source.size !== null && total !== source.size) {
-    throw new Error(`googlevideo sent ${total} of ${source.size} bytes`);
+  if (expectedSize !== null && total !== expectedSize) {
+    throw new Error(`googlevideo sent ${total} of ${expectedSize} bytes`);
   }
 }
 

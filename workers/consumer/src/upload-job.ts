@@ -4,7 +4,7 @@ import type { CacheEntry } from '../../core/src/store/types';
 import { isAllowedStreamHost, mediaFetch } from '../../core/src/stream/upstream-hosts';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
-import { fetchThumbnail, mediaBytes, megabytes, planUpload } from './media-source';
+import { fetchThumbnail, hlsBytes, mediaBytes, megabytes, planUpload, type UploadPlan } from './media-source';
 import type { ConsumerRuntime } from './runtime';
 
 /**
@@ -34,25 +34,17 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
     }
     return url;
   };
-  checked(plan.format.url);
   const { maxFileBytes, localApi } = runtime.limits;
-  if (plan.format.size !== null && plan.format.size > maxFileBytes) {
-    throw new JobFailure('too_large', tooLargeReason(plan.format.size, maxFileBytes, localApi, runtime.config.CACHE_MAX_FILE_BYTES !== undefined));
+  if (plan.kind === 'format') {
+    checked(plan.format.url);
+    if (plan.format.size !== null && plan.format.size > maxFileBytes) {
+      throw new JobFailure('too_large', tooLargeReason(plan.format.size, maxFileBytes, localApi, runtime.config.CACHE_MAX_FILE_BYTES !== undefined));
+    }
   }
 
   const thumbnail = await fetchThumbnail(video.id, runtime.outbound, runtime.logger);
-  const source = { url: plan.format.url, size: plan.format.size, mime: plan.format.mime };
-  const refresh = async () => {
-    const fresh = await deps.resolveVideo(job.video_id);
-    const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
-    if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
-    return { url: checked(format.url), size: format.size, mime: format.mime };
-  };
   // A generator runs only when grammY writes the file part: the download starts there.
-  const media = new InputFile(
-    mediaBytes(source, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes: maxFileBytes }),
-    `${video.id}.${plan.extension}`,
-  );
+  const media = new InputFile(fileBytes(plan, job, deps, checked, video.duration), `${video.id}.${plan.extension}`);
   const common = {
     caption: `${video.title}\nhttps://youtu.be/${video.id}`.slice(0, CAPTION_LIMIT),
     disable_notification: true,
@@ -80,7 +72,7 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
     videoId: job.video_id,
     type: job.type,
     method: plan.method,
-    bytes: file.file_size ?? plan.format.size,
+    bytes: file.file_size ?? (plan.kind === 'format' ? plan.format.size : null),
     ms: Date.now() - started,
   });
   return runtime.store().completeCacheEntry(
@@ -92,7 +84,7 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
       message_id: message.message_id,
       // A public channel's @name makes t.me links possible; a private one has only its number.
       chat_id: chat.username ? `@${chat.username}` : String(chat.id),
-      size: file.file_size ?? plan.format.size ?? 0,
+      size: file.file_size ?? (plan.kind === 'format' ? plan.format.size : null) ?? 0,
       mime: plan.mime,
       title: video.title,
       duration: video.duration,
@@ -104,6 +96,23 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
     },
     now,
   );
+}
+
+/** The upload's bytes: the chosen format through the chunked proxy, or the joined HLS stream. */
+function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (url: string) => string, durationSeconds: number): AsyncGenerator<Uint8Array> {
+  const { runtime } = deps;
+  const maxBytes = runtime.limits.maxFileBytes;
+  if (plan.kind === 'hls') {
+    return hlsBytes(plan.manifestUrl, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), checkUrl: checked, maxBytes, durationSeconds });
+  }
+  const refresh = async () => {
+    const fresh = await deps.resolveVideo(job.video_id);
+    const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
+    if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
+    return { url: checked(format.url), size: format.size, mime: format.mime };
+  };
+  const source = { url: plan.format.url, size: plan.format.size, mime: plan.format.mime };
+  return mediaBytes(source, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
 }
 
 interface SentFile {

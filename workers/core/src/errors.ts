@@ -50,6 +50,9 @@ export const STATUS_BY_CODE = {
   'telegram.file_gone': 410,
   'telegram.rate_limited': 503,
   'telegram.unavailable': 502,
+  'telegram.channel_private': 503,
+  'telegram.upload_failed': 502,
+  'telegram.upload_pending': 504,
   'config.invalid': 500,
   'internal': 500,
 } as const satisfies Record<string, number>;

@@ -7,8 +7,10 @@ import { limitIp, refuseCountingIp } from './rate-limit';
 
 /**
  * Requires an API key and counts the request against its daily quota. The key
- * may come as `X-API-Key`, `Authorization: Bearer`, or the query parameters
- * `api_key` (the original service's) and `api` (what many bots send).
+ * may come as `X-API-Key` (any letter case, as every HTTP header),
+ * `Authorization: Bearer`, or the query parameters `api_key` (the original
+ * service's), `api` and `key` (what other bots send). A base URL of the form
+ * `/k/<key>/…` arrives here as `X-API-Key` (see key-path-prefix.ts).
  * A request that fails on our side (5xx) or is rate-limited gives its quota back.
  * A missing or unknown key is counted against the client IP's rate limit.
  */
@@ -19,7 +21,7 @@ export function presentedKey(c: Context<AppEnv>): string | null {
   if (header) return header;
   const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('Authorization') ?? '')?.[1]?.trim();
   if (bearer) return bearer;
-  return c.req.query('api_key')?.trim() || c.req.query('api')?.trim() || null;
+  return c.req.query('api_key')?.trim() || c.req.query('api')?.trim() || c.req.query('key')?.trim() || null;
 }
 
 const digests = new Map<string, Promise<ArrayBuffer>>();
@@ -62,14 +64,24 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day };
 }
 
-export function apiKey() {
+export interface ApiKeyOptions {
+  /**
+   * Whether this request spends quota (default: always). A route that answers
+   * a file with byte ranges counts only the request for its first byte, so a
+   * player that reads a track in many ranges spends one request, not one per range.
+   */
+  consumes?: (c: Context<AppEnv>) => boolean;
+}
+
+export function apiKey(options: ApiKeyOptions = {}) {
   return createMiddleware<AppEnv>(async function apiKey(c, next) {
     if (!c.get('config').REQUIRE_API_KEY) return next();
-    const { principal, day } = await authenticate(c, { consume: true });
+    const consume = options.consumes?.(c) ?? true;
+    const { principal, day } = await authenticate(c, { consume });
     c.set('principal', principal);
     await next();
     const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
-    if (refused && principal.keyHash && day) {
+    if (refused && principal.keyHash && day && consume) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

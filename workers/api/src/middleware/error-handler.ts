@@ -15,7 +15,13 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
   // AppError messages are written for clients, so they are safe to log; causes are summarised.
   if (appError.status >= 500) logger.error('request.failed', { ...fields, message: appError.message, cause: describeCause(error) });
   else logger.debug('request.rejected', fields);
-  return c.json(appError.toBody(), appError.status as 400, { ...appError.headers, 'X-Error-Code': appError.code });
+  const headers = { ...appError.headers, 'X-Error-Code': appError.code };
+  const shape = c.get('errorShape');
+  if (shape) {
+    const { status, body } = shape(appError);
+    return c.json(body, status as 400, headers);
+  }
+  return c.json(appError.toBody(), appError.status as 400, headers);
 }
 
 export function handleNotFound(c: Context<AppEnv>): Response {

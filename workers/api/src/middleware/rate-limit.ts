@@ -16,8 +16,14 @@ import { clientIp } from './client-ip';
  * The middleware runs after the key check, so it knows the key; a refused
  * key never reaches it and is counted per IP by `limitIp` where it is refused.
  */
-export function rateLimit() {
+export interface RateLimitOptions {
+  /** Whether this request counts (default: always): a file read in byte ranges counts its first byte's request only. */
+  counts?: (c: Context<AppEnv>) => boolean;
+}
+
+export function rateLimit(options: RateLimitOptions = {}) {
   return createMiddleware<AppEnv>(async function rateLimit(c, next) {
+    if (options.counts && !options.counts(c)) return next();
     const principal = c.get('principal');
     if (principal?.kind === 'key' && principal.keyId) await limitKey(c, principal.keyId);
     else await limitIp(c);

@@ -1,16 +1,13 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
 import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
 import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
+import { checkedSource, serveTrackFile } from '../media/track-file';
 import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
-import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
-import { serveCachedStream } from '../telegram-cache/cached-stream';
-import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
-import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -22,22 +19,37 @@ import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/type
  */
 export const streamRoute = new Hono<AppEnv>();
 
+export interface ClaimsOptions {
+  /** false: only check the link and its key (a job-status poll); nothing is counted. */
+  counts?: boolean;
+}
+
 /**
  * A link minted for a key dies with the key: revoked or expired keys stop
- * streaming at once. A link's first request counts one unit of the key's
- * quota and one of its rate limit; the ranges and segments a player then asks
- * for only check the key (quota/quota-counter.ts `useLink`). A link without a
- * key counts per IP, on a request that starts the stream (no Range, or from
- * byte 0; not the HLS segments). A bad token counts per IP too.
+ * streaming at once. The bot shapes' file links and job ids are stream tokens
+ * too, and pass here.
+ *
+ * A link's first request counts one unit of the key's quota and one of its
+ * rate limit; the ranges and segments a player then asks for only check the
+ * key (quota/quota-counter.ts `useLink`). A link without a key counts per IP,
+ * on a request that starts the stream (no Range, or from byte 0; not the HLS
+ * segments). A bad token counts per IP too.
  */
-async function verifiedClaims(c: Context<AppEnv>): Promise<StreamClaims> {
-  const token = c.req.param('token')!;
-  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY).catch((error: unknown) => refuseCountingIp(c, error));
+export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!, options: ClaimsOptions = {}): Promise<StreamClaims> {
+  const counts = options.counts ?? true;
+  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY).catch((error: unknown) =>
+    counts ? refuseCountingIp(c, error) : Promise.reject(error),
+  );
   if (!claims.keyHash || !c.get('config').REQUIRE_API_KEY) {
-    if (startsStream(c)) await limitIp(c);
+    if (counts && startsStream(c)) await limitIp(c);
     return claims;
   }
   const keyGate = c.get('keyGate');
+  if (!counts) {
+    const admission = await keyGate.admit(claims.keyHash, Date.now(), { consume: false });
+    c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+    return claims;
+  }
   const linkId = linkIdOf(token);
   const admission = await keyGate.admitLink(claims.keyHash, { id: linkId, expiresAt: claims.expiresAt * 1000 }, Date.now());
   c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
@@ -58,38 +70,10 @@ function startsStream(c: Context<AppEnv>): boolean {
   return !range || /^bytes=0-/i.test(range.trim());
 }
 
-/** A first request that failed on our side gives its unit back: the next request of the link is the first again. */
-streamRoute.use('/stream/*', async (c, next) => {
-  await next();
-  const release = c.get('releaseFirstUse');
-  if (release && c.res.status >= 500) c.executionCtx.waitUntil(release());
-});
-
 streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
-  if (claims.delivery === 'telegram') {
-    const cached = await serveCachedStream(c, claims);
-    if (cached) return cached;
-  }
-  const youtube = c.get('youtube');
-  const sourceFor = async (fresh: boolean): Promise<ProxySource> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh });
-    const format = formatFor(video, claims);
-    if (!format) {
-      if (!fresh) return sourceFor(true);
-      throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
-    }
-    return checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c);
-  };
-  return proxyMedia(await sourceFor(false), {
-    fetch: mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES),
-    chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
-    refresh: () => sourceFor(true),
-    method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
-    rangeHeader: c.req.header('Range') ?? null,
-    waitUntil: (work) => c.executionCtx.waitUntil(work),
-  });
+  return serveTrackFile(c, claims);
 });
 
 streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
@@ -100,12 +84,6 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
   return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
-
-/** A cache link names no YouTube format: its fallback is what a resolve of that type would stream. */
-function formatFor(video: ResolvedVideo, claims: StreamClaims): StreamFormat | undefined {
-  if (claims.delivery !== 'telegram') return video.formats.find((candidate) => candidate.itag === claims.itag);
-  return claims.type === 'audio' ? bestAudio(video.formats) : bestProgressive(video.formats);
-}
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
   const { video } = await c.get('youtube').resolve(claims.videoId);
@@ -136,18 +114,4 @@ async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
     new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': mediaType(upstream.headers.get('content-type'), 'video/mp2t'), 'Accept-Ranges': 'bytes' }),
   );
   return new Response(c.req.method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
-}
-
-function checkedSource(source: ProxySource, c: Context<AppEnv>): ProxySource {
-  let url: URL;
-  try {
-    url = new URL(source.url);
-  } catch {
-    throw new AppError('stream.host_forbidden', 'The stream points to an invalid address.');
-  }
-  if (!isAllowedStreamHost(url, c.get('config').FALLBACK_INSTANCES)) {
-    c.get('logger').warn('stream.host_forbidden', { host: url.host });
-    throw new AppError('stream.host_forbidden', 'The stream points to a host this service does not fetch from.');
-  }
-  return source;
 }

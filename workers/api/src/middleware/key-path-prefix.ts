@@ -1,0 +1,30 @@
+/**
+ * A base URL that carries the key: `https://<service>/k/<key>/…`. Bots that
+ * send no key at all (older Shruti clients, say) then work with nothing
+ * changed but their base-URL setting. The key moves into `X-API-Key` before
+ * the app sees the request, so routing, the request log, error logs and every
+ * answer see the path without it; it wins over any other key the client sends,
+ * since the owner put it there on purpose.
+ */
+const KEY_PREFIX = /^\/k\/([^/]+)(\/.*)?$/;
+
+export function moveKeyFromPath(request: Request): Request {
+  const url = new URL(request.url);
+  const match = KEY_PREFIX.exec(url.pathname);
+  if (!match) return request;
+  let key: string;
+  try {
+    key = decodeURIComponent(match[1]!).trim();
+  } catch {
+    key = match[1]!;
+  }
+  url.pathname = match[2] ?? '/';
+  const rewritten = new Request(url.toString(), request);
+  if (key) rewritten.headers.set('X-API-Key', key);
+  return rewritten;
+}
+
+/** For anything that prints raw request lines (wrangler's own log): the key of a /k/<key>/ path becomes ***. */
+export function maskKeyPath(text: string): string {
+  return text.replace(/\/k\/[^/\s?#]+/g, '/k/***');
+}

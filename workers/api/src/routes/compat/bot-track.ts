@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { AppError } from '../../../../core/src/errors';
+import { signStreamToken, verifyStreamToken, type StreamClaims } from '../../../../core/src/stream/token';
+import type { ResolvedTrack } from '../../media/resolve-track';
+import { extensionOf } from '../../media/track-file';
+import { resolveTrackFor } from '../resolve';
+
+/**
+ * What every bot shape does first: resolve the track as `/v1/resolve` does
+ * (same quota, same Telegram cache) and name the file a bot downloads, at
+ * `/file/<token>`, a stream token served by serveTrackFile with a
+ * Content-Disposition. The token is the credential: the download needs no key.
+ */
+export interface BotTrack {
+  track: ResolvedTrack;
+  /** The stream token of the chosen format (or of the cached copy). */
+  token: string;
+  claims: StreamClaims;
+  /** Absolute: every family downloads it as it is or joins it to its base URL. */
+  fileUrl: string;
+  /** The extension of the file behind fileUrl: `webm`, `m4a`, `mp4`, `ts`. */
+  format: string;
+}
+
+export async function resolveBotTrack(c: Context<AppEnv>, query: string, type: 'audio' | 'video'): Promise<BotTrack> {
+  const track = await resolveTrackFor(c, query, type);
+  // Bots save the file before playing it: a live stream has no end to save.
+  if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to download as one file; play its HLS stream (/v1/resolve) instead.');
+  const token = track.stream.path.slice('/stream/'.length);
+  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY);
+  return { track, token, claims, fileUrl: fileUrlOf(c, token), format: extensionOf(track.stream.mime, type) };
+}
+
+export function fileUrlOf(c: Context<AppEnv>, token: string): string {
+  return `${new URL(c.req.url).origin}/file/${token}`;
+}
+
+/**
+ * A link to the best file of another type of the same video, minted without
+ * resolving it now: a cache link (delivery `telegram`) names no format, so
+ * serveTrackFile serves the channel's copy or whatever a resolve of that type
+ * would stream at download time. For shapes that answer audio and video links at once.
+ */
+export async function deferredToken(claims: StreamClaims, type: 'audio' | 'video', secret: string, expiresAt = claims.expiresAt): Promise<string> {
+  return signStreamToken({ ...claims, type, itag: 0, delivery: 'telegram', expiresAt }, secret);
+}
+
+/** The same link, valid for less time (a download token handed to a client that fetches at once). */
+export async function shortLivedToken(claims: StreamClaims, secret: string, ttlSeconds: number): Promise<string> {
+  const expiresAt = Math.min(claims.expiresAt, Math.floor(Date.now() / 1000) + ttlSeconds);
+  return signStreamToken({ ...claims, expiresAt }, secret);
+}
+
+/** `true`, `1`, `yes` in any case; anything else is false, as Python's `str(False).lower()` sends `false`. */
+export const flag = z
+  .string()
+  .optional()
+  .transform((value) => /^(true|1|yes)$/i.test(value ?? ''));
+
+/** A request for the first byte of a file (or for all of it): the one that spends quota. */
+export function startsAtFirstByte(c: Context<AppEnv>): boolean {
+  const range = c.req.header('Range');
+  return !range || /^\s*bytes=0-/i.test(range);
+}

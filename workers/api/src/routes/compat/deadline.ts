@@ -1,0 +1,59 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { AppError } from '../../../../core/src/errors';
+import type { ErrorShape } from '../../middleware/error-shape';
+import { validate } from '../../middleware/validate';
+import { MAX_QUERY_LENGTH } from '../../query/parse-query';
+import { verifiedClaims } from '../stream';
+import { fileUrlOf, flag, resolveBotTrack } from './bot-track';
+
+/**
+ * DeadlineTech (deadlineTech/music `DeadlineTech/platforms/Youtube.py`):
+ * `GET /youtube/v2/download?query=&isVideo=true|false&api_key=` starts a job,
+ * `GET /youtube/jobStatus?job_id=` (sent without a key in one version) is polled
+ * until a file URL appears. The clients look for `public_url`, `cdnurl`,
+ * `download_url`, `url` or `tg_link` under `job.result` or at the top, and one
+ * version downloads a URL found in the first answer at once, another polls
+ * whenever a `job_id` is there. We resolve at once, so both answers carry the
+ * URL. The job id is the file's signed token: unguessable, and polling it
+ * spends no quota. Only URL-valued fields use those names: the clients take
+ * any non-empty string there as the file.
+ */
+const StartQuerySchema = z.object({
+  query: z.string().max(MAX_QUERY_LENGTH + 1000).default(''),
+  isVideo: flag,
+});
+
+const StatusQuerySchema = z.object({ job_id: z.string().min(1, 'job_id is required').max(2000) });
+
+export const deadlineErrors: ErrorShape = (error) => ({
+  status: error.status,
+  body: { status: 'error', error: error.message, message: error.message, code: error.code, job: { status: 'error', error: error.message } },
+});
+
+function jobAnswer(c: Context<AppEnv>, jobId: string, result: Record<string, unknown>) {
+  const publicUrl = fileUrlOf(c, jobId);
+  return c.json({
+    status: 'success',
+    job_id: jobId,
+    job: { id: jobId, status: 'done', result: { ...result, public_url: publicUrl } },
+    public_url: publicUrl,
+  });
+}
+
+export const deadlineRoute = new Hono<AppEnv>()
+  .get('/youtube/v2/download', validate('query', StartQuerySchema), async (c) => {
+    const { query, isVideo } = c.req.valid('query');
+    const bot = await resolveBotTrack(c, query, isVideo ? 'video' : 'audio');
+    const { video } = bot.track;
+    return jobAnswer(c, bot.token, { video_id: video.id, title: video.title, duration: video.duration, format: bot.format });
+  })
+  .get('/youtube/jobStatus', validate('query', StatusQuerySchema), async (c) => {
+    const jobId = c.req.valid('query').job_id.trim();
+    const claims = await verifiedClaims(c, jobId, { counts: false }).catch((error: unknown) => {
+      if (error instanceof AppError && error.code === 'stream.token_invalid') throw new AppError('route.not_found', 'No such job.');
+      throw error;
+    });
+    return jobAnswer(c, jobId, { video_id: claims.videoId });
+  });

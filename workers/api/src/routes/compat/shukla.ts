@@ -1,0 +1,45 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppEnv } from '../../env';
+import { AppError } from '../../../../core/src/errors';
+import { validate } from '../../middleware/validate';
+import { MAX_QUERY_LENGTH } from '../../query/parse-query';
+import { channelPostLink } from '../../telegram-cache/channel-link';
+import { TelegramCache } from '../../telegram-cache/telegram-cache';
+import { resolveTrackFor } from '../resolve';
+
+/**
+ * The Stranger / SHUKLA shape (Skssssee/APIMUSIC SHUKLAMUSIC/platforms/Youtube.py):
+ * `GET /download/audio?video_id=&api_key=` and `/download/video?…`, answering
+ * `{"telegram_url": "https://t.me/<channel>/<message id>"}`. The bot parses
+ * that with urlparse (so the scheme is needed), takes the path's two parts as
+ * channel and message id, and downloads the post through its own Telegram
+ * client: the track must be in our channel, and a public one. A first request
+ * waits for the upload, TELEGRAM_LINK_WAIT_SECONDS at most, well inside the
+ * bot's 60 s total timeout. Any status but 200 is a failure to it.
+ */
+const DownloadQuerySchema = z.object({
+  video_id: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
+  url: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
+  query: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
+});
+
+export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}', validate('query', DownloadQuerySchema), async (c) => {
+  const type = c.req.param('type') as 'audio' | 'video';
+  const { video_id, url, query } = c.req.valid('query');
+  const cache = TelegramCache.of(c);
+  if (!(await cache.enabled())) {
+    throw new AppError('telegram.disabled', 'This service runs without its Telegram channel, and this route answers only with channel posts.');
+  }
+  const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type);
+  if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
+  const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
+  return c.json({
+    status: post.waited || track.cache.status !== 'hit' ? 'uploaded' : 'cached',
+    telegram_url: post.url,
+    video_id: track.video.id,
+    type,
+    title: post.entry.title ?? track.video.title,
+    duration: post.entry.duration ?? track.video.duration,
+  });
+});
