@@ -77,11 +77,11 @@ describe('redirects never lead off the media hosts', () => {
 
   it('HLS relay: a segment redirecting to an internal address or a loop is refused', async () => {
     const { segments } = await hlsLink('hlsRedirct1');
-    await upstream.hostile({ match: '/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/', redirect: internal('hls') });
+    await upstream.hostile({ match: '/src/hlsRedirct1.X4VbdwhkE10.1/itag/95/clen/188000/sq/2/', redirect: internal('hls') });
     const refused = await api(segments[1]!);
     expect(refused.status).toBe(502);
     expect(await upstream.internalHits()).not.toContain('/__internal/hls');
-    await upstream.hostile({ match: '/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/', redirect: '/videoplayback/id/hlsRedirct1.1/itag/95/clen/188000/sq/2/file/seg.ts', times: 20 });
+    await upstream.hostile({ match: '/src/hlsRedirct1.X4VbdwhkE10.1/itag/95/clen/188000/sq/2/', redirect: '/videoplayback/id/hls/src/hlsRedirct1.X4VbdwhkE10.1/itag/95/clen/188000/sq/2/file/seg.ts', times: 20 });
     const loop = await api(segments[1]!);
     expect(loop.status).toBe(502);
     expect((await loop.json<any>()).error.message).toMatch(/redirected more than 5 times/);
@@ -100,10 +100,34 @@ describe('redirects never lead off the media hosts', () => {
   });
 });
 
+describe('a video joined into one file (the bot shapes) stays on the media hosts too', () => {
+  async function fileLink(videoId: string): Promise<string> {
+    await upstream.alias(videoId, 'tjz2u2DiveM');
+    const { body } = await apiJson(`/v1/resolve?query=${videoId}&type=video`);
+    expect(body.stream.delivery).toBe('hls');
+    return new URL(body.stream.url).pathname.replace('/stream/', '/file/');
+  }
+
+  it('refuses a segment redirecting to an internal address, and a huge playlist', async () => {
+    const redirected = await fileLink('joinRedir01');
+    await upstream.hostile({ match: '/src/joinRedir01.', redirect: internal('joined') });
+    const refused = await api(redirected);
+    expect(refused.status).toBe(502);
+    expect((await refused.json<any>()).error.code).toBe('upstream.redirect_forbidden');
+    expect(await upstream.internalHits()).not.toContain('/__internal/joined');
+
+    const huge = await fileLink('joinHuge001');
+    await upstream.hostile({ match: '/hls_playlist/id/joinHuge001.', playlistBytes: 64 * 1024 * 1024 });
+    const tooBig = await api(huge);
+    expect(tooBig.status).toBe(502);
+    expect((await tooBig.json<any>()).error.message).toMatch(/playlist over/);
+  });
+});
+
 describe('relayed bodies are media, never documents of this origin', () => {
   it('serves an upstream segment sent as HTML as video/mp2t with nosniff', async () => {
     const { segments } = await hlsLink('hlsHtmlSeg1');
-    await upstream.hostile({ match: '/id/hlsHtmlSeg1.1/itag/95/clen/188000/sq/1/', contentType: 'text/html; charset=utf-8', body: '<script>alert(document.cookie)</script>' });
+    await upstream.hostile({ match: '/src/hlsHtmlSeg1.X4VbdwhkE10.1/itag/95/clen/188000/sq/1/', contentType: 'text/html; charset=utf-8', body: '<script>alert(document.cookie)</script>' });
     const response = await api(segments[0]!);
     expect(response.status).toBe(200);
     expect(response.headers.get('Content-Type')).toBe('video/mp2t');
@@ -123,7 +147,7 @@ describe('relayed bodies are media, never documents of this origin', () => {
 
   it('refuses a playlist of many megabytes without reading it all', async () => {
     const { variants } = await hlsLink('hlsHugeList');
-    await upstream.hostile({ match: '/hls_playlist/id/hlsHugeList.1/', playlistBytes: 64 * 1024 * 1024 });
+    await upstream.hostile({ match: '/hls_playlist/id/hlsHugeList.X4VbdwhkE10.1/', playlistBytes: 64 * 1024 * 1024 });
     const response = await api(variants[0]!);
     expect(response.status).toBe(502);
     expect((await response.json<any>()).error.message).toMatch(/playlist over/);

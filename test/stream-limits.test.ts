@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, apiJson, createKey, upstream, withKey } from './support/api';
+import { api, apiJson, createKey, inOneRateWindow, upstream, withKey } from './support/api';
 
 /**
  * Limits as a busy bot server meets them: one IP, one key, many listeners,
@@ -69,6 +69,7 @@ describe('stream links under the quota and the rate limits', () => {
   it('limits a key per minute whatever its IPs, and gives the refused requests their quota back', async () => {
     const { key, record } = await createKey({ daily_limit: 5000 });
     const other = await createKey({ daily_limit: 5000 });
+    await inOneRateWindow(30_000);
     let last: Response | undefined;
     for (let index = 0; index < 600; index++) {
       const response = await api('/v1/resolve?query=', withKey(key));
@@ -82,7 +83,7 @@ describe('stream links under the quota and the rate limits', () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const view = await apiJson(`/admin/keys/${record.id}`);
     expect(view.body.used_today ?? view.body.key?.used_today).toBe(600);
-  });
+  }, 120_000);
 
   it('does not count a key against the IP: 150 keyed requests from one address pass', async () => {
     const ip = '198.51.100.23';
@@ -93,6 +94,7 @@ describe('stream links under the quota and the rate limits', () => {
   });
 
   it('counts guessed keys and forged links against the IP', async () => {
+    await inOneRateWindow(20_000);
     const ip = '198.51.100.24';
     const statuses = [];
     for (let index = 0; index < 101; index++) {
@@ -105,7 +107,7 @@ describe('stream links under the quota and the rate limits', () => {
     let lastForged = 0;
     for (let index = 0; index < 101; index++) lastForged = (await api(`/stream/forged${index}.x`, from(forgedIp))).status;
     expect(lastForged).toBe(429);
-  });
+  }, 60_000);
 
   it('counts a link minted without a key per IP only where a stream starts, not its ranges', async () => {
     const ip = '198.51.100.26';

@@ -158,7 +158,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     // An aliased video's media URLs name the alias (`tv=`, and `/id/` in HLS), so a test can single out its own requests.
     const fresh = recordedId ? JSON.parse(JSON.stringify(freshen(answer)).replace(/\/videoplayback\?/g, `/videoplayback?tv=${videoId}&`)) : freshen(answer);
     if (recordedId && fresh?.streamingData?.hlsManifestUrl) {
-      fresh.streamingData.hlsManifestUrl = fresh.streamingData.hlsManifestUrl.replace(`/id/${recordedId}.`, `/id/${videoId}.`);
+      fresh.streamingData.hlsManifestUrl = fresh.streamingData.hlsManifestUrl.replace(/\/id\/([^/]+)\//, `/id/${videoId}.$1/`);
     }
     return json(res, 200, fresh);
   }
@@ -236,8 +236,9 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       ].join('\n'), 'application/vnd.apple.mpegurl');
     }
     const itag = pathParamsOf(url.pathname).get('itag') ?? '0';
-    const id = pathParamsOf(url.pathname).get('id') ?? 'hls';
-    const path = (n: number) => `/videoplayback/id/${id}/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
+    // The playlist's video id rides along (`src/`), so a test can single out its own segments.
+    const source = pathParamsOf(url.pathname).get('id') ?? 'x';
+    const path = (n: number) => `/videoplayback/id/hls/src/${source}/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
     return text(res, 200, [
       '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:1',
       '#EXTINF:5.0,', `https://rr1---sn-test.googlevideo.com${path(1)}`, '#EXTINF:5.0,', path(2), '',

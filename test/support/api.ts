@@ -81,3 +81,14 @@ export function withKey(key: string, init: RequestInit = {}): RequestInit {
 function rand(): number {
   return Math.floor(Math.random() * 256);
 }
+
+/**
+ * The local Rate Limiting emulation counts in windows aligned to the wall
+ * clock (one a minute here). A test that needs N requests inside one window
+ * starts them in a fresh window when fewer than `budgetMs` of this one are left.
+ */
+export async function inOneRateWindow(budgetMs: number, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < budgetMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
