@@ -15,6 +15,8 @@ export default defineConfig({
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           TEST_UPSTREAM: inject<string>('upstreamUrl'),
+          RELAY_URL: inject<string>('relayUrl'),
+          RELAY_SECRET_FOR_TESTS: inject<string>('relaySecret'),
           TEST_TELEGRAM: inject<string>('telegramUrl'),
           TEST_TELEGRAM_LOCAL: inject<string>('telegramLocalUrl'),
           // Small chunks so that streams cross many chunk boundaries in tests.
@@ -28,7 +30,7 @@ export default defineConfig({
         // The cache consumer Worker is not in this runtime: this stand-in says caching is off, and
         // test/telegram-cache*.test.ts hand the API an env whose TELEGRAM_CACHE calls the consumer's handlers.
         serviceBindings: {
-          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null }),
+          TELEGRAM_CACHE: () => Response.json({ enabled: false, local_api: false, max_file_bytes: null, channel_public: null }),
         },
       },
     })),

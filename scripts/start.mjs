@@ -66,7 +66,7 @@ if (existsSync('workers/consumer/wrangler.toml')) {
   writeFileSync(join(consumerDir, '.dev.vars'), envText(consumerVars), { mode: 0o600 });
   configs.push('-c', join(consumerDir, 'wrangler.toml'));
 }
-const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--show-interactive-dev-session=false'])];
+const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'])];
 // The admin dashboard, pointed at this API (DASHBOARD_PORT=0 leaves it out).
 if (dashboardPort !== '0') {
   children.push(

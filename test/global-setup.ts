@@ -2,6 +2,7 @@ import type { TestProject } from 'vitest/node';
 import { startMongoDataApi } from './servers/mongo-data-api';
 import { startTelegramBotApi } from './servers/telegram-bot-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
+import { startTestRelay } from './servers/relay';
 
 /**
  * Starts the test servers (in Node, on loopback) that stand in for YouTube,
@@ -24,6 +25,10 @@ export default async function setup(project: TestProject) {
     'piped.test': youtube.url,
     'api.telegram.org': telegram.url,
   };
+  // The egress relay (relay/) in front of the same stand-in, for the tests that route through it.
+  const relay = await startTestRelay(youtube.url);
+  project.provide('relayUrl', relay.url);
+  project.provide('relaySecret', relay.secret);
   project.provide('upstreamUrl', youtube.url);
   project.provide('upstreamOrigins', upstreamOrigins);
   project.provide('telegramUrl', telegram.url);
@@ -32,6 +37,7 @@ export default async function setup(project: TestProject) {
   project.provide('mongoUrl', mongo.url);
   project.provide('mongoApiKey', mongo.apiKey);
   return async () => {
+    await relay.close();
     await youtube.close();
     await telegram.close();
     await telegramLocal.close();
@@ -43,6 +49,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     upstreamUrl: string;
     upstreamOrigins: Record<string, string>;
+    relayUrl: string;
+    relaySecret: string;
     telegramUrl: string;
     telegramLocalUrl: string;
     mongoUrl: string;

@@ -246,13 +246,24 @@ describe('cache consumer: Telegram size limits', () => {
     expect(await telegram.calls(token)).toEqual([]);
   });
 
+  it('says whether the channel is public, asking Telegram once when it is given by number', async () => {
+    const token = await telegram.newBot();
+    const status = async (channel: string) => (await (await consumerFetch(consumerEnv(token, { TELEGRAM_CHANNEL_ID: channel }), '/status')).json()) as any;
+    expect((await status('@ytmusiccache')).channel_public).toBe(true);
+    expect((await status('-1001000000001')).channel_public).toBe(true);
+    expect((await status('-1001000000002')).channel_public).toBe(false);
+    await status('-1001000000002');
+    expect((await telegram.calls(token)).filter((call) => call.method === 'getChat')).toHaveLength(2);
+    expect((await (await consumerFetch(consumerEnv(null), '/status')).json()) as any).toMatchObject({ enabled: false, channel_public: null });
+  });
+
   it('uploads and serves a 21 MB file through a local Bot API server, which lifts both limits', async () => {
     const token = await telegram.newBot(telegram.local);
     const videoId = testVideoId('lo');
     await claim(videoId);
     const size = 21 * MiB;
     const env = consumerEnv(token, { TELEGRAM_API_ROOT: telegram.local });
-    expect(await (await consumerFetch(env, '/status')).json()).toEqual({ enabled: true, local_api: true, max_file_bytes: 2000 * MiB });
+    expect(await (await consumerFetch(env, '/status')).json()).toEqual({ enabled: true, local_api: true, max_file_bytes: 2000 * MiB, channel_public: true });
     const result = await runJobs([{ video_id: videoId, type: 'audio' }], env, { overrides: { resolveVideo: async () => audio(videoId, size) } });
     expect(result.explicitAcks).toEqual(['job-0']);
     const entry = await store.getCacheEntry(videoId, 'audio');

@@ -4,7 +4,7 @@
 import { apiBase } from './config';
 import { adminKey } from './session';
 import type {
-  CachePage, CreateKeyBody, EndpointStat, Granularity, KeyDetail, KeyView, LogEntry, LogFilter,
+  CachePage, CreateKeyBody, DeepHealth, EndpointStat, Granularity, KeyDetail, KeyView, LogEntry, LogFilter,
   Overview, Paged, Timeseries, TopKey, UpdateKeyBody,
 } from './types';
 
@@ -115,4 +115,6 @@ export const api = {
     request<Paged<LogEntry>>('GET', '/admin/logs', { query: { page, page_size: pageSize, ...filter } }),
   cache: (page: number, pageSize: number, status?: string) =>
     request<CachePage>('GET', '/admin/cache', { query: { page, page_size: pageSize, status } }),
+
+  deepHealth: () => request<DeepHealth>('GET', '/health', { query: { deep: 'true' } }),
 };

@@ -64,6 +64,7 @@ export function statusBadge(status: string): HTMLElement {
   const colours: Record<string, string> = {
     active: 'success', ready: 'success', expired: 'warning', pending: 'info', stale: 'secondary',
     revoked: 'danger', failed: 'danger', too_large: 'secondary',
+    ok: 'success', failing: 'warning', cooling_off: 'danger', unused: 'secondary',
   };
   const label = status === 'ready' ? 'hit / ready' : status.replace('_', ' ');
   return h('span', { class: `badge text-bg-${colours[status] ?? 'secondary'}`, 'data-status': status }, label);

@@ -17,6 +17,7 @@ const SECTIONS = [
   { id: 'keys', label: 'Keys', icon: 'key', href: '#/keys' },
   { id: 'logs', label: 'Logs', icon: 'list', href: '#/logs' },
   { id: 'cache', label: 'Cache', icon: 'database', href: '#/cache' },
+  { id: 'health', label: 'Health', icon: 'heart-pulse', href: '#/health' },
 ];
 
 export function createLayout(refresher: AutoRefresh, onSignOut: () => void): Layout {

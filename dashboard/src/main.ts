@@ -8,6 +8,7 @@ import { errorAlert, replaceChildren } from './dom';
 import { createLayout, type Layout } from './layout';
 import { closeAllModals } from './modal';
 import { cachePage } from './pages/cache';
+import { healthPage } from './pages/health';
 import { keyDetailPage } from './pages/key-detail';
 import { keysPage } from './pages/keys';
 import { logsPage } from './pages/logs';
@@ -29,6 +30,7 @@ function route(hash: string): { section: string; page: () => Page } {
   if (parts[0] === 'keys') return { section: 'keys', page: keysPage };
   if (parts[0] === 'logs') return { section: 'logs', page: () => logsPage(new URLSearchParams(query)) };
   if (parts[0] === 'cache') return { section: 'cache', page: cachePage };
+  if (parts[0] === 'health') return { section: 'health', page: healthPage };
   return { section: 'overview', page: overviewPage };
 }
 

@@ -131,3 +131,31 @@ export interface CacheEntry {
 export interface CachePage extends Paged<CacheEntry> {
   stats: Record<CacheStatus, number>;
 }
+
+/** `GET /health?deep=true` (admin): each YouTube client as the API's colo sees it, and the services behind it. */
+export type ClientState = 'ok' | 'failing' | 'cooling_off' | 'unused';
+
+export interface ClientHealth {
+  name: string;
+  state: ClientState;
+  last_success_at: string | null;
+  last_failure: { at: string; code: string } | null;
+  attempts_1h: number;
+  success_rate_1h: number | null;
+  cooling_off_until?: string | null;
+}
+
+export interface Reachability {
+  configured: boolean;
+  reachable: boolean;
+}
+
+export interface DeepHealth {
+  status: 'ok' | 'degraded';
+  timestamp: string;
+  version: string;
+  youtube: { clients: ClientHealth[]; po_token_provider: Reachability; relay: Reachability; fallback_instances?: number };
+  store: { ok: boolean; backend?: string; latency_ms?: number; error?: string };
+  queues: Record<string, { bound: boolean }>;
+  consumer: { bound: boolean; reachable: boolean; caching: boolean; latency_ms?: number };
+}

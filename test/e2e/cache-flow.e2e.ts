@@ -95,4 +95,22 @@ describe('the Telegram-channel cache under npm start', () => {
     expect(JSON.stringify([first, hit, again, compat])).not.toContain(TOKEN);
     expect(service.output()).not.toContain(TOKEN);
   });
+
+  it('answers SHUKLA bots a public post once the upload lands, audio and HLS-only video (one MPEG-TS file), and Fallen bots the post after', async () => {
+    for (const [type, videoId, name] of [['audio', 'T4XJQO3qol8', 'T4XJQO3qol8.m4a'], ['video', 'tjz2u2DiveM', 'tjz2u2DiveM.ts']] as const) {
+      const response = await fetch(`${service.url}/download/${type}?video_id=${videoId}&api_key=${key}`);
+      const data = (await response.json()) as any;
+      expect(response.status, JSON.stringify(data) + service.output().slice(-3000)).toBe(200);
+      const [channel, messageId] = new URL(data.telegram_url).pathname.split('/').filter(Boolean);
+      expect(channel).toBe('ytmusiccache');
+      const post = await fetch(`${telegram.url}/__control/post?channel=${channel}&message_id=${messageId}`);
+      expect(post.status).toBe(200);
+      expect(post.headers.get('x-file-name')).toBe(name);
+      const bytes = Buffer.from(await post.arrayBuffer());
+      expect(bytes.length).toBeGreaterThan(0);
+      if (type === 'video') expect(bytes.length).toBe(2 * 188_000);
+    }
+    const track = (await (await fetch(`${service.url}/api/track?url=${encodeURIComponent('https://www.youtube.com/watch?v=T4XJQO3qol8')}`, { headers: { 'X-API-Key': key } })).json()) as any;
+    expect(track).toMatchObject({ id: 'T4XJQO3qol8', platform: 'youtube', cdnurl: expect.stringMatching(/^https:\/\/t\.me\/ytmusiccache\/\d+$/) });
+  });
 });

@@ -22,6 +22,7 @@ const VIDEO = 'M4gD1WSo5mA';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let apiUrl = '';
+let youtubeUrl = '';
 let apiOutput: () => string = () => '';
 const cleanups: Array<() => Promise<void>> = [];
 let browser: Browser;
@@ -36,6 +37,42 @@ async function resolveWith(key: string | null): Promise<{ status: number; code?:
   const response = await fetch(`${apiUrl}/v1/resolve?query=${VIDEO}`, { headers: key === null ? {} : { 'X-API-Key': key } });
   const body = (await response.json().catch(() => ({}))) as { error?: { code?: string } };
   return { status: response.status, code: body.error?.code };
+}
+
+/** Steers the YouTube stand-in (test/servers/youtube-upstream.ts). */
+async function youtubeControl(path: string, body: unknown): Promise<void> {
+  await fetch(`${youtubeUrl}/__control/${path}`, { method: 'POST', body: JSON.stringify(body) });
+}
+
+/** A video of the test's own that the stand-in answers with a recording; `botCheckFor` is bot-checked on that client. */
+async function freshVideo(botCheckFor?: string): Promise<string> {
+  const id = `e2e${randomUUID().replace(/-/g, '')}`.slice(0, 11);
+  await youtubeControl('alias', { videoId: id, recordedId: VIDEO });
+  if (botCheckFor) await youtubeControl('scenario', { videoId: id, mode: 'bot_check', client: botCheckFor });
+  return id;
+}
+
+/** VISIONOS, the first-choice client, fails five times in a row (the mock is simply told so). */
+async function failFirstClient(): Promise<void> {
+  if (MOCK) {
+    await fetch(`${apiUrl}/__mock/youtube-client`, { method: 'POST', body: JSON.stringify({ name: 'VISIONOS', state: 'cooling_off', code: 'youtube.bot_check' }) });
+    return;
+  }
+  for (let i = 0; i < 5; i += 1) {
+    const response = await fetch(`${apiUrl}/v1/resolve?query=${await freshVideo('VISIONOS')}`, { headers: { 'X-API-Key': ADMIN_KEY } });
+    expect(response.status).toBe(200); // ANDROID_VR answers
+  }
+}
+
+/** Past the cool-off (3 s here), one resolve tries VISIONOS again, and it answers. */
+async function bringFirstClientBack(): Promise<void> {
+  if (MOCK) {
+    await fetch(`${apiUrl}/__mock/youtube-client`, { method: 'POST', body: JSON.stringify({ name: 'VISIONOS', state: 'ok' }) });
+    return;
+  }
+  await new Promise((done) => setTimeout(done, 3_500));
+  const response = await fetch(`${apiUrl}/v1/resolve?query=${await freshVideo()}`, { headers: { 'X-API-Key': ADMIN_KEY } });
+  expect(response.status).toBe(200);
 }
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -62,6 +99,7 @@ beforeAll(async () => {
   } else {
     const youtube = await startYouTubeUpstream();
     cleanups.push(youtube.close);
+    youtubeUrl = youtube.url;
     const hosts = ['www.youtube.com', 'm.youtube.com', 'music.youtube.com', 'youtubei.googleapis.com', '*.googlevideo.com', '*.ytimg.com'];
     const api = await startRealApi({
       ADMIN_API_KEY: ADMIN_KEY,
@@ -70,6 +108,7 @@ beforeAll(async () => {
       UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
       RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
       KEY_RATE_LIMIT_PER_MINUTE: '0',
+      CLIENT_COOL_OFF_SECONDS: '3', // short, so the YouTube clients step sees a client come back
       LOG_LEVEL: 'warn',
     }, { seedSql: cacheSeedSql(Date.now()) });
     cleanups.push(api.close);
@@ -240,6 +279,33 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     expect(await page.locator('tr[data-video-id=M4gD1WSo5mA] [data-status=ready]').textContent()).toBe('hit / ready');
     expect(await page.locator('tr[data-video-id=dQw4w9WgXcQ] [data-status=pending]').count()).toBe(1);
     await screenshot(page, 'cache');
+  });
+
+  it('shows the YouTube clients, warns on the overview while the first-choice client fails, and clears when it is back', async () => {
+    await page.locator('[data-nav=health]').click();
+    const visionos = page.locator('[data-testid=clients-table] tr[data-client=VISIONOS]');
+    await visionos.waitFor();
+    expect(await visionos.getAttribute('data-state')).toBe('ok'); // the earlier resolves went through it
+    expect(await page.locator('[data-testid=clients-table] tbody tr[data-client]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-client'))))
+      .toEqual(['VISIONOS', 'ANDROID_VR', 'IOS']);
+    expect(await page.locator('[data-service=store] .fa-circle-check').count()).toBe(1);
+    expect(await page.locator('[data-service=relay]').textContent()).toContain('not configured');
+
+    await failFirstClient();
+    await page.locator('[data-nav=overview]').click();
+    const warning = page.locator('[data-page=overview] [data-testid=client-warning]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/VISIONOS is set aside.*youtube\.bot_check.*through ANDROID_VR/);
+    await screenshot(page, 'overview-client-warning');
+    await warning.locator('a', { hasText: 'See the YouTube clients' }).click();
+    await eventually(async () => (await visionos.getAttribute('data-state')) === 'cooling_off', { page, what: 'VISIONOS cooling off' });
+    expect(await visionos.locator('[data-field=failure_code]').textContent()).toBe('youtube.bot_check');
+    expect(await page.locator('tr[data-client=ANDROID_VR]').getAttribute('data-state')).toBe('ok');
+    await screenshot(page, 'youtube-clients');
+
+    await bringFirstClientBack();
+    await page.locator('[data-nav=overview]').click();
+    await eventually(async () => (await chartState(page, 'requests')) === 'filled' && (await page.locator('[data-testid=client-warning]').count()) === 0, { page, what: 'the warning to clear' });
   });
 
   it('deletes a key after confirmation', async () => {

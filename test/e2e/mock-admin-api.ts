@@ -32,6 +32,13 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
     { video_id: 'iuevw6218F0', type: 'audio', status: 'failed', title: '<b>Not markup</b>', size: null, mime: null, cached_at: null, claimed_at: iso(Date.now() - HOUR), failure_reason: 'telegram: file is too big', expires_at: null },
   ];
 
+  // GET /health?deep=true's YouTube clients; POST /__mock/youtube-client {name, state, code} steers one.
+  const clients = ['VISIONOS', 'ANDROID_VR', 'IOS'].map((name, index) => ({
+    name, state: index === 0 ? 'ok' : 'unused', last_success_at: index === 0 ? iso(Date.now() - 60_000) : null,
+    last_failure: null as { at: string; code: string } | null, attempts_1h: index === 0 ? 12 : 0, success_rate_1h: index === 0 ? 1 : null,
+    cooling_off_until: null as string | null,
+  }));
+
   const view = (k: KeyRecord) => {
     const now = Date.now();
     const status = !k.active ? 'revoked' : k.expires_at !== null && k.expires_at <= now ? 'expired' : 'active';
@@ -54,6 +61,20 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
     try {
       if (url.pathname.startsWith('/admin/')) return await admin(req, res, url);
       if (url.pathname === '/v1/resolve') return publicRoute(req, res, url);
+      if (url.pathname === '/health') return await health(req, res, url);
+      if (url.pathname === '/__mock/youtube-client' && req.method === 'POST') {
+        const body = JSON.parse((await readBody(req)) || '{}');
+        const client = clients.find((item) => item.name === body.name);
+        if (!client) return send(res, 404, error('client.unknown', 'No such client.'));
+        client.state = body.state;
+        if (body.code) client.last_failure = { at: iso(Date.now()), code: body.code };
+        else client.last_success_at = iso(Date.now());
+        client.cooling_off_until = body.state === 'cooling_off' ? iso(Date.now() + 600_000) : null;
+        // As the real chain does: the next client takes the failing one's requests.
+        const next = clients.find((item) => item !== client && item.state === 'unused');
+        if (body.code && next) Object.assign(next, { state: 'ok', last_success_at: iso(Date.now()), attempts_1h: next.attempts_1h + 5, success_rate_1h: 1 });
+        return send(res, 200, client);
+      }
       send(res, 404, error('route.not_found', 'No such route.'));
     } catch (err) {
       send(res, 500, error('internal', String(err)));
@@ -81,15 +102,35 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
     send(res, status, body);
   }
 
-  async function admin(req: IncomingMessage, res: ServerResponse, url: URL) {
+  /** The admin gate: true when the request may go on, else the refusal is sent. */
+  function adminAllowed(req: IncomingMessage, res: ServerResponse): boolean {
     const presented = String(req.headers['x-api-key'] ?? '');
     const adminRecord = [...keys.values()].find((k) => k.key === presented);
-    if (!presented) return send(res, 401, error('key.missing', 'Send an admin key.'));
+    if (!presented) return send(res, 401, error('key.missing', 'Send an admin key.')), false;
     if (presented !== options.adminKey) {
-      if (!adminRecord) return send(res, 401, error('key.invalid', 'Unknown API key.'));
-      if (view(adminRecord).status !== 'active') return send(res, 403, error(`key.${view(adminRecord).status}`, 'Key not usable.'));
-      if (adminRecord.tier !== 'admin') return send(res, 403, error('key.forbidden', 'Admin tier needed.'));
+      if (!adminRecord) return send(res, 401, error('key.invalid', 'Unknown API key.')), false;
+      if (view(adminRecord).status !== 'active') return send(res, 403, error(`key.${view(adminRecord).status}`, 'Key not usable.')), false;
+      if (adminRecord.tier !== 'admin') return send(res, 403, error('key.forbidden', 'Admin tier needed.')), false;
     }
+    return true;
+  }
+
+  async function health(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const shallow = { status: 'ok', timestamp: iso(Date.now()), version: 'mock', services: { youtube: { clients: clients.map((c) => c.name), fallback_instances: 0 }, metadata_cache: 'cache-api' } };
+    if (url.searchParams.get('deep') !== 'true') return send(res, 200, shallow);
+    if (!adminAllowed(req, res)) return;
+    const degraded = clients.every((client) => client.state === 'cooling_off');
+    send(res, 200, {
+      status: degraded ? 'degraded' : 'ok', timestamp: iso(Date.now()), version: 'mock',
+      youtube: { clients, fallback_instances: 0, po_token_provider: { configured: false, reachable: false }, relay: { configured: false, reachable: false } },
+      store: { ok: true, backend: 'd1', latency_ms: 1 },
+      queues: { log_queue: { bound: true }, cache_queue: { bound: true } },
+      consumer: { bound: true, reachable: true, caching: false, latency_ms: 1 },
+    });
+  }
+
+  async function admin(req: IncomingMessage, res: ServerResponse, url: URL) {
+    if (!adminAllowed(req, res)) return;
     const q = url.searchParams;
     const page = Math.max(1, Number(q.get('page') ?? 1));
     const pageSize = Math.min(100, Math.max(1, Number(q.get('page_size') ?? 20)));

@@ -9,7 +9,7 @@ import { boundaryOf, MultipartError, parseMultipart, type FormPart } from './mul
  * `/bot<token>/<method>` with query, JSON, urlencoded or multipart parameters,
  * `{ok, result}` / `{ok:false, error_code, description[, parameters]}` answers,
  * 401 for an unknown token, sendAudio / sendVideo / sendDocument taking an
- * uploaded part (directly or as `attach://<name>`), getFile, and
+ * uploaded part (directly or as `attach://<name>`), getChat, getFile, and
  * `/file/bot<token>/<file_path>` downloads with Range. Telegram's limits
  * (uploads ≤ 50 MB → 413, getFile ≤ 20 MB → 400 "file is too big") hold
  * unless started in local-server mode, which also answers absolute file paths.
@@ -115,6 +115,12 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
   function run(bot: number, token: string, method: string, fields: Record<string, string>, parts: FormPart[]): unknown {
     if (method === 'getMe') return { id: bot, is_bot: true, first_name: 'Cache bot', username: `cache${bot}_bot` };
     if (method === 'getFile') return getFile(bot, token, fields.file_id);
+    if (method === 'getChat') {
+      const chat = chats.get((fields.chat_id ?? '').toLowerCase());
+      if (!chat || !chat.member) throw new BotApiError(400, 'Bad Request: chat not found');
+      const { member: _member, ...view } = chat;
+      return view;
+    }
     const kind = MEDIA_FIELD[method];
     if (!kind) throw new BotApiError(404, 'Not Found');
     if (!fields.chat_id) throw new BotApiError(400, 'Bad Request: chat_id is empty');

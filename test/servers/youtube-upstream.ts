@@ -28,6 +28,8 @@ interface Call {
   /** The deciphered signature and `n` a client sent, to check deciphering. */
   sig?: string;
   n?: string;
+  /** `1.1 yt-music-relay` when the request came through the egress relay. */
+  via?: string;
 }
 
 const CHUNK_LIMIT = 10 * 1024 * 1024;
@@ -72,12 +74,14 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
     if (hostile.handle(req, url, host, res)) return;
+    // A googlevideo-style hop, for the relay's test: it must hand redirects back, not follow them.
+    if (url.pathname === '/__relay-redirect') return res.writeHead(302, { location: 'https://rr2---sn-test.googlevideo.com/videoplayback?redirected=1' }).end();
 
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/player') {
       const request = JSON.parse(body.toString() || '{}');
       const videoId = String(request.videoId ?? '');
       const client = String(request.context?.client?.clientName ?? '');
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client });
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, via: req.headers.via });
       return player(videoId, client, res);
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
@@ -189,7 +193,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     const seed = seedOf(sq ? `${itag}:${length}:sq${sq}` : `${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
-    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined };
+    const call: Call = { host, method: req.method ?? 'GET', path: url.pathname, videoId: id, range: rangeParam ?? rangeHeader, clen: length, sig: params.get('sig') ?? params.get('signature') ?? undefined, n: params.get('n') ?? undefined, via: req.headers.via };
     calls.push(call);
 
     const left = expiredStreams.get(String(length));

@@ -29,7 +29,7 @@ export const upstream = {
     const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
     return response.json();
   },
-  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string }>> {
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string }>> {
     return this.control('calls');
   },
   scenario(videoId: string, mode: string, client?: string) {

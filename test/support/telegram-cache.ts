@@ -93,7 +93,7 @@ export async function runJobs(jobs: CacheJob[], workerEnv: ConsumerEnv, options:
   }
   const ctx = createExecutionContext();
   if (options.overrides) await handleCacheBatch(batch as MessageBatch<unknown>, workerEnv, options.overrides);
-  else await consumer.queue(batch as MessageBatch<unknown>, workerEnv);
+  else await consumer.queue(batch as MessageBatch<unknown>, workerEnv, ctx);
   const result = await getQueueResult(batch, ctx);
   return {
     ...result,

@@ -5,6 +5,7 @@ import { errorAlert, h, icon, replaceChildren } from '../dom';
 import { delta, formatMs, formatNumber, formatPercent, type Delta } from '../format';
 import { alignDown, bucketLabel, DAY_MS, fillBuckets, hitRatio, HOUR_MS, IST_DAY_OFFSET_MS, IST_HOUR_OFFSET_MS } from '../timeseries';
 import { BOOTSTRAP_ADMIN_KEY_ID, type Bucket, type EndpointStat, type Overview } from '../types';
+import { firstChoiceWarning } from './health';
 import { pageHeader, type Page } from './page';
 
 type Range = '24h' | '30d';
@@ -12,6 +13,7 @@ let range: Range = '24h'; // kept across visits to the page
 
 export function overviewPage(): Page {
   const alerts = h('div');
+  const clientWarning = h('div');
   const cards = h('div', { class: 'row g-3 mb-3', 'data-testid': 'stat-cards' });
   const welcome = h('div');
   const noData = { title: 'No requests yet', message: 'Charts fill in as soon as clients call the API.' };
@@ -34,7 +36,7 @@ export function overviewPage(): Page {
 
   const col = (classes: string, chart: ChartCard) => h('div', { class: classes }, chart.element);
   const element = h('div', { 'data-page': 'overview' },
-    pageHeader('Overview', rangeButtons), alerts, cards, welcome,
+    pageHeader('Overview', rangeButtons), alerts, clientWarning, cards, welcome,
     h('div', { class: 'row g-3' },
       col('col-12 col-xl-8', charts.requests), col('col-12 col-xl-4', charts.statuses),
       col('col-12 col-lg-6', charts.endpoints), col('col-12 col-lg-6', charts.topKeys),
@@ -49,6 +51,10 @@ export function overviewPage(): Page {
     const hourFrom = alignDown(now, HOUR_MS, IST_HOUR_OFFSET_MS) - 47 * HOUR_MS;
     const dayFrom = alignDown(now, DAY_MS, IST_DAY_OFFSET_MS) - 29 * DAY_MS;
     const rangeFrom = range === '24h' ? now - 24 * HOUR_MS : dayFrom;
+    // The first-choice client's state: a warning when it fails; a failed check only leaves it as it was.
+    void api.deepHealth().then((health) => {
+      if (current === generation) replaceChildren(clientWarning, firstChoiceWarning(health));
+    }, () => {});
     const [overview, hourly, daily, endpoints, topKeys] = await Promise.allSettled([
       api.overview(),
       api.timeseries('hour', new Date(hourFrom), new Date(now)),

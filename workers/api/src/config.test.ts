@@ -33,6 +33,8 @@ describe('loadConfig', () => {
     [{ ...base, FALLBACK_INSTANCES: 'gopher:https://x' }, 'FALLBACK_INSTANCES'],
     [{ ...base, STREAM_TOKEN_TTL_SECONDS: '-5' }, 'STREAM_TOKEN_TTL_SECONDS'],
     [{ ...base, LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    // SHUKLA bots give up after 60 s in all: a longer wait would answer no one.
+    [{ ...base, TELEGRAM_LINK_WAIT_SECONDS: '60' }, 'TELEGRAM_LINK_WAIT_SECONDS'],
   ])('names the bad variable in %j', (env, variable) => {
     expect(() => loadConfig(env)).toThrowError(new RegExp(`Setting ${variable} `));
     try {

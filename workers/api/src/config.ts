@@ -32,6 +32,8 @@ const ConfigSchema = z.object({
   // consumer Worker says it has a bot token; this switch turns it off without unbinding.
   TELEGRAM_CACHE_ENABLED: booleanFlag.default(true),
   CACHE_RETRY_COOLDOWN_SECONDS: positiveInt.default(600),
+  /** The cron canary's video (every 15 minutes, through each client): public, long-lived, not age- or region-locked. */
+  CANARY_VIDEO_ID: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id').default('M4gD1WSo5mA'),
   // Routes that answer only with a t.me link wait this long for the upload (their bots give up after 60 s).
   TELEGRAM_LINK_WAIT_SECONDS: positiveInt.max(55).default(40),
   DASHBOARD_ORIGIN: z

@@ -1,4 +1,5 @@
 import { createApp } from './app';
+import { CANARY_CRON, DAILY_CLEANUP_CRON } from './crons';
 import type { Env } from './env';
 import { consumeLogBatch } from './logging/log-batch-consumer';
 import { loadStoreConfig } from '../../core/src/store';
@@ -6,6 +7,8 @@ import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
 import { moveKeyFromPath } from './middleware/key-path-prefix';
 import { installEvaluator } from '../../core/src/youtube/evaluator';
+import { runCanary } from '../../core/src/youtube/canary';
+import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 
 export { QuotaCounter } from './quota/quota-counter';
 
@@ -20,9 +23,22 @@ export default {
     const { logger, store } = createWorkerServices(env);
     await consumeLogBatch(batch, store(), logger);
   },
-  /** The daily cron (00:00 IST): request logs past LOG_RETENTION_DAYS and expired cache entries go. */
-  async scheduled(controller, env, _ctx) {
-    const { logger, store } = createWorkerServices(env);
-    await applyRetention(store(), loadStoreConfig(env), new Date(controller.scheduledTime), logger);
+  async scheduled(controller, env, ctx) {
+    const { config, logger, outbound, store } = createWorkerServices(env, { cron: controller.cron });
+    if (controller.cron === CANARY_CRON) {
+      // Every 15 minutes: each YouTube client tried on CANARY_VIDEO_ID, its outcome recorded.
+      const rules = healthRules(config);
+      const colo = isolateClientHealth();
+      const health = colo.forRequest(rules, (work) => ctx.waitUntil(work));
+      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS) });
+      await colo.flush(rules);
+      return;
+    }
+    if (controller.cron === DAILY_CLEANUP_CRON) {
+      // 00:00 IST: request logs past LOG_RETENTION_DAYS and expired cache entries go.
+      await applyRetention(store(), loadStoreConfig(env), new Date(controller.scheduledTime), logger);
+      return;
+    }
+    logger.warn('cron.unknown', { cron: controller.cron });
   },
 } satisfies ExportedHandler<Env>;

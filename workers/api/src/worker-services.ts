@@ -23,7 +23,7 @@ export function createWorkerServices(env: object, logFields: Record<string, unkn
   const values = env as Record<string, unknown>;
   const secrets = SECRET_SETTINGS.map((name) => values[name]).filter((value): value is string => typeof value === 'string');
   const logger = createLogger({ level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets }, logFields);
-  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger });
+  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger, relaySecret: config.RELAY_SECRET });
   let store: MetadataStore | undefined;
   return { config, logger, outbound, store: () => (store ??= createMetadataStore(env, { outbound, logger })) };
 }

@@ -21,7 +21,7 @@ export async function handleCacheServiceRequest(request: Request, env: ConsumerE
     runtime = createRuntime(env);
     const url = new URL(request.url);
     if (request.method !== 'GET' && request.method !== 'HEAD') throw new AppError('route.not_found', `No route ${request.method} ${url.pathname}.`);
-    if (url.pathname === '/status') return Response.json(status(runtime));
+    if (url.pathname === '/status') return Response.json(await status(runtime));
     const fileId = /^\/files\/([A-Za-z0-9_-]+)$/.exec(url.pathname)?.[1];
     if (fileId) return await serveFile(fileId, request, runtime);
     throw new AppError('route.not_found', `No route ${request.method} ${url.pathname}.`);
@@ -39,8 +39,35 @@ export async function handleCacheServiceRequest(request: Request, env: ConsumerE
   }
 }
 
-function status(runtime: ConsumerRuntime): CacheServiceStatus {
-  return { enabled: runtime.telegram !== null, local_api: runtime.limits.localApi, max_file_bytes: runtime.limits.maxFileBytes };
+async function status(runtime: ConsumerRuntime): Promise<CacheServiceStatus> {
+  return {
+    enabled: runtime.telegram !== null,
+    local_api: runtime.limits.localApi,
+    max_file_bytes: runtime.limits.maxFileBytes,
+    channel_public: await channelIsPublic(runtime),
+  };
+}
+
+/** A channel given by its number may still have a public @name: Telegram is asked once an hour per isolate. */
+const CHANNEL_CHECK_TTL_MS = 3600_000;
+const channelChecks = new Map<string, { isPublic: boolean; until: number }>();
+
+async function channelIsPublic(runtime: ConsumerRuntime): Promise<boolean | null> {
+  const telegram = runtime.telegram;
+  if (!telegram) return null;
+  if (telegram.channel.startsWith('@')) return true;
+  const key = `${telegram.token.split(':')[0]}:${telegram.channel}`;
+  const known = channelChecks.get(key);
+  if (known && known.until > Date.now()) return known.isPublic;
+  try {
+    const chat = (await telegram.api.getChat(telegram.channel)) as { username?: string };
+    const isPublic = typeof chat.username === 'string' && chat.username !== '';
+    channelChecks.set(key, { isPublic, until: Date.now() + CHANNEL_CHECK_TTL_MS });
+    return isPublic;
+  } catch (error) {
+    runtime.logger.warn('cache.channel_check_failed', { error });
+    return null;
+  }
 }
 
 interface FileInfo {

@@ -12,5 +12,5 @@ installEvaluator();
 
 export default {
   fetch: (request, env) => handleCacheServiceRequest(request, env),
-  queue: (batch, env) => handleCacheBatch(batch, env),
+  queue: (batch, env, ctx) => handleCacheBatch(batch, env, {}, ctx),
 } satisfies ExportedHandler<ConsumerEnv>;

@@ -2,6 +2,7 @@ import { HttpError } from 'grammy';
 import { AppError, isAppError } from '../../core/src/errors';
 import { redact } from '../../core/src/logging/logger';
 import { CacheJobSchema, type CacheJob } from '../../core/src/contracts/cache-job';
+import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 import { Extractor } from '../../core/src/youtube/extractor';
 import { JobFailure } from './job-failure';
 import { createRuntime, type ConsumerEnv, type ConsumerRuntime } from './runtime';
@@ -24,7 +25,12 @@ type Outcome =
   | { kind: 'permanent'; status: 'failed' | 'too_large'; reason: string }
   | { kind: 'retry'; reason: string; delaySeconds?: number };
 
-export async function handleCacheBatch(batch: MessageBatch<unknown>, env: ConsumerEnv, overrides: Partial<UploadDeps> = {}): Promise<void> {
+export async function handleCacheBatch(
+  batch: MessageBatch<unknown>,
+  env: ConsumerEnv,
+  overrides: Partial<UploadDeps> = {},
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<void> {
   let runtime: ConsumerRuntime;
   try {
     runtime = createRuntime(env);
@@ -34,8 +40,10 @@ export async function handleCacheBatch(batch: MessageBatch<unknown>, env: Consum
     batch.retryAll();
     return;
   }
-  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS));
-  const deps: UploadDeps = { runtime, resolveVideo: (videoId) => extractor.resolve(videoId), ...overrides };
+  // The consumer's attempts count toward the colo's client health like the API Worker's.
+  const health = isolateClientHealth().forRequest(healthRules(runtime.config), ctx ? (work) => ctx.waitUntil(work) : undefined);
+  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health });
+  const deps: UploadDeps = { runtime, health, resolveVideo: (videoId, options) => extractor.resolve(videoId, options), ...overrides };
   for (const message of batch.messages) await handleMessage(message, deps);
 }
 

@@ -33,7 +33,7 @@ export function createRuntime(env: ConsumerEnv, sink?: (line: string) => void): 
     { level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets, ...(sink ? { sink } : {}) },
     { worker: 'cache-consumer' },
   );
-  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger });
+  const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger, relaySecret: config.RELAY_SECRET });
   let store: MetadataStore | undefined;
   const token = config.TELEGRAM_BOT_TOKEN;
   return {

@@ -2,6 +2,9 @@ import { InputFile } from 'grammy';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
 import { isAllowedStreamHost, mediaFetch } from '../../core/src/stream/upstream-hosts';
+import { StreamHealthWatch } from '../../core/src/stream/stream-health';
+import type { YouTubeClientName } from '../../core/src/settings';
+import { untrackedClientHealth, type ClientHealth } from '../../core/src/youtube/client-health';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, hlsBytes, mediaBytes, megabytes, planUpload, type UploadPlan } from './media-source';
@@ -15,7 +18,9 @@ import type { ConsumerRuntime } from './runtime';
 export interface UploadDeps {
   runtime: ConsumerRuntime;
   /** A fresh resolve every time: URLs resolved elsewhere would be refused. */
-  resolveVideo: (videoId: string) => Promise<ResolvedVideo>;
+  resolveVideo: (videoId: string, options?: { skipClients?: readonly YouTubeClientName[] }) => Promise<ResolvedVideo>;
+  /** googlevideo's answer to the first fetch counts toward the client's health. */
+  health?: ClientHealth;
   now?: () => Date;
 }
 
@@ -44,7 +49,7 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
 
   const thumbnail = await fetchThumbnail(video.id, runtime.outbound, runtime.logger);
   // A generator runs only when grammY writes the file part: the download starts there.
-  const media = new InputFile(fileBytes(plan, job, deps, checked, video.duration), `${video.id}.${plan.extension}`);
+  const media = new InputFile(fileBytes(plan, job, deps, checked, video), `${video.id}.${plan.extension}`);
   const common = {
     caption: `${video.title}\nhttps://youtu.be/${video.id}`.slice(0, CAPTION_LIMIT),
     disable_notification: true,
@@ -99,20 +104,22 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
 }
 
 /** The upload's bytes: the chosen format through the chunked proxy, or the joined HLS stream. */
-function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (url: string) => string, durationSeconds: number): AsyncGenerator<Uint8Array> {
+function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (url: string) => string, video: ResolvedVideo): AsyncGenerator<Uint8Array> {
   const { runtime } = deps;
   const maxBytes = runtime.limits.maxFileBytes;
   if (plan.kind === 'hls') {
-    return hlsBytes(plan.manifestUrl, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), checkUrl: checked, maxBytes, durationSeconds });
+    return hlsBytes(plan.manifestUrl, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), checkUrl: checked, maxBytes, durationSeconds: video.duration });
   }
+  // googlevideo refusing a client's URL counts toward that client, and the re-resolve skips it.
+  const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
   const refresh = async () => {
-    const fresh = await deps.resolveVideo(job.video_id);
+    const fresh = await deps.resolveVideo(job.video_id, { skipClients: watch.refused });
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
     if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
-    return { url: checked(format.url), size: format.size, mime: format.mime };
+    return watch.track({ url: checked(format.url), size: format.size, mime: format.mime }, fresh);
   };
-  const source = { url: plan.format.url, size: plan.format.size, mime: plan.format.mime };
-  return mediaBytes(source, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
+  const source = watch.track({ url: plan.format.url, size: plan.format.size, mime: plan.format.mime }, video);
+  return mediaBytes(source, { fetch: watch.wrap(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES)), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
 }
 
 interface SentFile {

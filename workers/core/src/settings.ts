@@ -81,6 +81,18 @@ export const YouTubeSettingsShape = {
   UPSTREAM_ORIGINS: upstreamOrigins.default({}),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
   STREAM_CHUNK_BYTES: positiveInt.max(10 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Client health (issue 10 §5): failures in a row before a client is set aside, and for how long. */
+  CLIENT_FAILURE_THRESHOLD: positiveInt.max(100).default(5),
+  CLIENT_COOL_OFF_SECONDS: positiveInt.default(600),
+  /** Sent as X-Relay-Secret to an egress relay (relay/) on the requests UPSTREAM_ORIGINS sends there. */
+  RELAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** A bgutil-protocol PO token provider (issue 10 §3). */
+  PO_TOKEN_PROVIDER_URL: z
+    .string()
+    .url()
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
 };
 const YouTubeSettingsSchema = z.object(YouTubeSettingsShape);
 export type YouTubeSettings = z.infer<typeof YouTubeSettingsSchema>;
@@ -93,7 +105,7 @@ export const LogSettingsShape = {
 };
 
 /** Names of settings whose values must never appear in a response or a log. */
-export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN'] as const;
+export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET'] as const;
 
 /** Parses a Worker's env with a settings schema; a bad value throws config.invalid naming the variable. */
 export function parseSettings<Schema extends z.ZodType>(schema: Schema, env: object): z.infer<Schema> {

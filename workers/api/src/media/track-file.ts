@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
+import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { mediaType } from '../../../core/src/stream/media-type';
 import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
@@ -40,8 +41,10 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
     if (cached) return cached;
   }
   const youtube = c.get('youtube');
+  // A 403 on a client's first URL fetch marks that client, and the re-resolve skips it.
+  const watch = new StreamHealthWatch(youtube.health);
   const sourceFor = async (fresh: boolean): Promise<ProxySource | 'hls'> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh });
+    const { video } = await youtube.resolve(claims.videoId, { fresh, skipClients: watch.refused });
     const format = formatFor(video, claims);
     if (!format) {
       // A cache link of a video with no progressive format: what a resolve would stream is HLS.
@@ -49,12 +52,12 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
     }
-    return checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c);
+    return watch.track(checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c), video);
   };
   const source = await sourceFor(false);
   if (source === 'hls') return serveHlsVideoAsOneFile(c, claims);
   return proxyMedia(source, {
-    fetch: mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES),
+    fetch: watch.wrap(mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES)),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: async () => {
       const fresh = await sourceFor(true);

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { KeyGate } from '../quota/key-gate';
 import { createWorkerServices } from '../worker-services';
+import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
 import { YouTubeService } from '../../../core/src/youtube/youtube-service';
 
 /** Puts the request's services on the context: the Worker's own, plus the YouTube service and the key gate. */
@@ -11,7 +12,9 @@ export function services() {
     c.set('config', config);
     c.set('logger', logger);
     c.set('outbound', outbound);
-    c.set('youtube', new YouTubeService(config, outbound, logger));
+    // Client health lives in the isolate's memory: building this facade touches no store.
+    const health = isolateClientHealth().forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
+    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health }));
     c.set('store', store);
     c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work)));
     await next();

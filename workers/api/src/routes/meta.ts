@@ -1,9 +1,31 @@
 import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { z } from 'zod';
 import type { AppEnv } from '../env';
+import { deepHealth } from '../health/deep-health';
+import { adminAuth } from '../middleware/admin-auth';
+import { rateLimit } from '../middleware/rate-limit';
+import { validate } from '../middleware/validate';
 
-/** `GET /health` and `GET /info`: what runs, and which endpoints take what. */
+/**
+ * `GET /health` and `GET /info`: what runs, and which endpoints take what.
+ * `/health` is public and shallow; `/health?deep=true` takes an admin key and
+ * reports each YouTube client, the relay, the store, the queues and the consumer.
+ */
+const HealthQuery = z.object({ deep: z.enum(['true', 'false']).optional() });
+
+/** The deep report is the admin API's: rate-limited per IP and behind an admin key, like /admin/*. */
+const adminWhenDeep = createMiddleware<AppEnv>(async function adminWhenDeep(c, next) {
+  if (c.req.query('deep') !== 'true') return next();
+  const admin = adminAuth();
+  await rateLimit()(c, async () => {
+    await admin(c, next);
+  });
+});
+
 export const metaRoute = new Hono<AppEnv>()
-  .get('/health', (c) => {
+  .get('/health', validate('query', HealthQuery), adminWhenDeep, async (c) => {
+    if (c.req.valid('query').deep === 'true') return c.json(await deepHealth(c), 200, { 'Cache-Control': 'no-store' });
     const config = c.get('config');
     return c.json({
       status: 'ok',
@@ -32,7 +54,7 @@ export const metaRoute = new Hono<AppEnv>()
         { method: 'GET', path: '/info/{id}', params: { 'x-api-key': 'header' }, note: 'YTProxy bots' },
         { method: 'GET', path: '/download/audio, /download/video', params: { video_id: 'id, URL or search text', api_key: 'key' }, note: 'Stranger / SHUKLA bots: a t.me post of the channel, waited for up to TELEGRAM_LINK_WAIT_SECONDS' },
         { method: 'GET', path: '/api/track', params: { url: 'YouTube URL, id or search text', api_key: 'key, or the X-API-Key header' }, note: 'Fallen API bots (YukkiMusic, TgMusicBot)' },
-        { method: 'GET', path: '/health' },
+        { method: 'GET', path: '/health', params: { deep: 'true: per-client YouTube health, relay, store, queues, consumer (admin key)' } },
         { method: 'GET', path: '/info' },
       ],
       authentication: 'X-API-Key, Authorization: Bearer, ?api_key=, ?api= or ?key=, or a base URL /k/{key}/…; stream and file links carry their key',

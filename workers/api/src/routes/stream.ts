@@ -4,6 +4,7 @@ import { AppError } from '../../../core/src/errors';
 import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
 import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { copyLengthHeaders } from '../../../core/src/stream/range';
+import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { checkedSource, serveTrackFile } from '../media/track-file';
@@ -86,15 +87,19 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
 });
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
-  const { video } = await c.get('youtube').resolve(claims.videoId);
+  const youtube = c.get('youtube');
+  const { video } = await youtube.resolve(claims.videoId);
   if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream.');
-  return relayHls(c, checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c).url);
+  // googlevideo's answer to the manifest counts toward the client that minted it.
+  const watch = new StreamHealthWatch(youtube.health);
+  const manifest = watch.track(checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c), video);
+  return relayHls(c, manifest.url, watch.wrap(c.get('outbound')));
 }
 
-async function relayHls(c: Context<AppEnv>, url: string): Promise<Response> {
+async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound')): Promise<Response> {
   const range = c.req.header('Range');
-  const fetch = mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES);
-  const upstream = await fetch(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
+  const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
+  const upstream = await guarded(url, { label: 'stream.hls', headers: range ? { Range: range } : {} });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);

@@ -53,13 +53,15 @@ function reportOf(cache: TelegramCache, entry: CacheEntry | null | 'unavailable'
 }
 
 /** A private channel's posts open only for its members: no bot of someone else's can read them. */
+export function privateChannelError(): AppError {
+  return new AppError(
+    'telegram.channel_private',
+    'This service caches tracks in a private Telegram channel, whose t.me/c/… links no other bot can read; the operator must make the channel public (TELEGRAM_CHANNEL_ID=@name).',
+  );
+}
+
 function postUrl(entry: CacheEntry): string {
   const url = messageUrl(entry);
-  if (!url) {
-    throw new AppError(
-      'telegram.channel_private',
-      'The track is cached in a private Telegram channel, whose t.me/c/… links no other bot can read; the operator must make the channel public (TELEGRAM_CHANNEL_ID=@name).',
-    );
-  }
+  if (!url) throw privateChannelError();
   return url;
 }

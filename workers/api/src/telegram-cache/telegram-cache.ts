@@ -34,9 +34,10 @@ const STATUS_FAILURE_TTL_MS = 5_000;
 /** The consumer answers its status from memory: a probe slower than this counts as "off" for now. */
 const STATUS_TIMEOUT_MS = 2_000;
 const PENDING_TIMEOUT_MS = 30 * 60_000;
-const statusByBinding = new WeakMap<object, { enabled: boolean; until: number }>();
+type ConsumerStatus = { enabled: boolean; channelPublic: boolean | null };
+const statusByBinding = new WeakMap<object, ConsumerStatus & { until: number }>();
 /** One probe in flight per binding and isolate: concurrent requests share it. */
-const probesInFlight = new WeakMap<object, Promise<boolean>>();
+const probesInFlight = new WeakMap<object, Promise<ConsumerStatus>>();
 
 export class TelegramCache {
   constructor(private readonly deps: Deps) {}
@@ -46,11 +47,20 @@ export class TelegramCache {
   }
 
   async enabled(): Promise<boolean> {
+    return (await this.status()).enabled;
+  }
+
+  /** false when the channel is known to be private: its posts have no t.me link another bot can read. */
+  async channelPublic(): Promise<boolean | null> {
+    return (await this.status()).channelPublic;
+  }
+
+  private async status(): Promise<ConsumerStatus> {
     const { env, config } = this.deps;
     const binding = env.TELEGRAM_CACHE;
-    if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return false;
+    if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return { enabled: false, channelPublic: null };
     const known = statusByBinding.get(binding);
-    if (known && known.until > Date.now()) return known.enabled;
+    if (known && known.until > Date.now()) return known;
     let probe = probesInFlight.get(binding);
     if (!probe) {
       probe = this.probe(binding).finally(() => probesInFlight.delete(binding));
@@ -59,18 +69,23 @@ export class TelegramCache {
     return probe;
   }
 
-  private async probe(binding: Fetcher): Promise<boolean> {
+  private async probe(binding: Fetcher): Promise<ConsumerStatus> {
     let enabled = false;
+    let channelPublic: boolean | null = null;
     try {
       const timeoutMs = Math.min(STATUS_TIMEOUT_MS, this.deps.config.UPSTREAM_TIMEOUT_MS);
       const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (response.ok) enabled = ((await response.json()) as CacheServiceStatus).enabled === true;
-      else await response.body?.cancel();
+      if (response.ok) {
+        const status = (await response.json()) as Partial<CacheServiceStatus>;
+        enabled = status.enabled === true;
+        channelPublic = typeof status.channel_public === 'boolean' ? status.channel_public : null;
+      } else await response.body?.cancel();
     } catch (error) {
       this.deps.logger.warn('cache.status_failed', { error });
     }
-    statusByBinding.set(binding, { enabled, until: Date.now() + (enabled ? STATUS_TTL_MS : STATUS_FAILURE_TTL_MS) });
-    return enabled;
+    const answer = { enabled, channelPublic, until: Date.now() + (enabled ? STATUS_TTL_MS : STATUS_FAILURE_TTL_MS) };
+    statusByBinding.set(binding, answer);
+    return answer;
   }
 
   /** The entry as the store has it; 'unavailable' when the store does not answer. */

@@ -22,6 +22,11 @@ export interface CacheServiceStatus {
   /** A local Bot API server lifts Telegram's 20 MB / 50 MB limits. */
   local_api: boolean;
   max_file_bytes: number | null;
+  /**
+   * Whether the channel has a public @name, so its posts have t.me links any bot can read;
+   * null when caching is off or Telegram could not say.
+   */
+  channel_public: boolean | null;
 }
 
 export function fileUrl(fileId: string): string {

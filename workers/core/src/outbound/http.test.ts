@@ -45,6 +45,49 @@ describe('UPSTREAM_ORIGINS routing', () => {
     });
     await expect(fetch('https://slow.example/')).rejects.toMatchObject({ code: 'upstream.timeout' });
   });
+
+  it('sends RELAY_SECRET to the relay with YouTube and googlevideo requests only, never to another rerouted host', async () => {
+    const seen: Request[] = [];
+    const fetch = createOutbound({
+      upstreamOrigins: { 'www.youtube.com': 'https://relay.example:8790', '*.googlevideo.com': 'https://relay.example:8790', 'api.telegram.org': 'http://127.0.0.1:8081' },
+      timeoutMs: 1000,
+      logger: silent,
+      relaySecret: 'relay-secret-0123456789',
+      transport: async (input, init) => {
+        seen.push(new Request(input, init));
+        return new Response('ok');
+      },
+    });
+    await fetch('https://www.youtube.com/youtubei/v1/player', { method: 'POST', body: '{}' });
+    await fetch('https://rr3---sn-abc.googlevideo.com/videoplayback?id=1');
+    await fetch('https://api.telegram.org/bot1/getMe');
+    await fetch('https://www.youtube.com.evil.example/x');
+    expect(seen.map((request) => request.headers.get('X-Relay-Secret'))).toEqual(['relay-secret-0123456789', 'relay-secret-0123456789', null, null]);
+    expect(seen[1]!.url).toBe('https://relay.example:8790/videoplayback?id=1');
+    expect(seen[1]!.headers.get('X-Forwarded-Host')).toBe('rr3---sn-abc.googlevideo.com');
+  });
+
+  it('follows a rerouted request’s redirects itself, each hop through the reroute again', async () => {
+    const seen: Request[] = [];
+    const fetch = createOutbound({
+      upstreamOrigins: { '*.googlevideo.com': 'https://relay.example' },
+      timeoutMs: 1000,
+      logger: silent,
+      relaySecret: 'relay-secret-0123456789',
+      transport: async (input, init) => {
+        const request = new Request(input, init);
+        seen.push(request);
+        if (seen.length === 1) return new Response(null, { status: 302, headers: { Location: 'https://rr9---sn-x.googlevideo.com/videoplayback?id=2' } });
+        return new Response('bytes');
+      },
+    });
+    const response = await fetch('https://rr1---sn-x.googlevideo.com/videoplayback?id=1');
+    expect(await response.text()).toBe('bytes');
+    expect(seen.map((request) => [request.url, request.headers.get('X-Forwarded-Host'), request.redirect])).toEqual([
+      ['https://relay.example/videoplayback?id=1', 'rr1---sn-x.googlevideo.com', 'manual'],
+      ['https://relay.example/videoplayback?id=2', 'rr9---sn-x.googlevideo.com', 'manual'],
+    ]);
+  });
 });
 
 describe('redirects under an allow-list', () => {

@@ -1,16 +1,24 @@
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import { headersForHop, MAX_REDIRECTS, nextHop } from './redirects';
+import { isRelayHost, RELAY_SECRET_HEADER } from './relay-hosts';
 import { rerouteUrl, type UpstreamOrigins } from './upstream-origins';
 
 /**
  * The one door for outbound HTTP. Every call gets a timeout, honours
  * UPSTREAM_ORIGINS and is logged (at debug) with its label, status and time.
+ * A rerouted YouTube or googlevideo request carries RELAY_SECRET for an
+ * egress relay, and its redirects are followed here, each hop rerouted again:
+ * the relay follows none, so every hop leaves through it. A call with an
+ * allow-list (`allowUrl`: media hosts, a fallback instance) follows its
+ * redirects here too, each hop checked against that list.
  */
 export interface OutboundOptions {
   upstreamOrigins: UpstreamOrigins;
   timeoutMs: number;
   logger: Logger;
+  /** X-Relay-Secret on rerouted requests to the relay's hosts (relay-hosts.ts). */
+  relaySecret?: string;
   /** Replaces the global fetch (a service binding's fetch, say). */
   transport?: typeof fetch;
 }
@@ -21,13 +29,14 @@ export interface OutboundInit extends RequestInit {
   label?: string;
   /**
    * The allow-list of this call: the first URL and every redirect hop must
-   * pass it. Redirects are then followed by hand, at most MAX_REDIRECTS.
-   * Without it, the runtime follows redirects (fixed, operator-set hosts).
+   * pass it, at most MAX_REDIRECTS hops. Without it, a rerouted GET follows
+   * its redirects here and any other call lets the runtime follow them.
    */
   allowUrl?: (url: URL) => boolean;
 }
 
 export type OutboundFetch = (input: string | URL | Request, init?: OutboundInit) => Promise<Response>;
+
 
 export function createOutbound(options: OutboundOptions): OutboundFetch {
   const transport = options.transport ?? ((input, init) => fetch(input, init));
@@ -38,32 +47,24 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
     let method = requestInit.method ?? original?.method ?? 'GET';
     let body = requestInit.body ?? (original ? original.body : undefined);
     let headers = new Headers(requestInit.headers ?? original?.headers);
+    const redirect = requestInit.redirect ?? 'follow';
     const timeout = AbortSignal.timeout(timeoutMs);
     const callerSignal = requestInit.signal ?? original?.signal;
     const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+    const started = Date.now();
 
-    const send = async (hop: URL): Promise<Response> => {
-      const { url, forwardedHost } = rerouteUrl(hop, options.upstreamOrigins);
-      const hopHeaders = new Headers(headers);
-      if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
-      const started = Date.now();
+    const send = async (url: URL, hopHeaders: Headers, hopRedirect: RequestInit['redirect']): Promise<Response> => {
       try {
-        const response = await transport(url.toString(), {
-          method,
-          body,
-          redirect: allowUrl ? 'manual' : (requestInit.redirect ?? 'follow'),
-          headers: hopHeaders,
-          signal,
-        });
-        options.logger.debug('outbound', { label, host: hop.host, status: response.status, ms: Date.now() - started });
+        const response = await transport(url.toString(), { method, body, redirect: hopRedirect, headers: hopHeaders, signal });
+        options.logger.debug('outbound', { label, host: target.host, status: response.status, ms: Date.now() - started });
         return response;
       } catch (error) {
         const timedOut = timeout.aborted;
-        options.logger.debug('outbound.failed', { label, host: hop.host, timedOut, ms: Date.now() - started });
+        options.logger.debug('outbound.failed', { label, host: target.host, timedOut, ms: Date.now() - started });
         if (timedOut) {
-          throw new AppError('upstream.timeout', `The upstream ${hop.host} did not answer within ${timeoutMs} ms.`);
+          throw new AppError('upstream.timeout', `The upstream ${target.host} did not answer within ${timeoutMs} ms.`);
         }
-        throw new AppError('upstream.failed', `The upstream ${hop.host} could not be reached.`, { cause: error });
+        throw new AppError('upstream.failed', `The upstream ${target.host} could not be reached.`, { cause: error });
       }
     };
 
@@ -71,8 +72,14 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
       throw new AppError('upstream.redirect_forbidden', `The upstream ${target.host} is not one this service fetches from.`);
     }
     for (let redirects = 0; ; redirects++) {
-      const response = await send(target);
-      if (!allowUrl) return response;
+      const { url, forwardedHost } = rerouteUrl(target, options.upstreamOrigins);
+      const hopHeaders = new Headers(headers);
+      if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
+      if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) hopHeaders.set(RELAY_SECRET_HEADER, options.relaySecret);
+      // Followed here: under an allow-list (every hop checked), and a rerouted GET (every hop rerouted too).
+      const followHere = Boolean(allowUrl) || (Boolean(forwardedHost) && redirect === 'follow' && (method === 'GET' || method === 'HEAD'));
+      const response = await send(url, hopHeaders, followHere ? 'manual' : redirect);
+      if (!followHere) return response;
       const hop = nextHop(response, target, method);
       // A body that was a stream cannot be sent twice: the caller gets the redirect itself.
       if (!hop || (hop.keepBody && body instanceof ReadableStream)) return response;
@@ -80,9 +87,12 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
       if (redirects >= MAX_REDIRECTS) {
         throw new AppError('upstream.failed', `The upstream ${target.host} redirected more than ${MAX_REDIRECTS} times.`);
       }
-      if (!allowUrl(hop.url)) {
+      if (allowUrl && !allowUrl(hop.url)) {
         options.logger.warn('outbound.redirect_forbidden', { label, from: target.host, to: hop.url.host });
         throw new AppError('upstream.redirect_forbidden', `The upstream ${target.host} redirected to a host this service does not fetch from.`);
+      }
+      if (hop.url.protocol !== 'https:' && hop.url.protocol !== 'http:') {
+        throw new AppError('upstream.failed', `The upstream ${target.host} redirected to an unusable address.`);
       }
       headers = headersForHop(headers, target, hop.url);
       if (!hop.keepBody) body = undefined;

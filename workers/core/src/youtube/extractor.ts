@@ -1,5 +1,6 @@
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { fetchFromInstance } from './fallback';
@@ -18,25 +19,41 @@ import type { ResolvedVideo, StreamFormat } from './types';
  */
 const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
 
+export interface ExtractorOptions {
+  /** Orders the clients and hears every attempt (issue 10 §5); untracked by default. */
+  health?: ClientHealth;
+}
+
 export class Extractor {
+  private readonly health: ClientHealth;
+
   constructor(
     private readonly config: Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,
-  ) {}
+    options: ExtractorOptions = {},
+  ) {
+    this.health = options.health ?? untrackedClientHealth;
+  }
 
-  async resolve(videoId: string): Promise<ResolvedVideo> {
+  /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
+  async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
-    for (const client of this.config.YOUTUBE_CLIENTS) {
+    const skip = new Set(options.skipClients ?? []);
+    const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
+    const clients = await this.health.plan(wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS);
+    for (const client of clients) {
       const started = Date.now();
       try {
         const video = await this.tryClient(videoId, client);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
+        this.health.record({ client, phase: 'player', code: 'ok', latencyMs: Date.now() - started });
         return video;
       } catch (error) {
         const failure = asFailure(error);
         this.logger.debug('youtube.client', { videoId, client, outcome: failure.code, ms: Date.now() - started, upstream: failure.logDetails });
+        this.health.record({ client, phase: 'player', code: failure.code, latencyMs: Date.now() - started });
         if (DEFINITIVE.has(failure.code)) throw failure;
         failures.push(failure);
       }

@@ -1,8 +1,9 @@
-import type { YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
-import { Extractor } from './extractor';
+import type { YouTubeClientName, YouTubeSettings } from '../settings';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
+import { Extractor, type ExtractorOptions } from './extractor';
 import { getInnertube } from './innertube';
 import { MetadataCache } from './metadata-cache';
 import { searchMusicSongs, searchWebVideos, type SearchResult } from './search';
@@ -15,24 +16,34 @@ import type { MediaType, ResolvedVideo } from './types';
 export class YouTubeService {
   private readonly extractor: Extractor;
   private readonly cache: MetadataCache;
+  /** The client health the extractor reports to; /stream adds googlevideo's answers. */
+  readonly health: ClientHealth;
 
   constructor(
     config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
+    extractorOptions: ExtractorOptions = {},
   ) {
-    this.extractor = new Extractor(config, fetch, logger, routeKey);
+    this.health = extractorOptions.health ?? untrackedClientHealth;
+    this.extractor = new Extractor(config, fetch, logger, routeKey, { ...extractorOptions, health: this.health });
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
   }
 
-  /** Resolves a video; `fromCache` tells whether YouTube was spared a call. */
-  async resolve(videoId: string, options: { fresh?: boolean } = {}): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
+  /**
+   * Resolves a video; `fromCache` tells whether YouTube was spared a call.
+   * `skipClients` (with `fresh`): clients whose stream URLs googlevideo refused.
+   */
+  async resolve(
+    videoId: string,
+    options: { fresh?: boolean; skipClients?: readonly YouTubeClientName[] } = {},
+  ): Promise<{ video: ResolvedVideo; fromCache: boolean }> {
     if (!options.fresh) {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const video = await this.extractor.resolve(videoId);
+    const video = await this.extractor.resolve(videoId, { skipClients: options.skipClients ?? [] });
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }

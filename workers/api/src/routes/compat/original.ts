@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
 import type { AppEnv } from '../../env';
+import { validate } from '../../middleware/validate';
+import { MAX_QUERY_LENGTH } from '../../query/parse-query';
 import { AppError } from '../../../../core/src/errors';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
 import { resolveTrackFor } from '../resolve';
-import { fileUrlOf } from './bot-track';
+import { fileUrlOf, flag } from './bot-track';
 
 /**
  * `GET /youtube?query=&video=true|false`: the original Flask service's answer
@@ -14,10 +17,17 @@ import { fileUrlOf } from './bot-track';
  * put a Bot API file URL carrying its bot token there). Errors are
  * original-errors.ts's `{"error": "<message>"}`.
  */
-export const originalRoute = new Hono<AppEnv>().get('/youtube', async (c) => {
-  const query = c.req.query('query') ?? c.req.query('q') ?? '';
+const YoutubeQuerySchema = z.object({
+  query: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
+  q: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
+  video: flag,
+});
+
+export const originalRoute = new Hono<AppEnv>().get('/youtube', validate('query', YoutubeQuerySchema), async (c) => {
+  const input = c.req.valid('query');
+  const query = input.query ?? input.q ?? '';
   if (!query.trim()) throw new AppError('query.missing', 'Query parameter is required');
-  const wantsVideo = /^(true|1|yes)$/i.test(c.req.query('video') ?? 'false');
+  const wantsVideo = input.video;
   const track = await resolveTrackFor(c, query, wantsVideo ? 'video' : 'audio');
   const { video } = track;
   const hit = track.cache.status === 'hit' ? track.cache.entry : null;

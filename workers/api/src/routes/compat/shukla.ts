@@ -4,7 +4,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
-import { channelPostLink } from '../../telegram-cache/channel-link';
+import { channelPostLink, privateChannelError } from '../../telegram-cache/channel-link';
 import { TelegramCache } from '../../telegram-cache/telegram-cache';
 import { resolveTrackFor } from '../resolve';
 
@@ -31,11 +31,13 @@ export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}'
   if (!(await cache.enabled())) {
     throw new AppError('telegram.disabled', 'This service runs without its Telegram channel, and this route answers only with channel posts.');
   }
+  // Said at once, before any upload: no post of a private channel would be of use.
+  if ((await cache.channelPublic()) === false) throw privateChannelError();
   const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type);
   if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
   const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
   return c.json({
-    status: post.waited || track.cache.status !== 'hit' ? 'uploaded' : 'cached',
+    status: post.waited ? 'uploaded' : 'cached',
     telegram_url: post.url,
     video_id: track.video.id,
     type,

@@ -1,0 +1,87 @@
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { CACHE_SERVICE_ORIGIN, type CacheServiceStatus } from '../../../core/src/contracts/cache-job';
+import { probeRelay } from '../../../core/src/outbound/relay-probe';
+import type { PingResult } from '../../../core/src/store/types';
+import type { ClientView } from '../../../core/src/youtube/client-health-ledger';
+import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
+import { probePoTokenProvider } from '../../../core/src/youtube/po-token-probe';
+
+/**
+ * `GET /health?deep=true` (admin): what an operator checks when users complain.
+ * YouTube's clients as this colo sees them, the token provider and the relay,
+ * the store, the queues, and the consumer Worker. Each probe is bounded and
+ * none throws: a part that is down is reported, not raised.
+ */
+const CONSUMER_TIMEOUT_MS = 3_000;
+
+export type PublicClientView = Omit<ClientView, 'cooling_off_until' | 'probe_due'> & { cooling_off_until: string | null };
+
+export async function deepHealth(c: Context<AppEnv>) {
+  const config = c.get('config');
+  const outbound = c.get('outbound');
+  const [clients, poTokenProvider, relay, store, consumer] = await Promise.all([
+    isolateClientHealth().report(config.YOUTUBE_CLIENTS, healthRules(config)),
+    probePoTokenProvider(outbound, config.PO_TOKEN_PROVIDER_URL),
+    probeRelay(outbound, config),
+    pingStore(c),
+    probeConsumer(c.env.TELEGRAM_CACHE),
+  ]);
+  const queues = { log_queue: { bound: Boolean(c.env.LOG_QUEUE) }, cache_queue: { bound: Boolean(c.env.CACHE_QUEUE) } };
+  const shown: PublicClientView[] = clients.map(({ cooling_off_until, probe_due: _probe, ...view }) => ({
+    ...view,
+    cooling_off_until: cooling_off_until === null ? null : new Date(cooling_off_until).toISOString(),
+  }));
+  const degraded =
+    !store.ok ||
+    clients.every((client) => client.state === 'cooling_off') ||
+    (relay.configured && !relay.reachable) ||
+    (poTokenProvider.configured && !poTokenProvider.reachable) ||
+    (consumer.bound && !consumer.reachable);
+  return {
+    status: degraded ? 'degraded' : 'ok',
+    timestamp: new Date().toISOString(),
+    version: config.APP_VERSION,
+    youtube: {
+      clients: shown,
+      fallback_instances: config.FALLBACK_INSTANCES.length,
+      po_token_provider: poTokenProvider,
+      relay,
+    },
+    store,
+    queues,
+    consumer,
+  };
+}
+
+async function pingStore(c: Context<AppEnv>): Promise<PingResult | { ok: false; error: string }> {
+  try {
+    return await c.get('store')().ping();
+  } catch (error) {
+    // Building the store failed (a bad setting): say so without the setting's value.
+    return { ok: false, error: error instanceof Error && 'code' in error ? String(error.code) : 'store.unavailable' };
+  }
+}
+
+async function probeConsumer(binding: Fetcher | undefined) {
+  if (!binding) return { bound: false, reachable: false, caching: false };
+  const started = Date.now();
+  try {
+    const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`, { signal: AbortSignal.timeout(CONSUMER_TIMEOUT_MS) });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return { bound: true, reachable: false, caching: false, latency_ms: Date.now() - started };
+    }
+    const status = (await response.json()) as Partial<CacheServiceStatus>;
+    return {
+      bound: true,
+      reachable: true,
+      caching: status.enabled === true,
+      local_api: status.local_api === true,
+      max_file_bytes: typeof status.max_file_bytes === 'number' ? status.max_file_bytes : null,
+      latency_ms: Date.now() - started,
+    };
+  } catch {
+    return { bound: true, reachable: false, caching: false, latency_ms: Date.now() - started };
+  }
+}

@@ -1,0 +1,60 @@
+import type { OutboundFetch } from '../outbound/http';
+import type { YouTubeClientName } from '../settings';
+import type { ClientHealth } from '../youtube/client-health';
+import type { ResolvedVideo } from '../youtube/types';
+
+/**
+ * googlevideo's answer to a client's URLs counts toward that client's health
+ * (issue 10 §5): the first fetch of each URL a client minted is recorded, and
+ * a 403 there (googlevideo refusing the client's URLs, as it did ANDROID_VR's
+ * in 2026) marks the client, so the re-resolve that follows skips it.
+ */
+export class StreamHealthWatch {
+  private readonly pending = new Map<string, YouTubeClientName>();
+  private readonly refusedClients = new Set<YouTubeClientName>();
+
+  constructor(private readonly health: ClientHealth) {}
+
+  /** Notes which client minted this source's URL (from `youtube:<CLIENT>`); instances' URLs are not tracked. */
+  track<Source extends { url: string }>(source: Source, video: Pick<ResolvedVideo, 'source'>): Source {
+    const client = /^youtube:([A-Z_]+)$/.exec(video.source)?.[1] as YouTubeClientName | undefined;
+    const key = withoutRange(source.url);
+    if (client && key) this.pending.set(key, client);
+    return source;
+  }
+
+  /** Clients whose URLs googlevideo refused during this request. */
+  get refused(): YouTubeClientName[] {
+    return [...this.refusedClients];
+  }
+
+  wrap(fetch: OutboundFetch): OutboundFetch {
+    return async (input, init) => {
+      const key = withoutRange(input instanceof Request ? input.url : input.toString());
+      const client = key ? this.pending.get(key) : undefined;
+      if (!client) return fetch(input, init);
+      this.pending.delete(key!);
+      const started = Date.now();
+      // A network failure says nothing about the client: only googlevideo's own answers count.
+      const response = await fetch(input, init);
+      const latencyMs = Date.now() - started;
+      if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs });
+      else if (response.status === 403) {
+        this.refusedClients.add(client);
+        this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs });
+      }
+      return response;
+    };
+  }
+}
+
+/** The URL without the `range` parameter the chunked proxy adds, serialised one way. */
+function withoutRange(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.delete('range');
+    return parsed.toString();
+  } catch {
+    return null;
+  }
+}

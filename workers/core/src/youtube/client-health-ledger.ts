@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { ClientOutcome } from './client-health';
+
+/**
+ * What one isolate knows of one client, and how the ledgers of a colo's
+ * isolates add up to one view. The state is a pure function of the merged
+ * attempts and the clock, so every isolate that holds the same ledgers agrees,
+ * whichever isolate saw which attempt.
+ */
+export interface HealthRules {
+  /** Failures in a row that set a client aside. */
+  threshold: number;
+  coolOffMs: number;
+}
+
+export const ClientLedgerSchema = z.object({
+  /** The latest attempts, oldest first, as [epoch ms, 1 when it failed]: enough to see a run of `threshold` failures. */
+  recent: z.array(z.tuple([z.number(), z.union([z.literal(0), z.literal(1)])])),
+  /** Attempts per minute over the last hour: [epoch minute, attempts, failures]. */
+  minutes: z.array(z.tuple([z.number(), z.number(), z.number()])),
+  lastSuccessAt: z.number().nullable(),
+  lastFailure: z.object({ at: z.number(), code: z.string() }).nullable(),
+});
+export type ClientLedger = z.infer<typeof ClientLedgerSchema>;
+
+export type ClientState = 'ok' | 'failing' | 'cooling_off' | 'unused';
+
+export interface ClientView {
+  name: string;
+  state: ClientState;
+  last_success_at: string | null;
+  last_failure: { at: string; code: string } | null;
+  attempts_1h: number;
+  /** Share of the last hour's attempts that succeeded, 0–1; null without attempts. */
+  success_rate_1h: number | null;
+  /** Epoch ms; set while cooling off. */
+  cooling_off_until: number | null;
+  /** The cool-off is over: the next attempt is the one that tells whether the client is back. */
+  probe_due: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+
+/**
+ * What YouTube says of the video itself (private, gone, paid, region, age) is
+ * an answer: the client works, so it neither breaks nor continues a run of failures.
+ */
+const VIDEO_ANSWERS: ReadonlySet<string> = new Set([
+  'video.private',
+  'video.not_found',
+  'video.paid',
+  'video.region_restricted',
+  'video.age_restricted',
+  'video.live_audio',
+]);
+
+export function isClientFailure(code: string): boolean {
+  return code !== 'ok' && !VIDEO_ANSWERS.has(code);
+}
+
+export function emptyLedger(): ClientLedger {
+  return { recent: [], minutes: [], lastSuccessAt: null, lastFailure: null };
+}
+
+/** How long attempts are kept: the hour of counts, and a run of failures as long as its cool-off may last. */
+export function horizonMs(rules: HealthRules): number {
+  return HOUR_MS + rules.coolOffMs;
+}
+
+export function addOutcome(ledger: ClientLedger, outcome: Pick<ClientOutcome, 'code'>, at: number, rules: HealthRules): void {
+  const failed = isClientFailure(outcome.code);
+  ledger.recent.push([at, failed ? 1 : 0]);
+  const keep = Math.max(rules.threshold, 10);
+  if (ledger.recent.length > keep) ledger.recent.splice(0, ledger.recent.length - keep);
+  const minute = Math.floor(at / MINUTE_MS);
+  const last = ledger.minutes[ledger.minutes.length - 1];
+  if (last && last[0] === minute) {
+    last[1] += 1;
+    last[2] += failed ? 1 : 0;
+  } else {
+    ledger.minutes.push([minute, 1, failed ? 1 : 0]);
+  }
+  if (failed) ledger.lastFailure = { at, code: outcome.code };
+  else ledger.lastSuccessAt = at;
+  pruneLedger(ledger, at, rules);
+}
+
+/** Drops what no view needs any more; false when nothing is left. */
+export function pruneLedger(ledger: ClientLedger, now: number, rules: HealthRules): boolean {
+  const firstMinute = Math.floor((now - HOUR_MS) / MINUTE_MS) + 1;
+  ledger.minutes = ledger.minutes.filter(([minute]) => minute >= firstMinute);
+  const oldest = now - horizonMs(rules);
+  ledger.recent = ledger.recent.filter(([at]) => at >= oldest);
+  return ledger.recent.length > 0 || ledger.minutes.length > 0;
+}
+
+/** One client's view from the ledgers of every isolate that tried it. */
+export function viewOf(name: string, ledgers: readonly ClientLedger[], rules: HealthRules, now: number): ClientView {
+  const attempts = ledgers.flatMap((ledger) => ledger.recent).sort((a, b) => a[0] - b[0]);
+  // A run of `threshold` failures starts a cool-off; failures during it (seen by isolates that
+  // did not know yet) do not lengthen it; the first failure after it starts the next one.
+  let run = 0;
+  let coolingOffUntil = 0;
+  for (const [at, failed] of attempts) {
+    if (!failed) {
+      run = 0;
+      coolingOffUntil = 0;
+      continue;
+    }
+    run += 1;
+    if (run >= rules.threshold && at >= coolingOffUntil) coolingOffUntil = at + rules.coolOffMs;
+  }
+  const firstMinute = Math.floor((now - HOUR_MS) / MINUTE_MS) + 1;
+  let total = 0;
+  let failures = 0;
+  for (const ledger of ledgers) {
+    for (const [minute, count, failed] of ledger.minutes) {
+      if (minute < firstMinute) continue;
+      total += count;
+      failures += failed;
+    }
+  }
+  const lastSuccessAt = maxOf(ledgers.map((ledger) => ledger.lastSuccessAt));
+  const lastFailure = ledgers
+    .map((ledger) => ledger.lastFailure)
+    .filter((failure): failure is NonNullable<typeof failure> => failure !== null)
+    .sort((a, b) => b.at - a.at)[0];
+  const coolingOff = coolingOffUntil > now;
+  let state: ClientState;
+  if (coolingOff) state = 'cooling_off';
+  else if (attempts.length === 0 && total === 0) state = 'unused';
+  else if (run > 0) state = 'failing';
+  else state = 'ok';
+  return {
+    name,
+    state,
+    last_success_at: lastSuccessAt === null ? null : new Date(lastSuccessAt).toISOString(),
+    last_failure: lastFailure ? { at: new Date(lastFailure.at).toISOString(), code: lastFailure.code } : null,
+    attempts_1h: total,
+    success_rate_1h: total === 0 ? null : Math.round(((total - failures) / total) * 1000) / 1000,
+    cooling_off_until: coolingOff ? coolingOffUntil : null,
+    probe_due: !coolingOff && run >= rules.threshold,
+  };
+}
+
+function maxOf(values: Array<number | null>): number | null {
+  let best: number | null = null;
+  for (const value of values) if (value !== null && (best === null || value > best)) best = value;
+  return best;
+}
