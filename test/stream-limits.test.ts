@@ -109,6 +109,18 @@ describe('stream links under the quota and the rate limits', () => {
     expect(lastForged).toBe(429);
   }, 60_000);
 
+  it("counts a DeadlineTech bot's job polls against the job's key, not its server's IP", async () => {
+    const ip = '198.51.100.27';
+    const { key } = await createKey({ daily_limit: 1000 });
+    const start = await apiJson(`/youtube/v2/download?query=${TRACKS[0]}&isVideo=false&api_key=${key}`, from(ip, { headers: { 'X-API-Key': 'none' } }));
+    expect(start.status).toBe(200);
+    const statuses = [];
+    for (let index = 0; index < 150; index++) {
+      statuses.push((await api(`/youtube/jobStatus?job_id=${encodeURIComponent(start.body.job_id)}`, from(ip, { headers: { 'X-API-Key': 'none' } }))).status);
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  });
+
   it('counts a link minted without a key per IP only where a stream starts, not its ranges', async () => {
     const ip = '198.51.100.26';
     const { body } = await apiJson(`/v1/resolve?query=${TRACKS[0]}`);

@@ -53,8 +53,7 @@ export function createApp() {
   for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey(), rateLimit());
   // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
   app.use('/download', apiKey({ consumes: startsAtFirstByte }), rateLimit({ counts: startsAtFirstByte }));
-  // Polled without a key: per IP.
-  app.use('/youtube/jobStatus', rateLimit());
+  // (DeadlineTech's /youtube/jobStatus, polled without a key, counts against the job's key: routes/compat/deadline.ts.)
   // Links (/stream/*, /file/*, Shruti's /stream/<id>) count their first request in verifiedClaims
   // (routes/stream.ts), and give it back when it fails on our side; /admin/* is limited in adminRoute.
   app.use(releaseFailedFirstUse());

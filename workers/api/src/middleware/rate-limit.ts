@@ -24,11 +24,16 @@ export interface RateLimitOptions {
 export function rateLimit(options: RateLimitOptions = {}) {
   return createMiddleware<AppEnv>(async function rateLimit(c, next) {
     if (options.counts && !options.counts(c)) return next();
-    const principal = c.get('principal');
-    if (principal?.kind === 'key' && principal.keyId) await limitKey(c, principal.keyId);
-    else await limitIp(c);
+    await limitCaller(c);
     await next();
   });
+}
+
+/** The request's key when it has one (c.get('principal')), else its IP. */
+export async function limitCaller(c: Context<AppEnv>): Promise<void> {
+  const principal = c.get('principal');
+  if (principal?.kind === 'key' && principal.keyId) await limitKey(c, principal.keyId);
+  else await limitIp(c);
 }
 
 export async function limitIp(c: Context<AppEnv>): Promise<void> {
