@@ -2,10 +2,13 @@
 // queues, the rate-limit emulation). Settings come from .dev.vars and, winning
 // over it, the process environment.
 import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SETTINGS } from './settings.mjs';
+// Node 22 strips the types itself: the one masking rule both Workers log with.
+import { redactUrlPath } from '../workers/core/src/logging/redact-url.ts';
 
 const port = process.env.PORT ?? '8787';
 const dashboardPort = process.env.DASHBOARD_PORT ?? '8788';
@@ -66,7 +69,16 @@ if (existsSync('workers/consumer/wrangler.toml')) {
   writeFileSync(join(consumerDir, '.dev.vars'), envText(consumerVars), { mode: 0o600 });
   configs.push('-c', join(consumerDir, 'wrangler.toml'));
 }
-const children = [wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'])];
+// wrangler prints a line per request with its path and query (`DELETE /admin/delete-key/<key>`,
+// `?api_key=`): its output passes through the same masking as the Workers' own logs.
+const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'], {
+  stdio: ['inherit', 'pipe', 'pipe'],
+  // Piped, wrangler would drop its colours; a terminal keeps them.
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
+});
+maskLines(dev.stdout, process.stdout);
+maskLines(dev.stderr, process.stderr);
+const children = [dev];
 // The admin dashboard, pointed at this API (DASHBOARD_PORT=0 leaves it out).
 if (dashboardPort !== '0') {
   children.push(
@@ -100,4 +112,13 @@ function parseEnvFile(text) {
     result[match[1]] = value;
   }
   return result;
+}
+
+/** Copies a stream line by line with every URL path in it masked. */
+function maskLines(from, to) {
+  createInterface({ input: from, crlfDelay: Infinity }).on('line', (line) => to.write(`${maskRequestLine(line)}\n`));
+}
+
+export function maskRequestLine(line) {
+  return line.replace(/(https?:\/\/[^\s/]+)?(\/[^\s"'\x1b]*)/g, (_match, origin = '', path) => `${origin}${redactUrlPath(path)}`);
 }

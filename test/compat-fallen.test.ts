@@ -98,7 +98,7 @@ describe('GET /api/track (the Fallen API shape)', () => {
     await cached.settle();
     expect(miss.body.cdnurl).toMatch(/^http:\/\/api\.test\/file\//);
     // Never waits: the upload was only queued.
-    expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio' }]);
+    expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio', claim_id: expect.any(String) }]);
     await runJobs(cached.queued, workerEnv);
     const entry = (await store.getCacheEntry(videoId, 'audio'))!;
 

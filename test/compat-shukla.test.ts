@@ -70,7 +70,7 @@ describe('GET /download/audio and /download/video (the Stranger / SHUKLA shape)'
     const { workerEnv, videoId, key, cached } = await setup('sv');
     const pending = cached.fetch(`/download/video?video_id=${videoId}&api_key=${key}`, { headers: { 'X-API-Key': key } });
     await waitFor(() => cached.queued.length === 1);
-    expect(cached.queued).toEqual([{ video_id: videoId, type: 'video' }]);
+    expect(cached.queued).toEqual([{ video_id: videoId, type: 'video', claim_id: expect.any(String) }]);
     await runJobs(cached.queued, workerEnv);
     const response = await pending;
     await cached.settle();
@@ -138,7 +138,7 @@ describe('GET /download/audio and /download/video (the Stranger / SHUKLA shape)'
     expect(status).toBe(504);
     expect(body.error.code).toBe('telegram.upload_pending');
     expect(body.error.message).toMatch(/after 2 s/);
-    expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio' }]);
+    expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio', claim_id: expect.any(String) }]);
   });
 
   it('answers a failed upload with its reason instead of waiting', async () => {

@@ -19,8 +19,8 @@ describe('the daily clean-up (cron)', () => {
     });
     await store.appendLogs([log('retention-old', 91), log('retention-recent', 89)]);
     for (const [videoId, expiresInDays] of [['retentionX1', -1], ['retentionK1', 1]] as const) {
-      await store.claimCacheEntry(videoId, 'audio', { now: new Date(now - 2 * DAY), retryAfterMs: 0 });
-      await store.completeCacheEntry(videoId, 'audio', {
+      const { entry } = await store.claimCacheEntry(videoId, 'audio', { now: new Date(now - 2 * DAY), retryAfterMs: 0 });
+      await store.completeCacheEntry(videoId, 'audio', entry.claim_id!, {
         file_id: `f-${videoId}`, file_unique_id: `u-${videoId}`, message_id: 1, chat_id: '@c', size: 10, mime: 'audio/mp4',
         title: 't', duration: 1, cached_at: new Date(now - 2 * DAY), expires_at: new Date(now + expiresInDays * DAY),
       });

@@ -41,7 +41,7 @@ describe('Telegram cache through the API', () => {
       expect(status).toBe(200);
       expect(body).toMatchObject({ id: videoId, cached: false, cache: { status: 'pending' }, stream: { delivery: 'direct' } });
     }
-    expect(api.queued).toEqual([{ video_id: videoId, type: 'audio' }]);
+    expect(api.queued).toEqual([{ video_id: videoId, type: 'audio', claim_id: (await store.getCacheEntry(videoId, 'audio'))!.claim_id }]);
     expect(api.logged.filter((record) => record.endpoint === '/v1/resolve').map((record) => record.cache)).toEqual(Array(12).fill('miss'));
     await runJobs(api.queued, workerEnv);
     expect((await telegram.calls(token)).filter((call) => call.method === 'sendAudio')).toHaveLength(1);
@@ -126,7 +126,7 @@ describe('Telegram cache through the API', () => {
     expect(Buffer.from(bytes).equals(Buffer.from(streamBytes(seedOf('251:145570'), 0, 999)))).toBe(true);
     await api.settle();
     expect((await youtubeCallsFor(videoId)).length).toBeGreaterThan(before);
-    expect(api.queued).toEqual([{ video_id: videoId, type: 'audio' }]);
+    expect(api.queued).toEqual([{ video_id: videoId, type: 'audio', claim_id: (await store.getCacheEntry(videoId, 'audio'))!.claim_id }]);
     expect(await store.getCacheEntry(videoId, 'audio')).toMatchObject({ status: 'pending', failure_reason: 'Telegram no longer serves the cached file.' });
     const again = await api.json(`/v1/resolve?query=${videoId}`);
     expect(again.body).toMatchObject({ cached: false, cache: { status: 'pending' }, stream: { delivery: 'direct' } });

@@ -42,4 +42,23 @@ describe('README quick start under npm start', () => {
     expect(bytes.status).toBe(206);
     expect((await bytes.arrayBuffer()).byteLength).toBe(1024);
   });
+
+  it("keeps keys out of npm start's output: wrangler's request lines are masked too", async () => {
+    const created = await fetch(`${service.url}/admin/keys`, {
+      method: 'POST',
+      headers: { 'X-API-Key': ADMIN, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'short-lived bot' }),
+    });
+    const { key } = (await created.json()) as { key: string };
+    expect((await fetch(`${service.url}/v1/resolve?query=M4gD1WSo5mA&api_key=${key}`)).status).toBe(200);
+    expect((await fetch(`${service.url}/v1/search?query=dog&api=${encodeURIComponent(key)}`)).status).toBeLessThan(500);
+    expect((await fetch(`${service.url}/admin/keys?api_key=${ADMIN}`)).status).toBe(200);
+    expect((await fetch(`${service.url}/admin/delete-key/${key}`, { method: 'DELETE', headers: { 'X-API-Key': 'wrong-key' } })).status).toBe(401);
+    expect((await fetch(`${service.url}/admin/delete-key/${key}`, { method: 'DELETE', headers: { 'X-API-Key': ADMIN } })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const output = service.output();
+    expect(output).toContain('/admin/delete-key/[redacted]');
+    expect(output).not.toContain(key);
+    expect(output).not.toContain(ADMIN);
+  });
 });

@@ -76,7 +76,8 @@ export class Collection {
       for (const other of this.docs) {
         if (other === ignore) continue;
         if (indexKey(fields.map((field) => fieldOf(other, field) ?? null)) === key) {
-          const name = fields.map((field) => `${field}_1`).join('_').replace('_id_1', '_id_');
+          // MongoDB's own index names: `_id_` for the primary key, `field_1_other_1` for the rest.
+          const name = fields.length === 1 && fields[0] === '_id' ? '_id_' : fields.map((field) => `${field}_1`).join('_');
           const shown = fields.map((field) => `${field}: ${indexKey(fieldOf(candidate, field))}`).join(', ');
           throw new DataApiError(
             409,
@@ -146,8 +147,29 @@ export class Collection {
       const name = Object.keys(stage)[0] ?? '';
       if (FORBIDDEN_STAGES.has(name)) throw new DataApiError(400, 'InvalidParameter', `${name} is not allowed through the Data API`);
     }
-    return aggregate(this.docs, pipeline).map((doc) => cloneDoc(doc as Doc));
+    return aggregate(this.docs, withMongoSample(pipeline)).map((doc) => cloneDoc(doc as Doc));
   }
+}
+
+/**
+ * mingo's `$sample` draws with replacement and always returns `size`
+ * documents; MongoDB returns distinct documents, at most as many as there
+ * are. The stage is rewritten to that (a random order, then a limit), in
+ * `$facet` sub-pipelines too.
+ */
+function withMongoSample(pipeline: Doc[]): Doc[] {
+  return pipeline.flatMap((stage): Doc[] => {
+    if ('$sample' in stage) {
+      const size = (stage.$sample as Doc | undefined)?.size;
+      if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) throw new DataApiError(400, 'InvalidParameter', 'size argument to $sample must be a positive integer');
+      return [{ $set: { __sample_order: { $rand: {} } } }, { $sort: { __sample_order: 1 } }, { $limit: size }, { $unset: '__sample_order' }];
+    }
+    if ('$facet' in stage && stage.$facet && typeof stage.$facet === 'object') {
+      const facets = Object.fromEntries(Object.entries(stage.$facet as Doc).map(([name, inner]) => [name, Array.isArray(inner) ? withMongoSample(inner as Doc[]) : inner]));
+      return [{ $facet: facets }];
+    }
+    return [stage];
+  });
 }
 
 function checkUpdateDocument(update: Doc): void {

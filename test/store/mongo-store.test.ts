@@ -71,6 +71,40 @@ describe('Mongo backend over the wire', () => {
     for (const database of used.splice(0)) await control('reset', { database });
   });
 
+  it('has a test server that refuses duplicates as MongoDB does: unique _id and unique indexes, E11000 in the Data API shape', async () => {
+    const { database } = harness();
+    const call = async (action: string, body: Record<string, unknown>) => {
+      const response = await fetch(`${testEnv.MONGO_TEST_URL}/action/${action}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'api-key': testEnv.MONGO_TEST_API_KEY },
+        body: JSON.stringify({ dataSource: 'Cluster0', database, collection: 'cache_metadata', ...body }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, any> };
+    };
+    const entry = (id: string, video: string) => ({ _id: id, video_id: video, type: 'audio', status: 'pending' });
+    expect((await call('insertOne', { document: entry('audio:aaaaaaaaaaa', 'aaaaaaaaaaa') })).status).toBe(200);
+    const duplicate = (index: string, key: string) => ({
+      status: 409,
+      body: { error_code: 'DuplicateKey', error: expect.stringMatching(new RegExp(`^Duplicate key error: E11000 duplicate key error collection: ${database}\\.cache_metadata index: ${index} dup key: \\{ ${key}`)) },
+    });
+    expect(await call('insertOne', { document: entry('audio:aaaaaaaaaaa', 'bbbbbbbbbbb') })).toMatchObject(duplicate('_id_', '_id: "audio:aaaaaaaaaaa"'));
+    expect(await call('insertOne', { document: entry('other-id', 'aaaaaaaaaaa') })).toMatchObject(duplicate('video_id_1_type_1', 'video_id: "aaaaaaaaaaa", type: "audio"'));
+    // An upsert whose filter misses inserts, and its insert meets the index like any other.
+    expect(await call('updateOne', { filter: { _id: 'audio:aaaaaaaaaaa', status: 'ready' }, update: { $set: { status: 'pending' } }, upsert: true })).toMatchObject(duplicate('_id_', '_id: "audio:aaaaaaaaaaa"'));
+    // An update that would make two documents collide changes nothing.
+    expect((await call('insertOne', { document: entry('audio:ccccccccccc', 'ccccccccccc') })).status).toBe(200);
+    expect(await call('updateOne', { filter: { _id: 'audio:ccccccccccc' }, update: { $set: { video_id: 'aaaaaaaaaaa' } } })).toMatchObject(duplicate('video_id_1_type_1', 'video_id: "aaaaaaaaaaa"'));
+    // insertMany is ordered: what came before the duplicate stays, nothing after it is written.
+    const many = await call('insertMany', { documents: [entry('audio:ddddddddddd', 'ddddddddddd'), entry('audio:aaaaaaaaaaa', 'eeeeeeeeeee'), entry('audio:fffffffffff', 'fffffffffff')] });
+    expect(many).toMatchObject(duplicate('_id_', '_id: "audio:aaaaaaaaaaa"'));
+    const dump = await control('dump', { database, collection: 'cache_metadata' }, 'GET');
+    expect(dump.documents.map((doc: { _id: string; video_id: string }) => `${doc._id}=${doc.video_id}`).sort()).toEqual([
+      'audio:aaaaaaaaaaa=aaaaaaaaaaa',
+      'audio:ccccccccccc=ccccccccccc',
+      'audio:ddddddddddd=ddddddddddd',
+    ]);
+  });
+
   it('stores dates as BSON dates through EJSON', async () => {
     const { store, database } = harness();
     await store.createKey({ ...newKey('dates'), created_at: new Date(Date.UTC(2030, 0, 1)) });
@@ -110,8 +144,8 @@ describe('Mongo backend over the wire', () => {
     await fault(database, 'none');
     expect((await store.listLogs({ page: 1, pageSize: 10 })).total).toBe(0);
     // The retried batch lands whole, once.
-    expect(await store.appendLogs(batch)).toEqual({ inserted: 3 });
-    expect(await store.appendLogs(batch)).toEqual({ inserted: 0 });
+    expect(await store.appendLogs(batch)).toMatchObject({ inserted: 3 });
+    expect(await store.appendLogs(batch)).toEqual({ inserted: 0, insertedIds: [] });
   });
 
   it('turns garbage into store.invalid_answer and leaves no half-made claim', async () => {

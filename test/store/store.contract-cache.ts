@@ -62,6 +62,8 @@ export function describeCacheContract(makeStore: StoreFactory) {
           updated_at: at(0),
           failure_reason: null,
           attempts: 1,
+          claim_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+          lease_until: null,
         },
       });
       const second = await store.claimCacheEntry('dQw4w9WgXcQ', 'audio', { now: at(MINUTE), retryAfterMs: COOL_DOWN });
@@ -80,8 +82,8 @@ export function describeCacheContract(makeStore: StoreFactory) {
     });
 
     it('completes an entry and re-claims it only once expired', async () => {
-      await store.claimCacheEntry('vid_ready01', 'audio', { now: at(0), retryAfterMs: COOL_DOWN });
-      const done = await store.completeCacheEntry('vid_ready01', 'audio', completion(), at(MINUTE));
+      const { entry: claimed } = await store.claimCacheEntry('vid_ready01', 'audio', { now: at(0), retryAfterMs: COOL_DOWN });
+      const done = await store.completeCacheEntry('vid_ready01', 'audio', claimed.claim_id!, completion(), at(MINUTE));
       expect(done).toMatchObject({ status: 'ready', ...completion(), updated_at: at(MINUTE), failure_reason: null, attempts: 1 });
       expect(await store.getCacheEntry('vid_ready01', 'audio')).toEqual(done);
       const early = await store.claimCacheEntry('vid_ready01', 'audio', { now: at(30 * DAY - 1), retryAfterMs: COOL_DOWN });
@@ -89,15 +91,18 @@ export function describeCacheContract(makeStore: StoreFactory) {
       const expired = await store.claimCacheEntry('vid_ready01', 'audio', { now: at(30 * DAY), retryAfterMs: COOL_DOWN });
       expect(expired.claimed).toBe(true);
       expect(expired.entry).toMatchObject({ status: 'pending', attempts: 2, claimed_at: at(30 * DAY) });
-      expect(await store.completeCacheEntry('missing_vid', 'audio', completion())).toBeNull();
-      await expect(store.completeCacheEntry('vid_ready01', 'audio', completion({ size: -1 }))).rejects.toMatchObject({
+      // Every claim has an id of its own: the old one no longer completes the entry.
+      expect(expired.entry.claim_id).not.toBe(claimed.claim_id);
+      expect(await store.completeCacheEntry('vid_ready01', 'audio', claimed.claim_id!, completion())).toBeNull();
+      expect(await store.completeCacheEntry('missing_vid', 'audio', 'some-claim', completion())).toBeNull();
+      await expect(store.completeCacheEntry('vid_ready01', 'audio', expired.entry.claim_id!, completion({ size: -1 }))).rejects.toMatchObject({
         code: 'request.invalid',
       });
     });
 
     it('re-claims a failed entry after the cool-down, a stale one at once', async () => {
-      await store.claimCacheEntry('vid_fail001', 'video', { now: at(0), retryAfterMs: COOL_DOWN });
-      const failed = await store.failCacheEntry('vid_fail001', 'video', 'Telegram answered 400: Bad Request', 'failed', at(MINUTE));
+      const { entry: first } = await store.claimCacheEntry('vid_fail001', 'video', { now: at(0), retryAfterMs: COOL_DOWN });
+      const failed = await store.failCacheEntry('vid_fail001', 'video', first.claim_id!, 'Telegram answered 400: Bad Request', 'failed', at(MINUTE));
       expect(failed).toMatchObject({ status: 'failed', failure_reason: 'Telegram answered 400: Bad Request', updated_at: at(MINUTE) });
       const cooling = await store.claimCacheEntry('vid_fail001', 'video', { now: at(MINUTE + COOL_DOWN - 1), retryAfterMs: COOL_DOWN });
       expect(cooling).toEqual({ claimed: false, entry: failed });
@@ -105,17 +110,17 @@ export function describeCacheContract(makeStore: StoreFactory) {
       expect(again.claimed).toBe(true);
       expect(again.entry).toMatchObject({ status: 'pending', attempts: 2, failure_reason: 'Telegram answered 400: Bad Request' });
 
-      await store.completeCacheEntry('vid_fail001', 'video', completion(), at(2 * COOL_DOWN));
+      await store.completeCacheEntry('vid_fail001', 'video', again.entry.claim_id!, completion(), at(2 * COOL_DOWN));
       const stale = await store.markCacheEntryStale('vid_fail001', 'video', 'getFile answered 400', at(3 * COOL_DOWN));
       expect(stale).toMatchObject({ status: 'stale', file_id: completion().file_id });
       const reclaimed = await store.claimCacheEntry('vid_fail001', 'video', { now: at(3 * COOL_DOWN), retryAfterMs: COOL_DOWN });
       expect(reclaimed).toMatchObject({ claimed: true, entry: { status: 'pending', attempts: 3 } });
-      expect(await store.failCacheEntry('missing_vid', 'video', 'x')).toBeNull();
+      expect(await store.failCacheEntry('missing_vid', 'video', 'some-claim', 'x')).toBeNull();
     });
 
     it('keeps a too-large entry, and frees a pending claim whose worker died', async () => {
-      await store.claimCacheEntry('vid_large01', 'video', { now: at(0), retryAfterMs: COOL_DOWN });
-      await store.failCacheEntry('vid_large01', 'video', 'file is 80 MB, over the 50 MB upload limit', 'too_large', at(MINUTE));
+      const { entry: large } = await store.claimCacheEntry('vid_large01', 'video', { now: at(0), retryAfterMs: COOL_DOWN });
+      await store.failCacheEntry('vid_large01', 'video', large.claim_id!, 'file is 80 MB, over the 50 MB upload limit', 'too_large', at(MINUTE));
       const later = await store.claimCacheEntry('vid_large01', 'video', { now: at(365 * DAY), retryAfterMs: COOL_DOWN });
       expect(later).toMatchObject({ claimed: false, entry: { status: 'too_large' } });
 
@@ -128,16 +133,55 @@ export function describeCacheContract(makeStore: StoreFactory) {
       });
     });
 
+    it('fences every outcome by the claim: a late or duplicate job never settles an entry it does not hold', async () => {
+      const { entry } = await store.claimCacheEntry('vid_fence01', 'audio', { now: at(0), retryAfterMs: COOL_DOWN });
+      const claimId = entry.claim_id!;
+      expect(await store.failCacheEntry('vid_fence01', 'audio', 'another-claim', 'late duplicate')).toBeNull();
+      const ready = await store.completeCacheEntry('vid_fence01', 'audio', claimId, completion(), at(MINUTE));
+      expect(ready).toMatchObject({ status: 'ready', claim_id: claimId, lease_until: null });
+      // The same job delivered again, late: it neither fails nor re-completes the ready entry.
+      expect(await store.failCacheEntry('vid_fence01', 'audio', claimId, 'late duplicate', 'failed', at(2 * MINUTE))).toBeNull();
+      expect(await store.completeCacheEntry('vid_fence01', 'audio', claimId, completion({ file_id: 'other' }), at(2 * MINUTE))).toBeNull();
+      expect(await store.getCacheEntry('vid_fence01', 'audio')).toEqual(ready);
+    });
+
+    it('lets one of many concurrent copies of a job start the upload, and another only after a release or the lease', async () => {
+      const { entry } = await store.claimCacheEntry('vid_lease01', 'audio', { now: at(0), retryAfterMs: COOL_DOWN });
+      const claimId = entry.claim_id!;
+      const lease = { now: at(MINUTE), leaseMs: 5 * MINUTE };
+      const starts = await Promise.all(Array.from({ length: 10 }, () => store.startCacheUpload('vid_lease01', 'audio', claimId, lease)));
+      expect(starts.filter((start) => start.started)).toHaveLength(1);
+      for (const start of starts) expect(start.entry).toMatchObject({ status: 'pending', claim_id: claimId, lease_until: at(6 * MINUTE), updated_at: at(MINUTE) });
+      expect((await store.startCacheUpload('vid_lease01', 'audio', claimId, { ...lease, now: at(6 * MINUTE - 1) })).started).toBe(false);
+      expect((await store.startCacheUpload('vid_lease01', 'audio', claimId, { ...lease, now: at(6 * MINUTE) })).started).toBe(true);
+      expect(await store.releaseCacheUpload('vid_lease01', 'audio', 'another-claim')).toBe(false);
+      expect(await store.releaseCacheUpload('vid_lease01', 'audio', claimId)).toBe(true);
+      expect((await store.startCacheUpload('vid_lease01', 'audio', claimId, { ...lease, now: at(7 * MINUTE) })).started).toBe(true);
+      expect((await store.startCacheUpload('vid_lease01', 'audio', 'another-claim', { ...lease, now: at(60 * MINUTE) })).started).toBe(false);
+      // Starting moves updated_at: the pending timeout counts from the upload's start, not the claim.
+      const options = { retryAfterMs: COOL_DOWN, pendingTimeoutMs: 30 * MINUTE };
+      expect((await store.claimCacheEntry('vid_lease01', 'audio', { ...options, now: at(36 * MINUTE) })).claimed).toBe(false);
+      const reclaimed = await store.claimCacheEntry('vid_lease01', 'audio', { ...options, now: at(37 * MINUTE) });
+      expect(reclaimed).toMatchObject({ claimed: true, entry: { lease_until: null } });
+      expect(reclaimed.entry.claim_id).not.toBe(claimId);
+      expect(await store.startCacheUpload('missing_vid', 'audio', 'x', lease)).toEqual({ started: false, entry: null });
+      // An upload that runs past the pending timeout keeps its claim while its lease lasts.
+      const long = (await store.claimCacheEntry('vid_lease02', 'audio', { now: at(0), retryAfterMs: COOL_DOWN })).entry.claim_id!;
+      await store.startCacheUpload('vid_lease02', 'audio', long, { now: at(0), leaseMs: 45 * MINUTE });
+      expect((await store.claimCacheEntry('vid_lease02', 'audio', { ...options, now: at(40 * MINUTE) })).claimed).toBe(false);
+      expect((await store.claimCacheEntry('vid_lease02', 'audio', { ...options, now: at(45 * MINUTE) })).claimed).toBe(true);
+    });
+
     it('lists, counts and expires entries', async () => {
-      const claim = (id: string, minute: number) =>
-        store.claimCacheEntry(id, 'audio', { now: at(minute * MINUTE), retryAfterMs: COOL_DOWN });
-      await claim('list_v1', 1);
-      await claim('list_v2', 2);
-      await claim('list_v3', 3);
+      const claim = async (id: string, minute: number) =>
+        (await store.claimCacheEntry(id, 'audio', { now: at(minute * MINUTE), retryAfterMs: COOL_DOWN })).entry.claim_id!;
+      const one = await claim('list_v1', 1);
+      const two = await claim('list_v2', 2);
+      const three = await claim('list_v3', 3);
       await claim('list_v4', 4);
-      await store.completeCacheEntry('list_v1', 'audio', completion({ size: 1000, expires_at: at(DAY) }), at(5 * MINUTE));
-      await store.completeCacheEntry('list_v2', 'audio', completion({ size: 500, expires_at: null }), at(6 * MINUTE));
-      await store.failCacheEntry('list_v3', 'audio', 'timeout', 'failed', at(7 * MINUTE));
+      await store.completeCacheEntry('list_v1', 'audio', one, completion({ size: 1000, expires_at: at(DAY) }), at(5 * MINUTE));
+      await store.completeCacheEntry('list_v2', 'audio', two, completion({ size: 500, expires_at: null }), at(6 * MINUTE));
+      await store.failCacheEntry('list_v3', 'audio', three, 'timeout', 'failed', at(7 * MINUTE));
 
       const all = await store.listCacheEntries({ page: 1, pageSize: 3 });
       expect(all.total).toBe(4);

@@ -65,10 +65,10 @@ export function describeLogContract(makeStore: StoreFactory) {
     });
 
     it('appends idempotently by request id', async () => {
-      expect(await store.appendLogs(DATASET.slice(0, 3))).toEqual({ inserted: 3 });
-      // A retried batch plus one new record, and a duplicate inside the batch.
-      expect(await store.appendLogs([...DATASET.slice(0, 4), DATASET[3]!])).toEqual({ inserted: 1 });
-      expect(await store.appendLogs([])).toEqual({ inserted: 0 });
+      expect(await store.appendLogs(DATASET.slice(0, 3))).toEqual({ inserted: 3, insertedIds: ['r00', 'r01', 'r02'] });
+      // A retried batch plus one new record, and a duplicate inside the batch: only the new row is reported.
+      expect(await store.appendLogs([...DATASET.slice(0, 4), DATASET[3]!])).toEqual({ inserted: 1, insertedIds: ['r03'] });
+      expect(await store.appendLogs([])).toEqual({ inserted: 0, insertedIds: [] });
       const page = await store.listLogs({ page: 1, pageSize: 50 });
       expect(page.total).toBe(4);
       expect(page.items).toEqual([DATASET[3], DATASET[2], DATASET[1], DATASET[0]]);
@@ -84,12 +84,14 @@ export function describeLogContract(makeStore: StoreFactory) {
     it('inserts each record once when the same batch is appended twice at the same time', async () => {
       const results = await Promise.all([store.appendLogs(DATASET), store.appendLogs(DATASET)]);
       expect(results[0]!.inserted + results[1]!.inserted).toBe(DATASET.length);
+      // Each row is reported new by exactly one of the two.
+      expect([...results[0]!.insertedIds, ...results[1]!.insertedIds].sort()).toEqual(DATASET.map((record) => record.request_id).sort());
       expect((await store.listLogs({ page: 1, pageSize: 1 })).total).toBe(DATASET.length);
     });
 
     describe('aggregates', () => {
       beforeEach(async () => {
-        expect(await store.appendLogs(DATASET)).toEqual({ inserted: DATASET.length });
+        expect(await store.appendLogs(DATASET)).toMatchObject({ inserted: DATASET.length });
       });
 
       it('counts requests per hour, with empty hours as zeros', async () => {
@@ -226,6 +228,17 @@ export function describeLogContract(makeStore: StoreFactory) {
           ['r09', 'r04', 'r02', 'r01'],
         ]);
         expect(await ids({ from: new Date(JAN1 + HOUR), to: new Date(JAN1 + 2 * HOUR) })).toEqual([3, ['r06', 'r05', 'r04']]);
+      });
+
+      it('answers the overview in one query: the counts and summaries of its ranges, as logSummary gives them', async () => {
+        const ranges = [RANGE, { from: new Date(JAN1), to: new Date(JAN1 + 2 * HOUR) }, { from: new Date(JAN3), to: new Date(JAN3 + DAY) }, { from: new Date(0), to: new Date(JAN3 + DAY) }];
+        const overview = await store.logOverview({ counts: ranges, summaries: [...ranges, { ...RANGE, percentiles: false }] });
+        const summaries = await Promise.all(ranges.map((range) => store.logSummary(range)));
+        expect(overview.counts).toEqual([10, 6, 1, 12]);
+        expect(overview.counts).toEqual(summaries.map((summary) => summary.total));
+        expect(overview.summaries.slice(0, 4)).toEqual(summaries);
+        expect(overview.summaries[4]).toEqual({ ...summaries[0], latency_p50_ms: null, latency_p95_ms: null });
+        expect(await store.logOverview({ counts: [], summaries: [] })).toEqual({ counts: [], summaries: [] });
       });
 
       it('deletes logs older than the retention cut-off', async () => {

@@ -59,6 +59,7 @@ function describeKeyContract(makeStore: StoreFactory) {
         active: true,
         last_used_at: null,
         total_used: 0,
+        version: 1,
       });
       expect(await store.getKeyByHash(hashOf('alpha'))).toEqual(created);
       expect(await store.getKeyById(created.id)).toEqual(created);
@@ -121,12 +122,13 @@ function describeKeyContract(makeStore: StoreFactory) {
     it('updates name, limit, expiry and the active flag', async () => {
       const key = await store.createKey(newKey('alpha', { expires_at: new Date(T0.getTime() + DAY) }));
       const updated = await store.updateKey(key.id, { name: 'Renamed Bot', daily_limit: 50, expires_at: null, active: false });
-      expect(updated).toEqual({ ...key, name: 'Renamed Bot', daily_limit: 50, expires_at: null, active: false });
+      // Every change bumps the version: copies of the record can tell which is newer.
+      expect(updated).toEqual({ ...key, name: 'Renamed Bot', daily_limit: 50, expires_at: null, active: false, version: 2 });
       expect(await store.getKeyByHash(key.key_hash)).toEqual(updated);
       expect((await store.listKeys({ page: 1, pageSize: 10, now: T0, search: 'renamed' })).total).toBe(1);
       expect(await store.updateKey(key.id, {})).toEqual(updated);
       const reactivated = await store.updateKey(key.id, { active: true, expires_at: new Date(T0.getTime() + 2 * DAY) });
-      expect(reactivated).toMatchObject({ active: true, expires_at: new Date(T0.getTime() + 2 * DAY) });
+      expect(reactivated).toMatchObject({ active: true, expires_at: new Date(T0.getTime() + 2 * DAY), version: 3 });
       expect(await store.updateKey('missing-key', { name: 'x' })).toBeNull();
       await expect(store.updateKey(key.id, { daily_limit: 1.5 })).rejects.toMatchObject({ code: 'request.invalid' });
     });

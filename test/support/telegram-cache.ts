@@ -2,7 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from 'cloudflare:workers';
 import { createApp } from '../../workers/api/src/app';
 import { createD1Store } from '../../workers/core/src/store/d1-store';
-import type { CacheType } from '../../workers/core/src/store/types';
+import type { CacheType, MetadataStore } from '../../workers/core/src/store/types';
 import { CACHE_QUEUE_NAME, type CacheJob } from '../../workers/core/src/contracts/cache-job';
 import consumer from '../../workers/consumer/src/index';
 import { handleCacheBatch } from '../../workers/consumer/src/queue-handler';
@@ -76,11 +76,25 @@ export function claim(videoId: string, type: CacheType = 'audio') {
   return store.claimCacheEntry(videoId, type, { now: new Date(), retryAfterMs: 600_000 });
 }
 
+/** A job as the API queues it: with the entry's current claim id unless the test gives one. */
+export type TestJob = Omit<CacheJob, 'claim_id'> & { claim_id?: string };
+
+export async function withClaim(job: TestJob, jobStore: MetadataStore = store): Promise<CacheJob> {
+  if (job.claim_id) return job as CacheJob;
+  const entry = await jobStore.getCacheEntry(job.video_id, job.type);
+  return { ...job, claim_id: entry?.claim_id ?? 'no-such-claim' };
+}
+
 /** Delivers jobs to the consumer's queue() as one batch; `attempts` as the queue would count them. */
-export async function runJobs(jobs: CacheJob[], workerEnv: ConsumerEnv, options: { attempts?: number; overrides?: Partial<UploadDeps> } = {}) {
+export async function runJobs(
+  jobs: TestJob[],
+  workerEnv: ConsumerEnv,
+  options: { attempts?: number; overrides?: Partial<UploadDeps>; store?: MetadataStore } = {},
+) {
+  const bodies = await Promise.all(jobs.map((job) => withClaim(job, options.store)));
   const batch = createMessageBatch<CacheJob>(
     CACHE_QUEUE_NAME,
-    jobs.map((body, index) => ({ id: `job-${index}`, timestamp: new Date(), attempts: options.attempts ?? 1, body })),
+    bodies.map((body, index) => ({ id: `job-${index}`, timestamp: new Date(), attempts: options.attempts ?? 1, body })),
   );
   // This plugin version's getQueueResult leaves out each retry's delaySeconds: note them on the way.
   const delays = new Map<string, number | undefined>();

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './env';
 import { apiKey } from './middleware/api-key';
@@ -7,6 +6,7 @@ import { dashboardCors } from './middleware/dashboard-cors';
 import { releaseFailedFirstUse } from './middleware/first-use-release';
 import { handleError, handleNotFound } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
+import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
 import { errorShape } from './middleware/error-shape';
@@ -44,7 +44,7 @@ export function createApp() {
   const app = new Hono<AppEnv>();
   // CORS first: an answer that fails anywhere after it (a bad setting, say) still reaches the dashboard.
   app.use(dashboardCors());
-  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(requestId());
   app.use(timing({ totalDescription: 'total', crossOrigin: false }));
   app.use(services());
   app.use(requestLog());

@@ -8,6 +8,7 @@ import type { KeyGate } from './quota/key-gate';
 import type { ErrorShape } from './middleware/error-shape';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
 import type { MetadataStore } from '../../core/src/store/types';
+import type { StreamLinkRevocations } from './stream-links/link-revocation';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { YouTubeService } from '../../core/src/youtube/youtube-service';
 
@@ -23,6 +24,8 @@ export interface Env {
   CACHE_QUEUE?: Queue<CacheJob>;
   /** The cache consumer Worker: status and cached files. */
   TELEGRAM_CACHE?: Fetcher;
+  /** The cut-off of POST /admin/stream-links/revoke-before. */
+  STREAM_LINKS?: DurableObjectNamespace<StreamLinkRevocations>;
   [setting: string]: unknown;
 }
 

@@ -11,6 +11,7 @@ import { runCanary } from '../../core/src/youtube/canary';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 
 export { QuotaCounter } from './quota/quota-counter';
+export { StreamLinkRevocations } from './stream-links/link-revocation';
 
 installEvaluator();
 const app = createApp();

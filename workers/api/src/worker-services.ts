@@ -1,4 +1,4 @@
-import { SECRET_SETTINGS } from '../../core/src/settings';
+import { secretValuesOf } from '../../core/src/settings';
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from '../../core/src/logging/logger';
 import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
@@ -20,8 +20,7 @@ export interface WorkerServices {
 
 export function createWorkerServices(env: object, logFields: Record<string, unknown> = {}): WorkerServices {
   const config = loadConfig(env);
-  const values = env as Record<string, unknown>;
-  const secrets = SECRET_SETTINGS.map((name) => values[name]).filter((value): value is string => typeof value === 'string');
+  const secrets = secretValuesOf(env);
   const logger = createLogger({ level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets }, logFields);
   const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger, relaySecret: config.RELAY_SECRET });
   let store: MetadataStore | undefined;

@@ -2,6 +2,7 @@ import { HttpError } from 'grammy';
 import { AppError, isAppError } from '../../core/src/errors';
 import { redact } from '../../core/src/logging/logger';
 import { CacheJobSchema, type CacheJob } from '../../core/src/contracts/cache-job';
+import type { CacheEntry } from '../../core/src/store/types';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 import { Extractor } from '../../core/src/youtube/extractor';
 import { JobFailure } from './job-failure';
@@ -10,8 +11,13 @@ import { classifyTelegramError } from './telegram-client';
 import { uploadTrack, type UploadDeps } from './upload-job';
 
 /**
- * The queue side of the consumer. Outcomes of a job:
- * - uploaded, or nothing left to do (entry already ready, not ours) → ack;
+ * The queue side of the consumer. Queues deliver at least once, and copies of
+ * a job may run at the same time, so a job first takes the upload: only
+ * while the entry is pending under the job's own claim (claim_id, the fencing
+ * token), and only if no other copy holds the lease. Outcomes of a job:
+ * - uploaded, or nothing left to do (entry already ready, a newer claim) → ack;
+ * - another copy is uploading right now → retry once its lease would run out
+ *   (the copy may die; if it finishes, the retry finds the entry ready);
  * - cannot succeed (private video, HLS-only video, too large, chat not found) → entry failed/too_large, ack;
  * - Telegram 429 → retry after its retry_after;
  * - anything else → retry with exponential backoff; on the last attempt the
@@ -20,6 +26,8 @@ import { uploadTrack, type UploadDeps } from './upload-job';
  * A failed entry is claimed again by a later request after the cool-down.
  */
 const MAX_DELAY_SECONDS = 3600;
+/** The lease covers the resolve, the thumbnail and the upload (whose own timeout is TELEGRAM_UPLOAD_TIMEOUT_MS). */
+const LEASE_MARGIN_MS = 120_000;
 
 type Outcome =
   | { kind: 'permanent'; status: 'failed' | 'too_large'; reason: string }
@@ -57,19 +65,25 @@ async function handleMessage(message: Message<unknown>, deps: UploadDeps): Promi
   }
   const job = parsed.data;
   const log = { videoId: job.video_id, type: job.type, attempt: message.attempts };
+  const now = deps.now?.() ?? new Date();
   try {
     if (!runtime.telegram) {
-      await runtime.store().failCacheEntry(job.video_id, job.type, 'Caching is off: TELEGRAM_BOT_TOKEN is not set.');
+      await runtime.store().failCacheEntry(job.video_id, job.type, job.claim_id, 'Caching is off: TELEGRAM_BOT_TOKEN is not set.', 'failed', now);
       message.ack();
       return;
     }
-    const entry = await runtime.store().getCacheEntry(job.video_id, job.type);
-    // Queues deliver at least once; only the claim's own pending entry is worked on.
-    if (entry?.status !== 'pending') {
-      runtime.logger.info('cache.job_skipped', { ...log, status: entry?.status ?? 'none' });
-      message.ack();
+    const leaseMs = runtime.config.TELEGRAM_UPLOAD_TIMEOUT_MS + LEASE_MARGIN_MS;
+    const start = await runtime.store().startCacheUpload(job.video_id, job.type, job.claim_id, { now, leaseMs });
+    if (!start.started) {
+      skip(message, job, start.entry, now, runtime, log);
       return;
     }
+  } catch (error) {
+    runtime.logger.error('cache.store_failed', { ...log, error });
+    message.retry({ delaySeconds: backoffSeconds(message.attempts, runtime) });
+    return;
+  }
+  try {
     await uploadTrack(job, deps);
     message.ack();
   } catch (error) {
@@ -77,22 +91,39 @@ async function handleMessage(message: Message<unknown>, deps: UploadDeps): Promi
   }
 }
 
+/** The job could not take the upload: a copy of it holds the lease, or there is nothing left for it to do. */
+function skip(message: Message<unknown>, job: CacheJob, entry: CacheEntry | null, now: Date, runtime: ConsumerRuntime, log: Record<string, unknown>) {
+  const leaseUntil = entry?.lease_until?.getTime() ?? 0;
+  const ours = entry?.status === 'pending' && entry.claim_id === job.claim_id;
+  if (ours && leaseUntil > now.getTime() && message.attempts <= runtime.config.CACHE_MAX_RETRIES) {
+    const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.ceil((leaseUntil - now.getTime()) / 1000));
+    runtime.logger.info('cache.job_leased', { ...log, delaySeconds });
+    message.retry({ delaySeconds });
+    return;
+  }
+  const why = !entry ? 'none' : entry.claim_id !== job.claim_id ? 'claimed_again' : entry.status;
+  runtime.logger.info('cache.job_skipped', { ...log, status: why });
+  message.ack();
+}
+
 async function settle(message: Message<unknown>, job: CacheJob, outcome: Outcome, runtime: ConsumerRuntime, log: Record<string, unknown>) {
   const reason = redact(outcome.reason, runtime.secrets).slice(0, 500);
   const lastAttempt = message.attempts > runtime.config.CACHE_MAX_RETRIES;
   try {
     if (outcome.kind === 'permanent') {
-      await runtime.store().failCacheEntry(job.video_id, job.type, reason, outcome.status);
+      await runtime.store().failCacheEntry(job.video_id, job.type, job.claim_id, reason, outcome.status);
       runtime.logger.warn('cache.job_failed', { ...log, status: outcome.status, reason });
       message.ack();
       return;
     }
     if (lastAttempt) {
-      await runtime.store().failCacheEntry(job.video_id, job.type, reason, 'failed');
+      await runtime.store().failCacheEntry(job.video_id, job.type, job.claim_id, reason, 'failed');
       runtime.logger.error('cache.job_dead_lettered', { ...log, reason });
       message.retry();
       return;
     }
+    // The retry (this message again) takes the upload anew.
+    await runtime.store().releaseCacheUpload(job.video_id, job.type, job.claim_id);
   } catch (storeError) {
     runtime.logger.error('cache.store_failed', { ...log, error: storeError });
     message.retry({ delaySeconds: backoffSeconds(message.attempts, runtime) });

@@ -26,6 +26,7 @@ export interface UploadDeps {
 
 const DAY_MS = 86_400_000;
 const CAPTION_LIMIT = 1024;
+const COMPLETE_ATTEMPTS = 3;
 
 export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<CacheEntry | null> {
   const { runtime } = deps;
@@ -80,27 +81,41 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
     bytes: file.file_size ?? (plan.kind === 'format' ? plan.format.size : null),
     ms: Date.now() - started,
   });
-  return runtime.store().completeCacheEntry(
-    job.video_id,
-    job.type,
-    {
-      file_id: file.file_id,
-      file_unique_id: file.file_unique_id,
-      message_id: message.message_id,
-      // A public channel's @name makes t.me links possible; a private one has only its number.
-      chat_id: chat.username ? `@${chat.username}` : String(chat.id),
-      size: file.file_size ?? (plan.kind === 'format' ? plan.format.size : null) ?? 0,
-      mime: plan.mime,
-      title: video.title,
-      duration: video.duration,
-      channel: video.channel || null,
-      views: video.views,
-      thumbnail: video.thumbnail || null,
-      cached_at: now,
-      expires_at: new Date(now.getTime() + runtime.config.CACHE_TTL_DAYS * DAY_MS),
-    },
-    now,
-  );
+  const completion = {
+    file_id: file.file_id,
+    file_unique_id: file.file_unique_id,
+    message_id: message.message_id,
+    // A public channel's @name makes t.me links possible; a private one has only its number.
+    chat_id: chat.username ? `@${chat.username}` : String(chat.id),
+    size: file.file_size ?? (plan.kind === 'format' ? plan.format.size : null) ?? 0,
+    mime: plan.mime,
+    title: video.title,
+    duration: video.duration,
+    channel: video.channel || null,
+    views: video.views,
+    thumbnail: video.thumbnail || null,
+    cached_at: now,
+    expires_at: new Date(now.getTime() + runtime.config.CACHE_TTL_DAYS * DAY_MS),
+  };
+  const entry = await completeWithRetries(() => runtime.store().completeCacheEntry(job.video_id, job.type, job.claim_id, completion, now));
+  // Only a newer claim can take the entry from under a leased upload, which the lease's updated_at rules out.
+  if (!entry) runtime.logger.warn('cache.completion_fenced', { videoId: job.video_id, type: job.type });
+  return entry;
+}
+
+/**
+ * The file is in the channel now: a store hiccup must not send the job round
+ * again, which would post it a second time. Tried a few times before giving up.
+ */
+async function completeWithRetries<T>(complete: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await complete();
+    } catch (error) {
+      if (attempt >= COMPLETE_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 4 ** (attempt - 1)));
+    }
+  }
 }
 
 /** The upload's bytes: the chosen format through the chunked proxy, or the joined HLS stream. */

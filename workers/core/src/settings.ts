@@ -107,6 +107,13 @@ export const LogSettingsShape = {
 /** Names of settings whose values must never appear in a response or a log. */
 export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET'] as const;
 
+/** The secret settings' values in an env, as given and as they look inside a URL: what logs must mask. */
+export function secretValuesOf(env: object): string[] {
+  const values = env as Record<string, unknown>;
+  const given = SECRET_SETTINGS.map((name) => values[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  return [...new Set(given.flatMap((value) => [value, encodeURIComponent(value)]))];
+}
+
 /** Parses a Worker's env with a settings schema; a bad value throws config.invalid naming the variable. */
 export function parseSettings<Schema extends z.ZodType>(schema: Schema, env: object): z.infer<Schema> {
   const raw: Record<string, unknown> = {};

@@ -9,8 +9,23 @@ export interface LogQueueBody {
   records: LogMessage[];
 }
 
-/** A queue message: the records of one isolate's moment (LogShipper), or a single record as sent before packing. */
-export const LogQueueBodySchema = z.union([z.object({ records: z.array(LogMessageSchema).min(1) }), LogMessageSchema.transform((record) => ({ records: [record] }))]);
+const PackedBodySchema = z.object({ records: z.array(z.unknown()) });
+
+/**
+ * The records of a queue message, each checked on its own: a packed message
+ * (LogShipper's `{records}`) or a single record as sent before packing.
+ * A bad record is counted and left out; the others go on.
+ */
+export function recordsOfBody(body: unknown): { valid: LogMessage[]; invalid: number } {
+  const packed = PackedBodySchema.safeParse(body);
+  const candidates = packed.success ? packed.data.records : [body];
+  const valid: LogMessage[] = [];
+  for (const candidate of candidates) {
+    const parsed = LogMessageSchema.safeParse(candidate);
+    if (parsed.success) valid.push(parsed.data);
+  }
+  return { valid, invalid: candidates.length - valid.length };
+}
 
 export function toLogRecord(message: LogMessage): LogRecord {
   return { ...message, time: new Date(message.time) };

@@ -27,7 +27,7 @@ function setup(answer: (c: any) => Response) {
   const gate = {
     async admit(keyHash: string): Promise<Admission> {
       if (keyHash !== (await sha256(KNOWN))) throw new AppError('key.invalid', 'This API key is not valid.');
-      return { keyHash, key: { id: 'known1', tier: 'user', daily_limit: 10, expires_at: null, active: true }, limit: 10, remaining: 9, resetSeconds: 60, day: '2026-12-01' };
+      return { keyHash, key: { id: 'known1', tier: 'user', daily_limit: 10, expires_at: null, active: true, version: 1 }, limit: 10, remaining: 9, resetSeconds: 60, day: '2026-12-01' };
     },
     async refund(_keyHash: string, day: string) {
       refunds.push(day);

@@ -31,7 +31,7 @@ const handler = cors({
   origin: (origin, c) => (dashboardOrigins(c.env as object).includes(origin) ? origin : null),
   allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
   allowHeaders: ['X-API-Key', 'Authorization', 'Content-Type'],
-  exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Error-Code'],
+  exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Client-Request-Id', 'X-Error-Code'],
   maxAge: 600,
 });
 

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError, toAppError } from '../../../core/src/errors';
-import { createLogger } from '../../../core/src/logging/logger';
+import { createLogger, type Logger } from '../../../core/src/logging/logger';
+import { redactUrlPath } from '../../../core/src/logging/redact-url';
+import { secretValuesOf } from '../../../core/src/settings';
 
 /**
  * The one place an error becomes a response: `{"error":{"code","message"}}`
@@ -10,8 +12,9 @@ import { createLogger } from '../../../core/src/logging/logger';
  */
 export function handleError(error: unknown, c: Context<AppEnv>): Response {
   const appError = toAppError(error);
-  const logger = c.get('logger') ?? createLogger({ level: 'info', format: 'json' });
-  const fields = { code: appError.code, status: appError.status, path: c.req.path, details: appError.logDetails };
+  const logger = c.get('logger') ?? fallbackLogger(c);
+  // The path may carry a key (`/admin/delete-key/<key>`, `/k/<key>/`): logged masked.
+  const fields = { code: appError.code, status: appError.status, path: redactUrlPath(c.req.path), details: appError.logDetails };
   // AppError messages are written for clients, so they are safe to log; causes are summarised.
   if (appError.status >= 500) logger.error('request.failed', { ...fields, message: appError.message, cause: describeCause(error) });
   else logger.debug('request.rejected', fields);
@@ -25,7 +28,12 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
 }
 
 export function handleNotFound(c: Context<AppEnv>): Response {
-  return handleError(new AppError('route.not_found', `No route ${c.req.method} ${c.req.path}; see /info.`), c);
+  return handleError(new AppError('route.not_found', `No route ${c.req.method} ${redactUrlPath(c.req.path)}; see /info.`), c);
+}
+
+/** Before the services middleware ran (a bad setting, say): still masks the Worker's secrets. */
+function fallbackLogger(c: Context<AppEnv>): Logger {
+  return createLogger({ level: 'info', format: 'json', secrets: secretValuesOf(c.env ?? {}) });
 }
 
 function describeCause(error: unknown): string | undefined {

@@ -16,7 +16,7 @@ export function services() {
     const health = isolateClientHealth().forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
     c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health }));
     c.set('store', store);
-    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work)));
+    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger }));
     await next();
   });
 }

@@ -5,7 +5,7 @@ import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar
 import type { KeySnapshot, QuotaCounter } from './quota-counter';
 
 const QUOTA = (env as unknown as { QUOTA: DurableObjectNamespace<QuotaCounter> }).QUOTA;
-const key = (limit: number): KeySnapshot => ({ id: 'k1', tier: 'user', daily_limit: limit, expires_at: null, active: true });
+const key = (limit: number): KeySnapshot => ({ id: 'k1', tier: 'user', daily_limit: limit, expires_at: null, active: true, version: 1 });
 const at = (iso: string) => Date.parse(iso);
 
 describe('IST calendar', () => {

@@ -17,20 +17,20 @@ export interface KeySnapshot {
   /** Epoch ms; null = never. */
   expires_at: number | null;
   active: boolean;
+  /** The record's version: of two copies, the higher one is newer. */
+  version: number;
 }
 
 export type ConsumeOutcome =
   | { kind: 'unknown' }
   | { kind: 'invalid' }
-  | { kind: 'expired'; key: KeySnapshot }
-  | { kind: 'revoked'; key: KeySnapshot }
+  | { kind: 'expired'; key: KeySnapshot; stale: boolean }
+  | { kind: 'revoked'; key: KeySnapshot; stale: boolean }
   | { kind: 'exceeded'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string }
   | { kind: 'allowed'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string; stale: boolean; firstUse?: boolean };
 
 /** How long a key copy is trusted before the Worker refreshes it in the background. */
-const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
-/** An unknown hash is remembered briefly so a flood of bad keys does not reach the store. */
-const NEGATIVE_TTL_MS = 60 * 1000;
+export const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
 const KEEP_DAYS = 40;
 /** Stream links seen, held in memory up to this many; storage holds them all until they expire. */
 const LINKS_IN_MEMORY = 5_000;
@@ -48,13 +48,16 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
   async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
-    if (record !== undefined) this.remember(record, nowMs);
+    if (record !== undefined) await this.remember(record, nowMs);
     const state = await this.snapshot();
     if (!state) return { kind: 'unknown' };
-    if (!state.key) return nowMs - state.fetchedAt < NEGATIVE_TTL_MS ? { kind: 'invalid' } : { kind: 'unknown' };
+    // Only a deleted key leaves an object without a key: unknown keys never reach storage.
+    if (!state.key) return { kind: 'invalid' };
     const key = state.key;
-    if (!key.active) return { kind: 'revoked', key };
-    if (key.expires_at !== null && key.expires_at <= nowMs) return { kind: 'expired', key };
+    const stale = nowMs - state.fetchedAt > SNAPSHOT_FRESH_MS;
+    // A refused key is refreshed too: a reactivation whose push was lost still arrives.
+    if (!key.active) return { kind: 'revoked', key, stale };
+    if (key.expires_at !== null && key.expires_at <= nowMs) return { kind: 'expired', key, stale };
 
     const day = istDay(nowMs);
     const resetAt = nextIstMidnight(nowMs);
@@ -63,7 +66,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     if (used >= key.daily_limit) return { kind: 'exceeded', key, limit: key.daily_limit, used, resetAt, day };
     this.setCount(day, used + 1);
     this.scheduleCleanup(nowMs);
-    return { kind: 'allowed', key, limit: key.daily_limit, used: used + 1, resetAt, day, stale: nowMs - state.fetchedAt > SNAPSHOT_FRESH_MS };
+    return { kind: 'allowed', key, limit: key.daily_limit, used: used + 1, resetAt, day, stale };
   }
 
   /**
@@ -72,7 +75,7 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
    * player asks for — only checks the key. `firstUse` says which it was.
    */
   async useLink(nowMs: number, linkId: string, linkExpiresAt: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
-    if (record !== undefined) this.remember(record, nowMs);
+    if (record !== undefined) await this.remember(record, nowMs);
     if (await this.linkSeen(linkId, nowMs)) return this.check(nowMs);
     const outcome = await this.consume(nowMs);
     if (outcome.kind !== 'allowed') return outcome;
@@ -102,18 +105,30 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   /** Checks the key without counting (stream links minted for it). */
   async check(nowMs: number): Promise<ConsumeOutcome> {
     const state = await this.snapshot();
-    if (!state?.key) return { kind: 'unknown' };
+    if (!state) return { kind: 'unknown' };
+    if (!state.key) return { kind: 'invalid' };
     const key = state.key;
-    if (!key.active) return { kind: 'revoked', key };
-    if (key.expires_at !== null && key.expires_at <= nowMs) return { kind: 'expired', key };
+    const stale = nowMs - state.fetchedAt > SNAPSHOT_FRESH_MS;
+    if (!key.active) return { kind: 'revoked', key, stale };
+    if (key.expires_at !== null && key.expires_at <= nowMs) return { kind: 'expired', key, stale };
     const day = istDay(nowMs);
-    return { kind: 'allowed', key, limit: key.daily_limit, used: await this.usedOn(day), resetAt: nextIstMidnight(nowMs), day, stale: false };
+    return { kind: 'allowed', key, limit: key.daily_limit, used: await this.usedOn(day), resetAt: nextIstMidnight(nowMs), day, stale };
   }
 
-  /** Admin changes land here at once; null forgets the key (deleted). */
-  remember(record: KeySnapshot | null, nowMs: number = Date.now()): void {
+  /**
+   * Admin changes and refreshes land here. The newer copy wins: a refresh
+   * that read the store before an admin change carries a lower version and
+   * is ignored (an equal one only renews the copy's age). null marks the key
+   * deleted, for good: no older copy brings it back. Returns whether the
+   * copy was taken.
+   */
+  async remember(record: KeySnapshot | null, nowMs: number = Date.now()): Promise<boolean> {
+    const held = await this.snapshot();
+    if (held && held.key === null) return false;
+    if (held?.key && record && (record.version ?? 0) < (held.key.version ?? 0)) return false;
     this.snapshotCache = { key: record, fetchedAt: nowMs };
     void this.ctx.storage.put('snapshot', this.snapshotCache);
+    return true;
   }
 
   /** Requests counted per IST day, oldest first, for the last `days` days. */

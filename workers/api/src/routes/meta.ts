@@ -65,6 +65,7 @@ export const metaRoute = new Hono<AppEnv>()
         'GET /admin/stats/overview | timeseries?granularity=hour|day&from=&to= | endpoints | top-keys',
         'GET /admin/logs?page=&key_id=&endpoint=&status=&from=&to=',
         'GET /admin/cache?page=&status=',
+        'POST /admin/stream-links/revoke-before {before}',
         'POST /admin/create-key, DELETE /admin/delete-key/{key}, GET /admin/stats (the original service)',
       ],
     }),

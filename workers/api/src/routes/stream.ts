@@ -9,6 +9,7 @@ import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/sr
 import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { checkedSource, serveTrackFile } from '../media/track-file';
 import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
+import { revocationCutoff } from '../stream-links/link-revocation';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -38,10 +39,14 @@ export interface ClaimsOptions {
  */
 export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!, options: ClaimsOptions = {}): Promise<StreamClaims> {
   const counts = options.counts ?? true;
-  const claims = await verifyStreamToken(token, c.get('config').STREAM_SIGNING_KEY).catch((error: unknown) =>
-    counts ? refuseCountingIp(c, error) : Promise.reject(error),
-  );
-  if (!claims.keyHash || !c.get('config').REQUIRE_API_KEY) {
+  const config = c.get('config');
+  const refuse = (error: unknown) => (counts ? refuseCountingIp(c, error) : Promise.reject(error));
+  const claims = await verifyStreamToken(token, config.STREAM_SIGNING_KEY).catch(refuse);
+  // The emergency cut-off covers every link, those of no key (bootstrap, keys off) too.
+  if (claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS < (await revocationCutoff(c.env.STREAM_LINKS))) {
+    return refuse(new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.'));
+  }
+  if (!claims.keyHash || !config.REQUIRE_API_KEY) {
     if (counts && startsStream(c)) await limitIp(c);
     return claims;
   }

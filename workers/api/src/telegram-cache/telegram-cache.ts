@@ -112,13 +112,13 @@ export class TelegramCache {
         retryAfterMs: this.deps.config.CACHE_RETRY_COOLDOWN_SECONDS * 1000,
         pendingTimeoutMs: PENDING_TIMEOUT_MS,
       });
-      if (!claimed) return this.settledReport(entry, now) ?? { status: 'pending' };
-      const job: CacheJob = { video_id: videoId, type };
+      if (!claimed || !entry.claim_id) return this.settledReport(entry, now) ?? { status: 'pending' };
+      const job: CacheJob = { video_id: videoId, type, claim_id: entry.claim_id };
       try {
         await env.CACHE_QUEUE!.send(job, { contentType: 'json' });
       } catch (error) {
         logger.warn('cache.enqueue_failed', { videoId, type, error });
-        await store().failCacheEntry(videoId, type, 'The upload job could not be queued.');
+        await store().failCacheEntry(videoId, type, entry.claim_id, 'The upload job could not be queued.', 'failed', now);
         return { status: 'unavailable' };
       }
       logger.info('cache.job_queued', { videoId, type });

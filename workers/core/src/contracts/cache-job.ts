@@ -11,6 +11,8 @@ export const CACHE_QUEUE_NAME = 'yt-api-cache-jobs';
 export const CacheJobSchema = z.object({
   video_id: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id'),
   type: z.enum(CACHE_TYPES),
+  /** The claim this job was queued for (the entry's claim_id): a fencing token, see cache-entry-types.ts. */
+  claim_id: z.string().min(1).max(64),
 });
 export type CacheJob = z.infer<typeof CacheJobSchema>;
 

@@ -31,6 +31,14 @@ export const CacheEntrySchema = z.object({
   updated_at: z.date(),
   failure_reason: z.string().nullable(),
   attempts: z.number().int().nonnegative(),
+  /**
+   * The current claim's id, a fencing token: the upload job carries it, and
+   * only a job with the entry's current claim may start, complete or fail
+   * it. A new claim makes every older job's id stale.
+   */
+  claim_id: z.string().nullable().default(null),
+  /** While a consumer runs the upload: no other copy of the job may start before this. */
+  lease_until: z.date().nullable().default(null),
 });
 export type CacheEntry = z.infer<typeof CacheEntrySchema>;
 
@@ -59,6 +67,19 @@ export interface ClaimOptions {
   retryAfterMs: number;
   /** A pending claim older than this is presumed dead (its worker crashed). Default 30 minutes. */
   pendingTimeoutMs?: number;
+}
+
+export interface UploadStartOptions {
+  now: Date;
+  /** How long the upload may run before another copy of its job may take over (its worker died). */
+  leaseMs: number;
+}
+
+export interface UploadStart {
+  /** true: this caller holds the upload now and must complete, fail or release it. */
+  started: boolean;
+  /** The entry as it is; null when it is gone. */
+  entry: CacheEntry | null;
 }
 
 export interface ClaimResult {

@@ -7,6 +7,8 @@ type CacheOps = Pick<
   MetadataStore,
   | 'getCacheEntry'
   | 'claimCacheEntry'
+  | 'startCacheUpload'
+  | 'releaseCacheUpload'
   | 'completeCacheEntry'
   | 'failCacheEntry'
   | 'markCacheEntryStale'
@@ -21,13 +23,14 @@ type CacheOps = Pick<
  * only to the winner. D1 runs statements one at a time, so it is atomic.
  */
 const CLAIM_SQL = `
-  INSERT INTO cache_metadata (video_id, type, status, claimed_at, updated_at, attempts)
-  VALUES (?1, ?2, 'pending', ?3, ?3, 1)
-  ON CONFLICT (video_id, type) DO UPDATE SET status = 'pending', claimed_at = ?3, updated_at = ?3, attempts = attempts + 1
+  INSERT INTO cache_metadata (video_id, type, status, claimed_at, updated_at, attempts, claim_id, lease_until)
+  VALUES (?1, ?2, 'pending', ?3, ?3, 1, ?6, NULL)
+  ON CONFLICT (video_id, type) DO UPDATE SET status = 'pending', claimed_at = ?3, updated_at = ?3, attempts = attempts + 1,
+    claim_id = ?6, lease_until = NULL
   WHERE (status = 'failed' AND updated_at <= ?4)
      OR status = 'stale'
      OR (status IN ('ready', 'too_large') AND expires_at IS NOT NULL AND expires_at <= ?3)
-     OR (status = 'pending' AND updated_at <= ?5)
+     OR (status = 'pending' AND updated_at <= ?5 AND (lease_until IS NULL OR lease_until <= ?3))
   RETURNING *`;
 
 export function d1CacheOps(db: D1Database): CacheOps {
@@ -38,21 +41,24 @@ export function d1CacheOps(db: D1Database): CacheOps {
     return row ? cacheFromRow(row) : null;
   };
 
+  /** `claim`: only while the entry is pending under this claim (a job's outcome); null: any entry (a stale file). */
   const setStatus = async (
     operation: string,
     videoId: string,
     type: string,
+    claim: string | null,
     status: string,
     reason: string,
     now: Date,
   ): Promise<CacheEntry | null> => {
+    const fence = claim === null ? '' : `AND status = 'pending' AND claim_id = ?6`;
     const row = await d1(operation, () =>
       db
         .prepare(
-          `UPDATE cache_metadata SET status = ?, failure_reason = ?, updated_at = ?
-           WHERE video_id = ? AND type = ? RETURNING *`,
+          `UPDATE cache_metadata SET status = ?1, failure_reason = ?2, updated_at = ?3, lease_until = NULL
+           WHERE video_id = ?4 AND type = ?5 ${fence} RETURNING *`,
         )
-        .bind(status, reason.slice(0, 500), now.getTime(), videoId, type)
+        .bind(status, reason.slice(0, 500), now.getTime(), videoId, type, ...(claim === null ? [] : [claim]))
         .first<Row>(),
     );
     return row ? cacheFromRow(row) : null;
@@ -69,7 +75,7 @@ export function d1CacheOps(db: D1Database): CacheOps {
         const won = await d1('claimCacheEntry', () =>
           db
             .prepare(CLAIM_SQL)
-            .bind(videoId, type, now, now - options.retryAfterMs, now - pendingTimeout)
+            .bind(videoId, type, now, now - options.retryAfterMs, now - pendingTimeout, crypto.randomUUID())
             .first<Row>(),
         );
         if (won) return { claimed: true, entry: cacheFromRow(won) };
@@ -79,15 +85,42 @@ export function d1CacheOps(db: D1Database): CacheOps {
       throw new AppError('store.conflict', 'The cache entry changed during the claim; try again.');
     },
 
-    async completeCacheEntry(videoId, type, fields, now = new Date()) {
+    async startCacheUpload(videoId, type, claimId, options) {
+      const now = options.now.getTime();
+      const row = await d1('startCacheUpload', () =>
+        db
+          .prepare(
+            `UPDATE cache_metadata SET lease_until = ?1, updated_at = ?2
+             WHERE video_id = ?3 AND type = ?4 AND status = 'pending' AND claim_id = ?5
+               AND (lease_until IS NULL OR lease_until <= ?2)
+             RETURNING *`,
+          )
+          .bind(now + options.leaseMs, now, videoId, type, claimId)
+          .first<Row>(),
+      );
+      if (row) return { started: true, entry: cacheFromRow(row) };
+      return { started: false, entry: await getCacheEntry(videoId, type) };
+    },
+
+    async releaseCacheUpload(videoId, type, claimId) {
+      const result = await d1('releaseCacheUpload', () =>
+        db
+          .prepare(`UPDATE cache_metadata SET lease_until = NULL WHERE video_id = ? AND type = ? AND status = 'pending' AND claim_id = ?`)
+          .bind(videoId, type, claimId)
+          .run(),
+      );
+      return result.meta.changes > 0;
+    },
+
+    async completeCacheEntry(videoId, type, claimId, fields, now = new Date()) {
       const done = parseInput(CacheCompletionSchema, fields, 'cache completion');
       const row = await d1('completeCacheEntry', () =>
         db
           .prepare(
             `UPDATE cache_metadata SET status = 'ready', file_id = ?, file_unique_id = ?, message_id = ?, chat_id = ?,
                size = ?, mime = ?, title = ?, duration = ?, channel = ?, views = ?, thumbnail = ?, cached_at = ?, expires_at = ?,
-               failure_reason = NULL, updated_at = ?
-             WHERE video_id = ? AND type = ? RETURNING *`,
+               failure_reason = NULL, updated_at = ?, lease_until = NULL
+             WHERE video_id = ? AND type = ? AND status = 'pending' AND claim_id = ? RETURNING *`,
           )
           .bind(
             done.file_id,
@@ -106,17 +139,18 @@ export function d1CacheOps(db: D1Database): CacheOps {
             now.getTime(),
             videoId,
             type,
+            claimId,
           )
           .first<Row>(),
       );
       return row ? cacheFromRow(row) : null;
     },
 
-    failCacheEntry: (videoId, type, reason, status = 'failed', now = new Date()) =>
-      setStatus('failCacheEntry', videoId, type, status, reason, now),
+    failCacheEntry: (videoId, type, claimId, reason, status = 'failed', now = new Date()) =>
+      setStatus('failCacheEntry', videoId, type, claimId, status, reason, now),
 
     markCacheEntryStale: (videoId, type, reason, now = new Date()) =>
-      setStatus('markCacheEntryStale', videoId, type, 'stale', reason, now),
+      setStatus('markCacheEntryStale', videoId, type, null, 'stale', reason, now),
 
     async listCacheEntries(query) {
       const { limit, offset } = paging(query.page, query.pageSize);

@@ -49,12 +49,13 @@ export function d1KeyOps(db: D1Database): KeyOps {
         active: true,
         last_used_at: null,
         total_used: 0,
+        version: 1,
       };
       await d1('createKey', () =>
         db
           .prepare(
-            `INSERT INTO api_keys (id, key_hash, name, name_lower, tier, daily_limit, created_at, expires_at, active, last_used_at, total_used)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0)`,
+            `INSERT INTO api_keys (id, key_hash, name, name_lower, tier, daily_limit, created_at, expires_at, active, last_used_at, total_used, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, NULL, 0, 1)`,
           )
           .bind(
             record.id,
@@ -134,6 +135,7 @@ export function d1KeyOps(db: D1Database): KeyOps {
         params.push(changes.active ? 1 : 0);
       }
       if (sets.length === 0) return getKeyById(id);
+      sets.push('version = version + 1');
       return d1('updateKey', () => one(`UPDATE api_keys SET ${sets.join(', ')} WHERE id = ? RETURNING *`, ...params, id));
     },
 

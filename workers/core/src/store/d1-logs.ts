@@ -38,9 +38,10 @@ export function d1LogOps(db: D1Database): LogOps {
   return {
     async appendLogs(batch) {
       const records = batch.map((record) => parseInput(LogRecordSchema, record, 'log record'));
-      let inserted = 0;
+      const insertedIds: string[] = [];
       for (let start = 0; start < records.length; start += INSERT_CHUNK) {
-        const statements = records.slice(start, start + INSERT_CHUNK).map((record) =>
+        const chunk = records.slice(start, start + INSERT_CHUNK);
+        const statements = chunk.map((record) =>
           db
             .prepare(
               `INSERT OR IGNORE INTO api_logs
@@ -50,9 +51,12 @@ export function d1LogOps(db: D1Database): LogOps {
             .bind(...logParams(record)),
         );
         const results = await d1('appendLogs', () => db.batch(statements));
-        inserted += results.reduce((sum, result) => sum + (result.meta.changes ?? 0), 0);
+        // One statement per record, so each one's change count says whether its row is new.
+        results.forEach((result, index) => {
+          if ((result.meta.changes ?? 0) > 0) insertedIds.push(chunk[index]!.request_id);
+        });
       }
-      return { inserted };
+      return { inserted: insertedIds.length, insertedIds };
     },
 
     async requestsOverTime(query) {

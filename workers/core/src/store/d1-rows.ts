@@ -74,6 +74,7 @@ export function cacheFromRow(row: Row): CacheEntry {
       expires_at: date(row.expires_at),
       claimed_at: date(row.claimed_at),
       updated_at: date(row.updated_at),
+      lease_until: date(row.lease_until),
     },
     'cache entry',
   );

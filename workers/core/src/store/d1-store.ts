@@ -2,6 +2,7 @@ import { timedPing } from './shared';
 import { d1CacheOps } from './d1-cache';
 import { d1KeyOps } from './d1-keys';
 import { d1LogOps } from './d1-logs';
+import { d1OverviewOps } from './d1-overview';
 import { d1 } from './d1-rows';
 import type { MetadataStore } from './types';
 
@@ -16,6 +17,7 @@ export function createD1Store(db: D1Database): MetadataStore {
     ping: () => timedPing('d1', () => d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').first())),
     ...d1KeyOps(db),
     ...d1LogOps(db),
+    ...d1OverviewOps(db),
     ...d1CacheOps(db),
   };
 }

@@ -9,6 +9,8 @@ type CacheOps = Pick<
   MetadataStore,
   | 'getCacheEntry'
   | 'claimCacheEntry'
+  | 'startCacheUpload'
+  | 'releaseCacheUpload'
   | 'completeCacheEntry'
   | 'failCacheEntry'
   | 'markCacheEntryStale'
@@ -51,8 +53,10 @@ export function mongoCacheOps(api: MongoDataApi): CacheOps {
     return document ? toEntry(document) : null;
   };
 
-  const setFields = async (videoId: string, type: CacheType, set: Document) => {
-    const { matchedCount } = await api.updateOne(CACHE, { _id: entryId(videoId, type) }, { $set: set });
+  /** `claim`: only while the entry is pending under this claim (a job's outcome); null: any entry (a stale file). */
+  const setFields = async (videoId: string, type: CacheType, claim: string | null, set: Document) => {
+    const fence = claim === null ? {} : { status: 'pending', claim_id: claim };
+    const { matchedCount } = await api.updateOne(CACHE, { _id: entryId(videoId, type), ...fence }, { $set: { ...set, lease_until: null } });
     return matchedCount === 0 ? null : getCacheEntry(videoId, type);
   };
 
@@ -71,11 +75,12 @@ export function mongoCacheOps(api: MongoDataApi): CacheOps {
           { status: 'failed', updated_at: { $lte: new Date(now.getTime() - options.retryAfterMs) } },
           { status: 'stale' },
           { status: { $in: ['ready', 'too_large'] }, expires_at: { $ne: null, $lte: now } },
-          { status: 'pending', updated_at: { $lte: new Date(now.getTime() - pendingTimeout) } },
+          // A running upload (its lease not run out) keeps its claim however long it takes.
+          { status: 'pending', updated_at: { $lte: new Date(now.getTime() - pendingTimeout) }, $or: [{ lease_until: null }, { lease_until: { $lte: now } }] },
         ],
       };
       const update = {
-        $set: { status: 'pending', claimed_at: now, updated_at: now },
+        $set: { status: 'pending', claimed_at: now, updated_at: now, claim_id: crypto.randomUUID(), lease_until: null },
         $inc: { attempts: 1 },
         $setOnInsert: { video_id: videoId, type, ...EMPTY_FIELDS },
       };
@@ -95,16 +100,33 @@ export function mongoCacheOps(api: MongoDataApi): CacheOps {
       throw new AppError('store.conflict', 'The cache entry changed during the claim; try again.');
     },
 
-    async completeCacheEntry(videoId, type, fields, now = new Date()) {
-      const done = parseInput(CacheCompletionSchema, fields, 'cache completion');
-      return setFields(videoId, type, { ...done, status: 'ready', failure_reason: null, updated_at: now });
+    async startCacheUpload(videoId, type, claimId, options) {
+      const { now, leaseMs } = options;
+      const filter = {
+        _id: entryId(videoId, type),
+        status: 'pending',
+        claim_id: claimId,
+        $or: [{ lease_until: null }, { lease_until: { $lte: now } }],
+      };
+      const { modifiedCount } = await api.updateOne(CACHE, filter, { $set: { lease_until: new Date(now.getTime() + leaseMs), updated_at: now } });
+      return { started: modifiedCount === 1, entry: await getCacheEntry(videoId, type) };
     },
 
-    failCacheEntry: (videoId, type, reason, status = 'failed', now = new Date()) =>
-      setFields(videoId, type, { status, failure_reason: reason.slice(0, 500), updated_at: now }),
+    async releaseCacheUpload(videoId, type, claimId) {
+      const filter = { _id: entryId(videoId, type), status: 'pending', claim_id: claimId };
+      return (await api.updateOne(CACHE, filter, { $set: { lease_until: null } })).matchedCount > 0;
+    },
+
+    async completeCacheEntry(videoId, type, claimId, fields, now = new Date()) {
+      const done = parseInput(CacheCompletionSchema, fields, 'cache completion');
+      return setFields(videoId, type, claimId, { ...done, status: 'ready', failure_reason: null, updated_at: now });
+    },
+
+    failCacheEntry: (videoId, type, claimId, reason, status = 'failed', now = new Date()) =>
+      setFields(videoId, type, claimId, { status, failure_reason: reason.slice(0, 500), updated_at: now }),
 
     markCacheEntryStale: (videoId, type, reason, now = new Date()) =>
-      setFields(videoId, type, { status: 'stale', failure_reason: reason.slice(0, 500), updated_at: now }),
+      setFields(videoId, type, null, { status: 'stale', failure_reason: reason.slice(0, 500), updated_at: now }),
 
     async listCacheEntries(query) {
       const { limit, offset } = paging(query.page, query.pageSize);

@@ -61,6 +61,7 @@ export function mongoKeyOps(api: MongoDataApi): KeyOps {
         active: true,
         last_used_at: null,
         total_used: 0,
+        version: 1,
       };
       // The public id doubles as _id, so a duplicate id fails on the primary index.
       await api.insertOne(KEYS, { _id: record.id, ...record, name_lower: foldName(record.name) });
@@ -106,7 +107,7 @@ export function mongoKeyOps(api: MongoDataApi): KeyOps {
       for (const [field, value] of Object.entries(changes)) if (value !== undefined) set[field] = value;
       if (changes.name !== undefined) set.name_lower = foldName(changes.name);
       if (Object.keys(set).length > 0) {
-        const { matchedCount } = await api.updateOne(KEYS, { _id: id }, { $set: set });
+        const { matchedCount } = await api.updateOne(KEYS, { _id: id }, { $set: set, $inc: { version: 1 } });
         if (matchedCount === 0) return null;
       }
       return findKey({ _id: id });

@@ -67,13 +67,13 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
   };
 
   /** Upserting one by one is the slow path, for a batch that raced a retry of itself. */
-  const upsertEach = async (records: LogRecord[]): Promise<number> => {
+  const upsertEach = async (records: LogRecord[]): Promise<string[]> => {
     const results = await Promise.all(
       records.map((record) =>
         api.updateOne(LOGS, { _id: record.request_id }, { $setOnInsert: { ...record } }, { upsert: true }),
       ),
     );
-    return results.filter((result) => result.upsertedId !== undefined).length;
+    return records.filter((_record, index) => results[index]!.upsertedId !== undefined).map((record) => record.request_id);
   };
 
   return {
@@ -84,7 +84,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
         if (!unique.has(record.request_id)) unique.set(record.request_id, record);
       }
       const records = [...unique.values()];
-      let inserted = 0;
+      const insertedIds: string[] = [];
       for (let start = 0; start < records.length; start += INSERT_CHUNK) {
         const chunk = records.slice(start, start + INSERT_CHUNK);
         const ids = chunk.map((record) => record.request_id);
@@ -94,13 +94,14 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
         if (fresh.length === 0) continue;
         try {
           await api.insertMany(LOGS, fresh.map((record) => ({ _id: record.request_id, ...record })));
-          inserted += fresh.length;
+          insertedIds.push(...fresh.map((record) => record.request_id));
         } catch (error) {
           if (!isAppError(error) || error.code !== 'store.conflict') throw error;
-          inserted += await upsertEach(fresh);
+          // A concurrent delivery of the same records got there first: the upserts say which rows are still new.
+          insertedIds.push(...(await upsertEach(fresh)));
         }
       }
-      return { inserted };
+      return { inserted: insertedIds.length, insertedIds };
     },
 
     async requestsOverTime(query) {

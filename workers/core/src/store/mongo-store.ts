@@ -3,6 +3,7 @@ import { mongoCacheOps } from './mongo-cache';
 import type { MongoDataApi } from './mongo-data-api';
 import { mongoKeyOps } from './mongo-keys';
 import { mongoLogOps } from './mongo-logs';
+import { mongoOverviewOps } from './mongo-overview';
 import { COLLECTIONS } from './mongo-shared';
 import type { MetadataStore } from './types';
 
@@ -18,6 +19,7 @@ export function createMongoStore(api: MongoDataApi): MetadataStore {
     ping: () => timedPing('mongo', () => api.findOne(COLLECTIONS.keys, { _id: '__ping__' })),
     ...mongoKeyOps(api),
     ...mongoLogOps(api),
+    ...mongoOverviewOps(api),
     ...mongoCacheOps(api),
   };
 }

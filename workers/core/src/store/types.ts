@@ -24,6 +24,8 @@ export const ApiKeyRecordSchema = z.object({
   active: z.boolean(),
   last_used_at: z.date().nullable(),
   total_used: z.number().int().nonnegative(),
+  /** 1 when created, one more with every updateKey: copies of the record compare by it. */
+  version: z.number().int().positive().default(1),
 });
 export type ApiKeyRecord = z.infer<typeof ApiKeyRecordSchema>;
 
@@ -173,6 +175,21 @@ export interface TopKey {
   status_5xx: number;
 }
 
+/** The dashboard's overview: several counts and summaries, answered by one store query. */
+export interface OverviewQuery {
+  /** Ranges whose requests are only counted. */
+  counts: TimeRange[];
+  /** Ranges summarised in full, as logSummary would; `percentiles: false` leaves the latencies null (no ranking). */
+  summaries: Array<TimeRange & { percentiles?: boolean }>;
+}
+
+export interface LogOverview {
+  /** One per range of `counts`, in order. */
+  counts: number[];
+  /** One per range of `summaries`, in order. */
+  summaries: LogSummary[];
+}
+
 export type StatusFilter = number | '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
 
 export interface ListLogsQuery {
@@ -186,7 +203,18 @@ export interface ListLogsQuery {
 }
 
 export * from './cache-entry-types';
-import type { CacheCompletion, CacheEntry, CacheFailureStatus, CacheStats, CacheType, ClaimOptions, ClaimResult, ListCacheQuery } from './cache-entry-types';
+import type {
+  CacheCompletion,
+  CacheEntry,
+  CacheFailureStatus,
+  CacheStats,
+  CacheType,
+  ClaimOptions,
+  ClaimResult,
+  ListCacheQuery,
+  UploadStart,
+  UploadStartOptions,
+} from './cache-entry-types';
 
 export interface Page<T> {
   items: T[];
@@ -214,6 +242,7 @@ export interface MetadataStore {
   /** Newest first. */
   listKeys(query: ListKeysQuery): Promise<Page<ApiKeyRecord>>;
   countKeys(now: Date): Promise<KeyCounts>;
+  /** Bumps the record's version (usage counts aside, which recordKeyUsage keeps). */
   updateKey(id: string, patch: ApiKeyPatch): Promise<ApiKeyRecord | null>;
   deleteKey(id: string): Promise<boolean>;
   /**
@@ -223,10 +252,16 @@ export interface MetadataStore {
   recordKeyUsage(increments: KeyUsageIncrement[]): Promise<void>;
 
   // Request logs
-  /** Idempotent by request_id: returns how many records were new. */
-  appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number }>;
+  /** Idempotent by request_id: returns how many records were new, and their ids. */
+  appendLogs(batch: NewLogRecord[]): Promise<{ inserted: number; insertedIds: string[] }>;
   requestsOverTime(query: RequestsOverTimeQuery): Promise<TimeBucket[]>;
   logSummary(query: LogSummaryQuery): Promise<LogSummary>;
+  /**
+   * One query however many ranges. Percentiles are exact on D1; on Mongo they
+   * come from a random sample of at most 10,000 requests per range (exact
+   * below that), so a busy range costs a bounded sort.
+   */
+  logOverview(query: OverviewQuery): Promise<LogOverview>;
   /** Most requested first. */
   requestsByEndpoint(query: TimeRange & { limit?: number }): Promise<EndpointStats[]>;
   /** Keys with the most requests first (requests without a key left out). */
@@ -242,14 +277,29 @@ export interface MetadataStore {
    * Atomic: of concurrent claims exactly one wins. Claimable: no entry; a
    * failed entry cooled down (updated_at ≤ now − retryAfterMs); a stale
    * entry; a ready or too_large entry past expires_at; a pending entry older
-   * than pendingTimeoutMs.
+   * than pendingTimeoutMs whose upload lease (if any) has run out. Every
+   * claim gets a new claim_id.
    */
   claimCacheEntry(videoId: string, type: CacheType, options: ClaimOptions): Promise<ClaimResult>;
-  /** Marks the entry ready with its Telegram file; null when there is no entry. */
-  completeCacheEntry(videoId: string, type: CacheType, fields: CacheCompletion, now?: Date): Promise<CacheEntry | null>;
+  /**
+   * Atomic: the job of claim `claimId` takes the upload of a pending entry
+   * still under that claim, unless another copy of the job holds the lease.
+   * Also moves updated_at, so the pending timeout counts from the start.
+   */
+  startCacheUpload(videoId: string, type: CacheType, claimId: string, options: UploadStartOptions): Promise<UploadStart>;
+  /** Gives the lease back (the upload will be retried); only under the same claim. */
+  releaseCacheUpload(videoId: string, type: CacheType, claimId: string): Promise<boolean>;
+  /**
+   * Marks the entry ready with its Telegram file, only while it is pending
+   * under claim `claimId`; otherwise (no entry, a newer claim, already
+   * settled) changes nothing and returns null.
+   */
+  completeCacheEntry(videoId: string, type: CacheType, claimId: string, fields: CacheCompletion, now?: Date): Promise<CacheEntry | null>;
+  /** As completeCacheEntry: a late or duplicate job never turns a settled entry (ready, say) into failed. */
   failCacheEntry(
     videoId: string,
     type: CacheType,
+    claimId: string,
     reason: string,
     status?: CacheFailureStatus,
     now?: Date,

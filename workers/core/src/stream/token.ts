@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { openKeyRef, sealKeyRef } from './key-ref';
 
 /**
  * Stream tokens: `<payload>.<signature>`, both base64url. The payload names the
@@ -14,7 +15,10 @@ export interface StreamClaims {
   delivery: Delivery;
   /** Epoch seconds. */
   expiresAt: number;
-  /** The API key the link was minted for (its hash): revoking the key kills the link. */
+  /**
+   * The API key the link was minted for (its hash): revoking the key kills
+   * the link. The link itself carries it sealed (key-ref.ts), never readable.
+   */
   keyHash: string | null;
 }
 
@@ -44,7 +48,7 @@ export function fromBase64url(text: string): Uint8Array {
 const DELIVERY_CODES: Record<Delivery, string> = { direct: 'd', hls: 'h', telegram: 't' };
 
 export async function signStreamToken(claims: StreamClaims, secret: string): Promise<string> {
-  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt, claims.keyHash ?? '-'].join('.');
+  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt, claims.keyHash ? await sealKeyRef(claims.keyHash, secret) : '-'].join('.');
   const payload = base64url(encoder.encode(compact));
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload)));
   return `${payload}.${base64url(signature)}`;
@@ -73,8 +77,9 @@ export async function verifyStreamToken(token: string, secret: string, nowSecond
     type: type === 'a' ? 'audio' : 'video',
     delivery: deliveryName,
     expiresAt: Number(expiresAt),
-    keyHash: keyHash === '-' ? null : keyHash,
+    keyHash: keyHash === '-' ? null : await openKeyRef(keyHash, secret),
   };
+  if (keyHash !== '-' && claims.keyHash === null) throw invalid;
   if (!Number.isFinite(claims.expiresAt) || !Number.isInteger(claims.itag)) throw invalid;
   if (claims.expiresAt <= nowSeconds) throw new AppError('stream.token_expired', 'This stream link has expired; resolve the track again.');
   return claims;

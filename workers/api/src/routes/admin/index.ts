@@ -6,6 +6,7 @@ import { keysRoute } from './keys';
 import { legacyAdminRoute } from './legacy';
 import { logsRoute } from './logs';
 import { statsRoute } from './stats';
+import { streamLinksRoute } from './stream-links';
 
 /** Everything under /admin: ADMIN_API_KEY or an admin-tier key. */
 export const adminRoute = new Hono<AppEnv>();
@@ -14,3 +15,4 @@ adminRoute.route('/', keysRoute);
 adminRoute.route('/', statsRoute);
 adminRoute.route('/', logsRoute);
 adminRoute.route('/', legacyAdminRoute);
+adminRoute.route('/', streamLinksRoute);

@@ -5,6 +5,7 @@ import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { IST_OFFSET_MS, istDay, istDayStart } from '../../quota/ist-calendar';
 import { planBuckets } from '../../../../core/src/store/shared';
+import type { LogSummary } from '../../../../core/src/store/types';
 
 /** Dashboard figures, computed by the store's aggregates over the request log. */
 const HOUR = 3600_000;
@@ -31,19 +32,19 @@ export const statsRoute = new Hono<AppEnv>()
     const store = c.get('store')();
     const now = Date.now();
     const todayStart = istDayStart(istDay(now));
-    const at = (ms: number) => new Date(ms);
-    const [total, today, yesterday, thisWeek, lastWeek, recent, previous, keys] = await Promise.all([
-      store.logSummary({ from: at(0), to: at(now + 1) }),
-      store.logSummary({ from: at(todayStart), to: at(now + 1) }),
-      store.logSummary({ from: at(todayStart - DAY), to: at(todayStart) }),
-      store.logSummary({ from: at(now - 7 * DAY), to: at(now + 1) }),
-      store.logSummary({ from: at(now - 14 * DAY), to: at(now - 7 * DAY) }),
-      store.logSummary({ from: at(now - DAY), to: at(now + 1) }),
-      store.logSummary({ from: at(now - 2 * DAY), to: at(now - DAY) }),
-      store.countKeys(at(now)),
+    const range = (from: number, to: number) => ({ from: new Date(from), to: new Date(to) });
+    // One store query for every figure of the page (and one for the keys).
+    const [overview, keys] = await Promise.all([
+      store.logOverview({
+        counts: [range(0, now + 1), range(todayStart, now + 1), range(todayStart - DAY, todayStart), range(now - 7 * DAY, now + 1), range(now - 14 * DAY, now - 7 * DAY)],
+        summaries: [range(now - DAY, now + 1), range(now - 2 * DAY, now - DAY)],
+      }),
+      store.countKeys(new Date(now)),
     ]);
+    const [total, today, yesterday, thisWeek, lastWeek] = overview.counts as [number, number, number, number, number];
+    const [recent, previous] = overview.summaries as [LogSummary, LogSummary];
     return c.json({
-      requests: { total: total.total, today: today.total, yesterday: yesterday.total, this_week: thisWeek.total, last_week: lastWeek.total },
+      requests: { total, today, yesterday, this_week: thisWeek, last_week: lastWeek },
       keys,
       error_rate: { current: recent.error_rate_5xx, previous: previous.error_rate_5xx, client_current: recent.error_rate_4xx },
       cache: { hits: recent.cache_hits, misses: recent.cache_misses, hit_ratio: recent.cache_hit_ratio, previous_hit_ratio: previous.cache_hit_ratio },
