@@ -15,6 +15,8 @@ export default defineConfig({
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
           LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
           TEST_UPSTREAM: inject<string>('upstreamUrl'),
+          // Not PO_TOKEN_PROVIDER_URL itself: a test that wants MWEB / WEB hands it to the app's env.
+          TEST_PO_TOKEN_PROVIDER: inject<string>('poTokenProviderUrl'),
           RELAY_URL: inject<string>('relayUrl'),
           RELAY_SECRET_FOR_TESTS: inject<string>('relaySecret'),
           TEST_TELEGRAM: inject<string>('telegramUrl'),

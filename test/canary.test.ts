@@ -31,14 +31,14 @@ describe('the canary (cron every 15 minutes)', () => {
 
   it('resolves CANARY_VIDEO_ID through each configured client on its own and fetches its first bytes', async () => {
     const videoId = await canaryVideo();
-    await upstream.scenario(videoId, 'bot_check', 'ANDROID_VR');
+    await upstream.scenario(videoId, 'bot_check', 'TVHTML5');
     await fireCanary(videoId);
     const players = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === videoId);
-    expect(players.map((call) => call.client)).toEqual(['VISIONOS', 'ANDROID_VR', 'iOS']);
+    expect(players.map((call) => call.client)).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']);
     const clients = await health();
     expect(clients.VISIONOS).toMatchObject({ state: 'ok', attempts_1h: 1 });
-    expect(clients.ANDROID_VR).toMatchObject({ state: 'failing', attempts_1h: 1, last_failure: { code: 'youtube.bot_check' } });
-    expect(clients.IOS).toMatchObject({ state: 'ok', attempts_1h: 1 });
+    expect(clients.TV).toMatchObject({ state: 'failing', attempts_1h: 1, last_failure: { code: 'youtube.bot_check' } });
+    expect(clients.WEB_EMBEDDED).toMatchObject({ state: 'ok', attempts_1h: 1 });
   });
 
   it('counts googlevideo refusing a client’s URL as that client failing', async () => {
@@ -51,7 +51,7 @@ describe('the canary (cron every 15 minutes)', () => {
     await fireCanary(videoId);
     const clients = await health();
     expect(clients.VISIONOS).toMatchObject({ state: 'failing', last_failure: { code: 'googlevideo.forbidden' } });
-    expect(clients.ANDROID_VR.state).toBe('ok');
+    expect(clients.TV.state).toBe('ok');
   });
 
   it('sets a dying client aside before a user meets it', async () => {
@@ -62,7 +62,7 @@ describe('the canary (cron every 15 minutes)', () => {
     const userVideo = await canaryVideo();
     expect((await apiJson(`/v1/resolve?query=${userVideo}`)).status).toBe(200);
     const players = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === userVideo);
-    expect(players.map((call) => call.client)).toEqual(['ANDROID_VR']);
+    expect(players.map((call) => call.client)).toEqual(['TVHTML5']);
   });
 
   it('leaves the daily clean-up on its own cron', async () => {

@@ -32,19 +32,19 @@ describe('client health', () => {
       await upstream.scenario(videoId, 'bot_check', 'VISIONOS');
       const answer = await apiJson(`/v1/resolve?query=${videoId}`);
       expect(answer.status).toBe(200);
-      expect(await playerClients(videoId)).toEqual(['VISIONOS', 'ANDROID_VR']);
+      expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
     }
     const health = await clientsHealth();
     expect(health.VISIONOS).toMatchObject({ state: 'cooling_off', attempts_1h: 5, success_rate_1h: 0, last_success_at: null });
     expect(health.VISIONOS.last_failure.code).toBe('youtube.bot_check');
     expect(Date.parse(health.VISIONOS.cooling_off_until) - Date.now()).toBeGreaterThan(590_000);
-    expect(health.ANDROID_VR).toMatchObject({ state: 'ok', attempts_1h: 5, success_rate_1h: 1, last_failure: null });
-    expect(health.IOS).toMatchObject({ state: 'unused', attempts_1h: 0 });
+    expect(health.TV).toMatchObject({ state: 'ok', attempts_1h: 5, success_rate_1h: 1, last_failure: null });
+    expect(health.WEB_EMBEDDED).toMatchObject({ state: 'unused', attempts_1h: 0 });
 
     const next = await testVideo('hcNxt');
     const answer = await apiJson(`/v1/resolve?query=${next}`);
     expect(answer.status).toBe(200);
-    expect(await playerClients(next)).toEqual(['ANDROID_VR']);
+    expect(await playerClients(next)).toEqual(['TVHTML5']);
   });
 
   it('marks the client whose URL googlevideo refuses, and the re-resolve skips it; the stream stays byte-exact', async () => {
@@ -57,10 +57,10 @@ describe('client health', () => {
     expect(response.status).toBe(206);
     const itag = body.stream.mime.includes('opus') ? 251 : 140;
     expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(streamBytes(seedOf(`${itag}:${size}`), 0, 4095)))).toBe(true);
-    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'ANDROID_VR']);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
     const health = await clientsHealth();
     expect(health.VISIONOS).toMatchObject({ state: 'failing', last_failure: { code: 'googlevideo.forbidden' } });
-    expect(health.ANDROID_VR).toMatchObject({ state: 'ok' });
+    expect(health.TV).toMatchObject({ state: 'ok' });
   });
 
   it('counts googlevideo refusing the consumer’s download too, and the consumer’s re-resolve skips that client', async () => {
@@ -72,7 +72,7 @@ describe('client health', () => {
     const result = await runJobs([{ video_id: videoId, type: 'audio' }], consumerEnv(token));
     expect(result.explicitAcks).toEqual(['job-0']);
     expect((await store.getCacheEntry(videoId, 'audio'))?.status).toBe('ready');
-    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'ANDROID_VR']);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
     const health = await clientsHealth();
     expect(health.VISIONOS).toMatchObject({ state: 'failing', last_failure: { code: 'googlevideo.forbidden' } });
   });
@@ -84,7 +84,7 @@ describe('client health', () => {
       expect((await apiJson(`/v1/resolve?query=${videoId}`)).status).toBe(200); // the fallback instances answer
     }
     const health = await clientsHealth();
-    expect([health.VISIONOS.state, health.ANDROID_VR.state, health.IOS.state]).toEqual(['cooling_off', 'cooling_off', 'cooling_off']);
+    expect([health.VISIONOS.state, health.TV.state, health.WEB_EMBEDDED.state]).toEqual(['cooling_off', 'cooling_off', 'cooling_off']);
     const videoId = await testVideo('hcAgn');
     expect((await apiJson(`/v1/resolve?query=${videoId}`)).status).toBe(200);
     expect(await playerClients(videoId)).toEqual(['VISIONOS']);
@@ -129,6 +129,6 @@ describe('GET /health', () => {
     expect(body.consumer).toMatchObject({ bound: true, reachable: true, caching: false });
     expect(body.youtube.po_token_provider).toEqual({ configured: false, reachable: false });
     expect(body.youtube.relay).toEqual({ configured: false, reachable: false });
-    expect(body.youtube.clients.map((client: any) => client.name)).toEqual(['VISIONOS', 'ANDROID_VR', 'IOS']);
+    expect(body.youtube.clients.map((client: any) => client.name)).toEqual(['VISIONOS', 'TV', 'WEB_EMBEDDED', 'MWEB', 'WEB']);
   });
 });

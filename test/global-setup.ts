@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startMongoDataApi } from './servers/mongo-data-api';
+import { startPoTokenProvider } from './servers/po-token-provider';
 import { startTelegramBotApi } from './servers/telegram-bot-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
 import { startTestRelay } from './servers/relay';
@@ -11,6 +12,9 @@ import { startTestRelay } from './servers/relay';
  */
 export default async function setup(project: TestProject) {
   const youtube = await startYouTubeUpstream();
+  // The operator's own PO token provider (bgutil protocol), reached directly, not through UPSTREAM_ORIGINS.
+  const poTokenProvider = await startPoTokenProvider();
+  project.provide('poTokenProviderUrl', poTokenProvider.url);
   // Telegram's own Bot API (reached as api.telegram.org), and a local Bot API server without its limits.
   const telegram = await startTelegramBotApi();
   const telegramLocal = await startTelegramBotApi({ local: true });
@@ -39,6 +43,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await relay.close();
     await youtube.close();
+    await poTokenProvider.close();
     await telegram.close();
     await telegramLocal.close();
     await mongo.close();
@@ -48,6 +53,7 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     upstreamUrl: string;
+    poTokenProviderUrl: string;
     upstreamOrigins: Record<string, string>;
     relayUrl: string;
     relaySecret: string;

@@ -82,12 +82,12 @@ describe('GET /v1/resolve', () => {
   it('tries the next client when one hits a bot check, in the configured order', async () => {
     await upstream.alias('botCheck001', 'cJ9to6EmElQ');
     await upstream.scenario('botCheck001', 'bot_check', 'VISIONOS');
-    await upstream.scenario('botCheck001', 'http_403', 'ANDROID_VR');
+    await upstream.scenario('botCheck001', 'http_403', 'TVHTML5');
     const answer = await apiJson('/v1/resolve?query=botCheck001');
     expect(answer.status).toBe(200);
     const clients = (await upstream.calls()).filter((call) => call.videoId === 'botCheck001' && call.path === '/youtubei/v1/player').map((call) => call.client);
-    // InnerTube spells the IOS client `iOS` on the wire.
-    expect(clients).toEqual(['VISIONOS', 'ANDROID_VR', 'iOS']);
+    // InnerTube's wire names of VISIONOS, TV and WEB_EMBEDDED; MWEB and WEB wait for a PO token provider.
+    expect(clients).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']);
   });
 
   it('falls back to the Invidious, then Piped instances when every client fails', async () => {

@@ -5,6 +5,10 @@ import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
+import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
+import { hlsAnswer } from './googlevideo-hls';
+import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript } from './player-scripts';
+import { isPoTokenFor } from './po-tokens';
 
 /**
  * A test stand-in for YouTube: InnerTube (player, search, visitor_id), the
@@ -13,7 +17,8 @@ import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures
  * Requests arrive through UPSTREAM_ORIGINS, so the original host is in
  * X-Forwarded-Host. Tests steer it through /__control/*.
  */
-export type PlayerMode = 'ok' | 'bot_check' | 'http_403' | 'unplayable' | 'ciphered';
+export type PlayerMode = 'ok' | 'bot_check' | 'http_403' | 'unplayable' | 'ciphered' | 'sabr_only' | 'plain';
+// 'ok': what that client gets from YouTube now (client-answers.ts); 'plain': the recording as it is.
 
 interface Call {
   host: string;
@@ -28,6 +33,11 @@ interface Call {
   /** The deciphered signature and `n` a client sent, to check deciphering. */
   sig?: string;
   n?: string;
+  /** Player request: the signatureTimestamp sent, and whether a PO token came and was valid. */
+  sts?: number;
+  poToken?: 'valid' | 'invalid';
+  /** googlevideo: why it answered 403, when it did. */
+  refused?: string;
   /** `1.1 yt-music-relay` when the request came through the egress relay. */
   via?: string;
 }
@@ -38,8 +48,6 @@ const HOUR = 3600;
 export async function startYouTubeUpstream(port = 0): Promise<{ url: string; close(): Promise<void> }> {
   const players = loadPlayerAnswers();
   const ciphered = readExchange('player-web-ciphered/iuevw6218F0.json').response.body;
-  const playerScript = readExchange('player-js/c9168c90-base.json').response.body as string;
-  const iframeApi = readExchange('player-js/iframe_api.json').response.body as string;
   const visitor = readExchange('session/visitor_id.json').response.body;
   const search = {
     web: readExchange('search/web-videos.json').response.body,
@@ -58,6 +66,8 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
   let bytesPerSecond = 0;
   const hostile = new HostileUpstream();
+  // the player iframe_api names, whose vectors cipher the TV / WEB_EMBEDDED answers
+  let currentPlayer = DEFAULT_PLAYER_ID;
 
   const server = createServer(async (req, res) => {
     try {
@@ -81,8 +91,11 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       const request = JSON.parse(body.toString() || '{}');
       const videoId = String(request.videoId ?? '');
       const client = String(request.context?.client?.clientName ?? '');
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, via: req.headers.via });
-      return player(videoId, client, res);
+      const sts = request.playbackContext?.contentPlaybackContext?.signatureTimestamp;
+      const poToken = request.serviceIntegrityDimensions?.poToken;
+      const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId: currentPlayer });
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -92,12 +105,16 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       return json(res, 200, searchAnswer(client, query));
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/visitor_id') return json(res, 200, visitor);
-    if (url.pathname === '/iframe_api') return text(res, 200, iframeApi, 'text/javascript');
+    if (url.pathname === '/iframe_api') return text(res, 200, iframeApi(currentPlayer), 'text/javascript');
     if (url.pathname.startsWith('/s/player/') && url.pathname.endsWith('base.js')) {
       calls.push({ host, method: 'GET', path: url.pathname });
-      return text(res, 200, playerScript, 'text/javascript');
+      const id = url.pathname.split('/')[3] ?? '';
+      return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
-    if (url.pathname.startsWith('/api/manifest/hls_')) return hls(url, host, res);
+    if (url.pathname.startsWith('/api/manifest/hls_')) {
+      calls.push({ host, method: 'GET', path: url.pathname });
+      return text(res, 200, hlsAnswer(url.pathname), 'application/vnd.apple.mpegurl');
+    }
     if (url.pathname.startsWith('/videoplayback')) return videoplayback(req, url, host, res);
     if (url.pathname.startsWith('/api/v1/videos/')) return invidious(url.pathname.split('/').pop()!, host, res);
     if (url.pathname.startsWith('/streams/')) return piped(url.pathname.split('/').pop()!, host, res);
@@ -115,6 +132,12 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
       aliases = new Map();
       bytesPerSecond = 0;
       hostile.reset();
+      currentPlayer = DEFAULT_PLAYER_ID;
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/player') {
+      if (!hasPlayer(input.playerId)) return json(res, 400, { error: 'no such player fixture' });
+      currentPlayer = input.playerId;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {
@@ -145,7 +168,7 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     return json(res, 404, { error: 'unknown control' });
   }
 
-  function player(videoId: string, client: string, res: ServerResponse) {
+  function player(videoId: string, client: string, res: ServerResponse, ask: Parameters<typeof answerForClient>[0]) {
     const mode = scenarios.get(videoId)?.get(client) ?? scenarios.get(videoId)?.get('*') ?? 'ok';
     if (mode === 'http_403') return json(res, 403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
     if (mode === 'bot_check') {
@@ -158,13 +181,19 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     }
     if (mode === 'ciphered' || videoId === 'iuevw6218F0') return json(res, 200, freshen(ciphered));
     const recordedId = aliases.get(videoId);
-    const answer = players.get(recordedId ?? videoId) ?? players.get('don-t-exist');
-    // An aliased video's media URLs name the alias (`tv=`, and `/id/` in HLS), so a test can single out its own requests.
-    const fresh = recordedId ? JSON.parse(JSON.stringify(freshen(answer)).replace(/\/videoplayback\?/g, `/videoplayback?tv=${videoId}&`)) : freshen(answer);
-    if (recordedId && fresh?.streamingData?.hlsManifestUrl) {
-      fresh.streamingData.hlsManifestUrl = fresh.streamingData.hlsManifestUrl.replace(/\/id\/([^/]+)\//, `/id/${videoId}.$1/`);
+    const answer = markAlias(freshen(players.get(recordedId ?? videoId) ?? players.get('don-t-exist')), videoId, recordedId);
+    if (mode === 'sabr_only') return json(res, 200, sabrOnly(answer));
+    return json(res, 200, mode === 'plain' ? answer : answerForClient(ask, answer));
+  }
+
+  /** An aliased video's media URLs name the alias (`tv=`, and `/id/` in HLS), so a test can single out its own requests. */
+  function markAlias(answer: any, videoId: string, recordedId: string | undefined): any {
+    if (!recordedId || !answer?.streamingData) return answer;
+    const marked = JSON.parse(JSON.stringify(answer).replace(/\/videoplayback\?/g, `/videoplayback?tv=${videoId}&`));
+    if (marked.streamingData.hlsManifestUrl) {
+      marked.streamingData.hlsManifestUrl = marked.streamingData.hlsManifestUrl.replace(/\/id\/([^/]+)\//, `/id/${videoId}.$1/`);
     }
-    return json(res, 200, fresh);
+    return marked;
   }
 
   /** A recorded answer with its expiry moved into the future, as a fresh answer would have it. */
@@ -204,6 +233,11 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     if (!/googlevideo\.com$|^piped|^invidious/.test(host.split(':')[0]!)) return text(res, 421, 'wrong host', 'text/plain');
     const expire = Number(params.get('expire') ?? 0);
     if (expire && expire * 1000 < Date.now()) return text(res, 403, 'url expired', 'text/plain');
+    const refusal = googlevideoRefusal(params);
+    if (refusal) {
+      call.refused = refusal;
+      return text(res, 403, refusal, 'text/plain');
+    }
 
     let start = 0;
     let end = length - 1;
@@ -223,30 +257,6 @@ export async function startYouTubeUpstream(port = 0): Promise<{ url: string; clo
     res.writeHead(rangeHeader ? 206 : 200, headers);
     if (req.method === 'HEAD') return res.end();
     writeBytes(res, seed, start, end, length, bytesPerSecond);
-  }
-
-  function hls(url: URL, host: string, res: ServerResponse) {
-    calls.push({ host, method: 'GET', path: url.pathname });
-    if (url.pathname.startsWith('/api/manifest/hls_variant/')) {
-      const base = `https://manifest.googlevideo.com/api/manifest/hls_playlist/id/${pathParamsOf(url.pathname).get('id') ?? 'x'}`;
-      return text(res, 200, [
-        '#EXTM3U',
-        '#EXT-X-INDEPENDENT-SEGMENTS',
-        '#EXT-X-STREAM-INF:BANDWIDTH=1500000,CODECS="avc1.4d401f,mp4a.40.2",RESOLUTION=1280x720',
-        `${base}/itag/95/index.m3u8`,
-        '#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="avc1.4d4015,mp4a.40.2",RESOLUTION=426x240',
-        `${base}/itag/92/index.m3u8`,
-        '',
-      ].join('\n'), 'application/vnd.apple.mpegurl');
-    }
-    const itag = pathParamsOf(url.pathname).get('itag') ?? '0';
-    // The playlist's video id rides along (`src/`), so a test can single out its own segments.
-    const source = pathParamsOf(url.pathname).get('id') ?? 'x';
-    const path = (n: number) => `/videoplayback/id/hls/src/${source}/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
-    return text(res, 200, [
-      '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:1',
-      '#EXTINF:5.0,', `https://rr1---sn-test.googlevideo.com${path(1)}`, '#EXTINF:5.0,', path(2), '',
-    ].join('\n'), 'application/vnd.apple.mpegurl');
   }
 
   function invidious(videoId: string, host: string, res: ServerResponse) {

@@ -29,7 +29,7 @@ export const upstream = {
     const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
     return response.json();
   },
-  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string }>> {
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; poToken?: 'valid' | 'invalid'; refused?: string }>> {
     return this.control('calls');
   },
   scenario(videoId: string, mode: string, client?: string) {
@@ -50,6 +50,10 @@ export const upstream = {
   /** The upstream itself, as an address inside the network: `${internalUrl}/__internal/…`. */
   get internalUrl(): string {
     return (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
+  },
+  /** The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher TV / WEB_EMBEDDED answers. */
+  player(playerId: string) {
+    return this.control('player', { playerId });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
     expect(config.UPSTREAM_ORIGINS).toEqual({ '*.googlevideo.com': 'http://127.0.0.1:9100' });
     expect(config.DEBUG).toBe(true);
     expect(config.STREAM_TOKEN_TTL_SECONDS).toBe(86_400);
-    expect(loadConfig(base).YOUTUBE_CLIENTS).toEqual(['VISIONOS', 'ANDROID_VR', 'IOS']);
+    expect(loadConfig(base).YOUTUBE_CLIENTS).toEqual(['VISIONOS', 'TV', 'WEB_EMBEDDED', 'MWEB', 'WEB']);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import type { Api } from 'grammy';
-import { SECRET_SETTINGS } from '../../core/src/settings';
+import { secretSettingValues } from '../../core/src/settings';
 import { createLogger, type Logger } from '../../core/src/logging/logger';
 import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
 import { createMetadataStore } from '../../core/src/store';
@@ -49,6 +49,6 @@ export function createRuntime(env: ConsumerEnv, sink?: (line: string) => void): 
 
 /** Secrets as they are and as they look inside a URL (a token's colon is escaped there). */
 export function secretValues(env: ConsumerEnv): string[] {
-  const values = SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  const values = secretSettingValues(env as Record<string, unknown>);
   return [...new Set(values.flatMap((value) => [value, encodeURIComponent(value)]))];
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from './errors';
+import { parseYouTubeCookies } from './youtube/cookies';
 
 /**
  * Setting parsers both Workers use, and the YouTube settings they share.
@@ -74,9 +75,25 @@ export const youtubeClients = z
   .transform((text) => text.split(',').map((name) => name.trim().toUpperCase()).filter(Boolean))
   .pipe(z.array(z.enum(SUPPORTED_CLIENTS)).min(1));
 
+/**
+ * Clients that need neither a sign-in nor a PO token first (VISIONOS plain, TV and WEB_EMBEDDED
+ * deciphered), then the PO-token clients, which are skipped unless PO_TOKEN_PROVIDER_URL is set.
+ */
+export const DEFAULT_YOUTUBE_CLIENTS: YouTubeClientName[] = ['VISIONOS', 'TV', 'WEB_EMBEDDED', 'MWEB', 'WEB'];
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 /** What both Workers need to reach YouTube and googlevideo. */
 export const YouTubeSettingsShape = {
-  YOUTUBE_CLIENTS: youtubeClients.default(['VISIONOS', 'ANDROID_VR', 'IOS']),
+  YOUTUBE_CLIENTS: youtubeClients.default(DEFAULT_YOUTUBE_CLIENTS),
+  /** A bgutil-protocol PO token provider (youtube/po-token-provider.ts); MWEB and WEB need it. */
+  PO_TOKEN_PROVIDER_URL: httpUrl.optional(),
+  /** Netscape cookies.txt or a Cookie header line of a (throwaway) account, for the clients that take one. */
+  YOUTUBE_COOKIES: z.string().optional(),
   FALLBACK_INSTANCES: fallbackInstances.default([]),
   UPSTREAM_ORIGINS: upstreamOrigins.default({}),
   UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
@@ -86,13 +103,6 @@ export const YouTubeSettingsShape = {
   CLIENT_COOL_OFF_SECONDS: positiveInt.default(600),
   /** Sent as X-Relay-Secret to an egress relay (relay/) on the requests UPSTREAM_ORIGINS sends there. */
   RELAY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** A bgutil-protocol PO token provider (issue 10 §3). */
-  PO_TOKEN_PROVIDER_URL: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, ''))
-    .optional(),
 };
 const YouTubeSettingsSchema = z.object(YouTubeSettingsShape);
 export type YouTubeSettings = z.infer<typeof YouTubeSettingsSchema>;
@@ -105,12 +115,23 @@ export const LogSettingsShape = {
 };
 
 /** Names of settings whose values must never appear in a response or a log. */
-export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET'] as const;
+export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET', 'YOUTUBE_COOKIES'] as const;
+
+/**
+ * The values a logger must mask: each secret setting's value and, for YOUTUBE_COOKIES, each
+ * cookie's value too (a log line would carry one cookie, never the whole file).
+ */
+export function secretSettingValues(env: Partial<Record<string, unknown>>): string[] {
+  const values = SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  const cookies = env.YOUTUBE_COOKIES;
+  if (typeof cookies === 'string') values.push(...(parseYouTubeCookies(cookies)?.values ?? []));
+  return values;
+}
 
 /** The secret settings' values in an env, as given and as they look inside a URL: what logs must mask. */
 export function secretValuesOf(env: object): string[] {
   const values = env as Record<string, unknown>;
-  const given = SECRET_SETTINGS.map((name) => values[name]).filter((value): value is string => typeof value === 'string' && value !== '');
+  const given = secretSettingValues(values);
   return [...new Set(given.flatMap((value) => [value, encodeURIComponent(value)]))];
 }
 

@@ -20,4 +20,14 @@ describe('logger', () => {
     expect(lines.join('\n')).toContain('[redacted]');
     expect(lines.join('\n')).not.toMatch(/\n\s+at /);
   });
+
+  it('masks PO tokens by their shape: a pot= URL parameter or a poToken field', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', format: 'json', sink: (line) => lines.push(line) });
+    const token = 'MnTpoTokenValue_0123456789-abcdef';
+    logger.info('outbound', { url: `https://rr1.googlevideo.com/videoplayback?id=1&pot=${token}&n=x`, body: { serviceIntegrityDimensions: { poToken: token } } });
+    logger.info('escaped', { url: encodeURIComponent(`https://x.googlevideo.com/v?a=1&pot=${token}`) });
+    expect(lines.join('\n')).not.toContain(token);
+    expect(lines[0]).toContain('&n=x');
+  });
 });

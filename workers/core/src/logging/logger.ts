@@ -24,8 +24,18 @@ export interface LoggerOptions {
   sink?: (line: string) => void;
 }
 
+/**
+ * PO tokens are minted per video at run time, so no list can hold them: any `pot=` URL
+ * parameter or `poToken` field is masked by shape.
+ */
+const PO_TOKEN_SHAPES: [RegExp, string][] = [
+  [/((?:[?&]|%26)(?:amp;)?pot(?:=|%3D))[^&\s"'\\]+/gi, '$1[redacted]'],
+  [/((?:\\?")poToken(?:\\?")\s*:\s*(?:\\?"))[^"\\]+/g, '$1[redacted]'],
+];
+
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
+  for (const [shape, replacement] of PO_TOKEN_SHAPES) result = result.replace(shape, replacement);
   for (const secret of secrets) {
     if (secret.length >= 6 && result.includes(secret)) result = result.split(secret).join('[redacted]');
   }

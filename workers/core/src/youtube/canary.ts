@@ -4,6 +4,7 @@ import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { isAllowedStreamHost } from '../stream/upstream-hosts';
 import type { ClientHealth } from './client-health';
+import { CLIENT_PROFILES } from './clients';
 import { Extractor } from './extractor';
 import { bestAudio } from './formats';
 import type { ResolvedVideo } from './types';
@@ -36,6 +37,8 @@ export async function runCanary(videoId: string, deps: CanaryDeps): Promise<Cana
   const results: CanaryResult[] = [];
   // One client at a time: the canary should look like one careful user, not a burst.
   for (const client of deps.config.YOUTUBE_CLIENTS) {
+    // A PO-token client without a provider is never asked by a resolve either: it stays `unused`.
+    if (CLIENT_PROFILES[client].poToken && !deps.config.PO_TOKEN_PROVIDER_URL) continue;
     const single = { ...deps.config, YOUTUBE_CLIENTS: [client], FALLBACK_INSTANCES: [] };
     const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey);
     const started = Date.now();

@@ -75,6 +75,11 @@ export function getQuickJs(): Promise<QuickJSWASMModule> {
   return quickJs;
 }
 
+/** Forgets the instance after a trap, so the next use instantiates a fresh one with fresh memory. */
+export function discardQuickJs(): void {
+  quickJs = undefined;
+}
+
 export function createQuickJsEvaluator(options: QuickJsEvaluatorOptions = {}): Evaluator {
   const limits = { ...DEFAULTS, ...options };
   return async (data) => {

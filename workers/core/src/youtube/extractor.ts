@@ -1,40 +1,58 @@
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
-import { untrackedClientHealth, type ClientHealth } from './client-health';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
+import { CLIENT_PROFILES, type ClientProfile } from './clients';
+import { untrackedClientHealth, type ClientHealth } from './client-health';
+import { parseYouTubeCookies, type YouTubeCookies } from './cookies';
+import { decipherFormats, withPoToken } from './decipher-formats';
 import { fetchFromInstance } from './fallback';
 import { selectFormats, toStreamFormat } from './formats';
-import { getInnertube, getPlayer } from './innertube';
+import { getInnertube } from './innertube';
 import { checkPlayability } from './playability';
+import { PlayerCiphers } from './player-cipher';
+import { requestPlayer } from './player-request';
 import { PlayerResponseSchema, type PlayerResponse } from './player-response';
+import { poTokenSource, type PoTokenSource } from './po-token-provider';
 import type { ResolvedVideo, StreamFormat } from './types';
 
 /**
- * Resolves a video id to its metadata and stream formats: the configured
- * InnerTube clients in order, then the fallback instances. A definitive answer
- * (private, not found, paid: checkPlayability's non-retryable ones) stops the
- * search at once; anything a different client or instance might get past
- * (a bot check, age or region limits) moves on to the next.
+ * Resolves a video id to its metadata and stream formats: the clients client
+ * health plans (YOUTUBE_CLIENTS in order, less those cooling off), then the
+ * fallback instances. A definitive answer (private, not found, paid:
+ * checkPlayability's non-retryable ones) stops the search at once; anything a
+ * different client or instance might get past (a bot check, a SABR-only
+ * answer, a cipher that cannot be solved, age or region limits) moves on.
  */
 const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
+let skipLogged = false;
+
+export type ExtractorConfig = Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'> &
+  Partial<Pick<YouTubeSettings, 'PO_TOKEN_PROVIDER_URL' | 'YOUTUBE_COOKIES' | 'UPSTREAM_TIMEOUT_MS'>>;
 
 export interface ExtractorOptions {
-  /** Orders the clients and hears every attempt (issue 10 §5); untracked by default. */
   health?: ClientHealth;
+  poTokens?: PoTokenSource;
+  ciphers?: PlayerCiphers;
 }
 
 export class Extractor {
   private readonly health: ClientHealth;
+  private readonly poTokens: PoTokenSource;
+  private readonly ciphers: PlayerCiphers;
+  private readonly cookies: YouTubeCookies | null;
 
   constructor(
-    private readonly config: Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'>,
+    private readonly config: ExtractorConfig,
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,
     options: ExtractorOptions = {},
   ) {
     this.health = options.health ?? untrackedClientHealth;
+    this.poTokens = options.poTokens ?? poTokenSource(config.PO_TOKEN_PROVIDER_URL, fetch, config.UPSTREAM_TIMEOUT_MS ?? 10_000);
+    this.ciphers = options.ciphers ?? new PlayerCiphers(fetch, logger, routeKey);
+    this.cookies = parseYouTubeCookies(config.YOUTUBE_COOKIES);
   }
 
   /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
@@ -42,18 +60,27 @@ export class Extractor {
     const failures: AppError[] = [];
     const skip = new Set(options.skipClients ?? []);
     const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
-    const clients = await this.health.plan(wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS);
-    for (const client of clients) {
+    const usable = (wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS).filter(
+      (client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured,
+    );
+    if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
+      // Once per isolate: the same reason holds for every resolve until the settings change.
+      skipLogged = true;
+      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !usable.includes(client));
+      this.logger.info('youtube.clients_skipped', { clients: skipped, reason: 'they need a PO token and PO_TOKEN_PROVIDER_URL is not set' });
+    }
+    for (const client of await this.health.plan(usable)) {
       const started = Date.now();
       try {
-        const video = await this.tryClient(videoId, client);
+        const video = await this.tryClient(videoId, CLIENT_PROFILES[client]);
+        this.record(client, 'ok', started);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
-        this.health.record({ client, phase: 'player', code: 'ok', latencyMs: Date.now() - started });
         return video;
       } catch (error) {
         const failure = asFailure(error);
-        this.logger.debug('youtube.client', { videoId, client, outcome: failure.code, ms: Date.now() - started, upstream: failure.logDetails });
-        this.health.record({ client, phase: 'player', code: failure.code, latencyMs: Date.now() - started });
+        this.record(client, failure.code, started);
+        const level = failure.code === 'youtube.po_token_unavailable' ? 'info' : 'debug';
+        this.logger[level]('youtube.client', { videoId, client, outcome: failure.code, ms: Date.now() - started, upstream: failure.logDetails });
         if (DEFINITIVE.has(failure.code)) throw failure;
         failures.push(failure);
       }
@@ -73,17 +100,32 @@ export class Extractor {
     throw mostTelling(failures, videoId);
   }
 
-  private async tryClient(videoId: string, client: YouTubeClientName): Promise<ResolvedVideo> {
-    const response = await this.fetchPlayer(videoId, client);
+  private record(client: YouTubeClientName, code: string, started: number): void {
+    try {
+      this.health.record({ client, phase: 'player', code, latencyMs: Date.now() - started });
+    } catch {
+      // health is advisory: it must never fail a resolve
+    }
+  }
+
+  private async tryClient(videoId: string, profile: ClientProfile): Promise<ResolvedVideo> {
+    const cipher = profile.ciphered ? await this.ciphers.current() : null;
+    const poToken = profile.poToken ? await this.poTokens.tokenFor(videoId) : undefined;
+    const response = await this.fetchPlayer(videoId, profile, cipher?.signatureTimestamp, poToken);
     const failure = checkPlayability(response, videoId);
     if (failure) throw failure.error;
     const details = response.videoDetails;
     const streaming = response.streamingData;
     if (!details || !streaming) throw new AppError('video.unavailable', `YouTube gave no streams for ${videoId}.`);
-    const all = [...(streaming.formats ?? []), ...(streaming.adaptiveFormats ?? [])]
-      .map(toStreamFormat)
-      .filter((format): format is StreamFormat => format !== null);
-    const formats = await this.decipher(selectFormats(all));
+    const raw = [...(streaming.formats ?? []), ...(streaming.adaptiveFormats ?? [])];
+    const all = raw.map(toStreamFormat).filter((format): format is StreamFormat => format !== null);
+    const hlsManifestUrl = streaming.hlsManifestUrl ?? null;
+    if (all.length === 0 && !hlsManifestUrl && (raw.length > 0 || streaming.serverAbrStreamingUrl)) {
+      // Only SABR (YouTube's own streaming protocol) would play these: no URL to hand out.
+      throw new AppError('youtube.sabr_only', `The ${profile.name} client offered ${videoId} over SABR only.`, { logDetails: { client: profile.name, formats: raw.length } });
+    }
+    let formats = await decipherFormats(selectFormats(all), cipher ?? (() => this.ciphers.current()), profile.name);
+    if (poToken) formats = formats.map((format) => withPoToken(format, poToken));
     const thumbnails = details.thumbnail?.thumbnails ?? [];
     const biggest = [...thumbnails].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
     return {
@@ -94,49 +136,20 @@ export class Extractor {
       views: Number(details.viewCount ?? 0),
       thumbnail: biggest?.url.split('?')[0] ?? `https://i.ytimg.com/vi/${videoId}/hqdefault.jpg`,
       isLive: Boolean(details.isLive),
-      source: `youtube:${client}`,
+      source: `youtube:${profile.name}`,
       formats,
-      hlsManifestUrl: streaming.hlsManifestUrl ?? null,
+      hlsManifestUrl,
       expiresAt: Math.floor(Date.now() / 1000) + Number(streaming.expiresInSeconds ?? 21_540),
     };
   }
 
-  private async fetchPlayer(videoId: string, client: YouTubeClientName): Promise<PlayerResponse> {
+  private async fetchPlayer(videoId: string, profile: ClientProfile, signatureTimestamp?: number, poToken?: string): Promise<PlayerResponse> {
     const innertube = await getInnertube(this.routeKey, this.fetch);
-    let body: unknown;
-    try {
-      const response = await innertube.actions.execute('/player', {
-        videoId,
-        racyCheckOk: true,
-        contentCheckOk: true,
-        client,
-        playbackContext: { contentPlaybackContext: { html5Preference: 'HTML5_PREF_WANTS' } },
-      });
-      body = response.data;
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      const status = /status code (\d+)/.exec(message)?.[1];
-      throw new AppError('youtube.unavailable', `YouTube refused the ${client} client.`, { logDetails: { status, message: message.slice(0, 300) } });
-    }
+    const visitorData = innertube.session.context.client.visitorData;
+    const body = await requestPlayer(this.fetch, { videoId, profile, visitorData, signatureTimestamp, poToken, cookies: this.cookies });
     const parsed = PlayerResponseSchema.safeParse(body);
     if (!parsed.success) throw new AppError('youtube.unavailable', 'YouTube answered in an unexpected shape.');
     return parsed.data;
-  }
-
-  /** Deciphers only the formats this service will serve: each evaluation costs real CPU. */
-  private async decipher(formats: StreamFormat[]): Promise<StreamFormat[]> {
-    if (!formats.some((format) => format.needsDecipher)) return formats;
-    const player = await getPlayer(this.routeKey, this.fetch);
-    const nCache = new Map<string, string>();
-    return Promise.all(
-      formats.map(async (format) => {
-        if (!format.needsDecipher) return format;
-        const url = await player.decipher(format.url || undefined, format.signatureCipher, undefined, nCache);
-        const { signatureCipher: _cipher, ...rest } = format;
-        return { ...rest, url, needsDecipher: false };
-      }),
-    );
   }
 }
 
@@ -147,7 +160,10 @@ function asFailure(error: unknown): AppError {
 
 /** The most specific reason among the clients' failures, for the client's benefit. */
 function mostTelling(failures: AppError[], videoId: string): AppError {
-  const generic = new Set(['youtube.unavailable', 'upstream.failed', 'upstream.timeout', 'video.unavailable']);
+  const generic = new Set([
+    'youtube.unavailable', 'youtube.sabr_only', 'youtube.decipher_failed', 'youtube.po_token_unavailable',
+    'upstream.failed', 'upstream.timeout', 'video.unavailable',
+  ]);
   return (
     failures.find((failure) => !generic.has(failure.code)) ??
     failures.find((failure) => failure.code === 'video.unavailable') ??

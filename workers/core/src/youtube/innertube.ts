@@ -1,18 +1,16 @@
-import { Innertube, Log, Platform, type Player } from 'youtubei.js/cf-worker';
-import { loadPlayer } from './player-script';
+import { Innertube, Log, Platform } from 'youtubei.js/cf-worker';
 import type { OutboundFetch } from '../outbound/http';
 
 /**
- * One youtubei.js session per isolate and outbound route. The session is made
- * locally (no round trip to youtube.com) and without the player script: the
- * first-choice clients return plain URLs, and the script is only fetched when a
- * format actually needs deciphering.
+ * One youtubei.js session per isolate and outbound route, for search and the
+ * visitor data of player requests. The session is made locally (no round trip
+ * to youtube.com) and without the player script: player-cipher.ts fetches and
+ * keeps that, only for the clients whose formats are ciphered.
  */
 Log.setLevel(Log.Level.NONE);
 
 interface SessionSlot {
   innertube: Promise<Innertube>;
-  player?: Promise<Player>;
 }
 
 const sessions = new Map<string, SessionSlot>();
@@ -39,16 +37,6 @@ function slotFor(routeKey: string, fetch: OutboundFetch): SessionSlot {
 
 export function getInnertube(routeKey: string, fetch: OutboundFetch): Promise<Innertube> {
   return slotFor(routeKey, fetch).innertube;
-}
-
-/** The web player script, fetched once per isolate when a cipher first needs it. */
-export function getPlayer(routeKey: string, fetch: OutboundFetch): Promise<Player> {
-  const slot = slotFor(routeKey, fetch);
-  if (!slot.player) {
-    slot.player = loadPlayer(fetch);
-    slot.player.catch(() => (slot.player = undefined));
-  }
-  return slot.player;
 }
 
 export { Platform };

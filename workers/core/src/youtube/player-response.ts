@@ -34,6 +34,7 @@ export const PlayerResponseSchema = z.looseObject({
       formats: z.array(FormatSchema).optional(),
       adaptiveFormats: z.array(FormatSchema).optional(),
       hlsManifestUrl: z.string().optional(),
+      serverAbrStreamingUrl: z.string().optional(),
     })
     .optional(),
   videoDetails: z

@@ -1,6 +1,5 @@
-import { JsAnalyzer, JsExtractor, JsMatchers, Player } from 'youtubei.js/cf-worker';
+import { JsAnalyzer, JsExtractor, JsMatchers } from 'youtubei.js/cf-worker';
 import type { Types } from 'youtubei.js/cf-worker';
-import type { OutboundFetch } from '../outbound/http';
 
 /**
  * Loads YouTube's web player script and extracts its signature / `n`
@@ -61,18 +60,21 @@ export function extractDecipherScript(source: string): Types.BuildScriptResult {
 const NSIG = 'nsigFunction';
 const TIMESTAMP = 'signatureTimestampVar';
 
-export async function loadPlayer(fetch: OutboundFetch): Promise<Player> {
-  const iframe = await fetch('https://www.youtube.com/iframe_api', { label: 'youtube.iframe_api' });
-  if (!iframe.ok) throw new Error(`iframe_api answered HTTP ${iframe.status}`);
-  const playerId = /player\\?\/([0-9a-f]{8})\\?\//.exec(await iframe.text())?.[1];
-  if (!playerId) throw new Error('no player id in iframe_api');
-  const script = await fetch(`https://www.youtube.com/s/player/${playerId}/player_es6.vflset/en_US/base.js`, { label: 'youtube.player_script' });
-  if (!script.ok) throw new Error(`the player script answered HTTP ${script.status}`);
-  const source = await script.text();
+export interface ExtractedCipher {
+  /** Script defining `exportedVars.nsigFunction(url, sp, s)`, for cipher-solver.ts. */
+  code: string;
+  signatureTimestamp: number;
+}
+
+/** Extracts a player script's signature / `n` code and its signatureTimestamp; null when it finds none. */
+export function extractCipher(source: string): ExtractedCipher | null {
   let data = new JsExtractor(
     new JsAnalyzer(source, { extractions: [{ friendlyName: NSIG, match: JsMatchers.nsigMatcher }, { friendlyName: TIMESTAMP, match: JsMatchers.timestampMatcher, collectDependencies: false }] }),
   ).buildScript({ disallowSideEffectInitializers: true, exportRawValues: true, rawValueOnly: [TIMESTAMP] });
   if (!data.exported.includes(NSIG)) data = extractDecipherScript(source);
-  const timestamp = Number.parseInt(String(data.exportedRawValues?.[TIMESTAMP] ?? '0'), 10) || 0;
-  return Player.fromSource(playerId, { signature_timestamp: timestamp, data });
+  if (!data.exported.includes(NSIG)) return null;
+  const fromScript = Number.parseInt(String(data.exportedRawValues?.[TIMESTAMP] ?? ''), 10);
+  // The timestamp matcher wants the es6 build's shape; every build also says `signatureTimestamp:NNNNN`.
+  const signatureTimestamp = fromScript || Number(/signatureTimestamp[=:](\d+)/.exec(source)?.[1] ?? 0);
+  return { code: data.output, signatureTimestamp };
 }

@@ -1,0 +1,93 @@
+import { isPoTokenFor } from './po-tokens';
+import { playerVectors } from './player-scripts';
+
+/**
+ * How the test InnerTube answers each client, as YouTube did in late 2026
+ * (issue 10), starting from a recorded (plain-URL, VISIONOS) answer:
+ * - VISIONOS, ANDROID: plain URLs;
+ * - ANDROID_VR: plain URLs googlevideo refuses (403);
+ * - IOS: plain URLs googlevideo refuses without the GVS token only iOS can mint;
+ * - TV, WEB_EMBEDDED, TV_EMBEDDED: every format ciphered (signatureCipher with `s`, and `n`)
+ *   for the current player; googlevideo checks `sig` and `n` against yt-dlp's values for that
+ *   player, and refuses them all when the request's signatureTimestamp was not that player's;
+ * - MWEB: ciphered, googlevideo wants `pot` (a token the test provider minted for the video);
+ * - WEB: SABR-only without a PO token in the request, else as MWEB.
+ * Each rewritten URL says what it is in test-only parameters (`xt_*`), which googlevideo reads.
+ */
+export interface PlayerAsk {
+  /** InnerTube's wire name: VISIONOS, TVHTML5, WEB_EMBEDDED_PLAYER, IOS, … */
+  client: string;
+  videoId: string;
+  signatureTimestamp?: number;
+  poToken?: string;
+  /** The player iframe_api names now. */
+  playerId: string;
+}
+
+const CIPHERED = new Set(['TVHTML5', 'WEB_EMBEDDED_PLAYER', 'TVHTML5_SIMPLY_EMBEDDED_PLAYER', 'MWEB', 'WEB']);
+const NEEDS_TOKEN = new Set(['MWEB', 'WEB']);
+
+export function answerForClient(ask: PlayerAsk, answer: any): any {
+  if (!answer?.streamingData) return answer;
+  const copy = structuredClone(answer);
+  const hasToken = isPoTokenFor(ask.poToken, ask.videoId);
+  if (ask.client === 'WEB' && !hasToken) return sabrOnly(copy);
+  const vectors = CIPHERED.has(ask.client) ? playerVectors(ask.playerId) : null;
+  const stsOk = vectors ? ask.signatureTimestamp === vectors.signatureTimestamp : true;
+  let index = 0;
+  for (const format of formatsOf(copy)) {
+    if (typeof format.url !== 'string') continue;
+    const url = new URL(format.url);
+    url.searchParams.set('c', ask.client);
+    url.searchParams.set('xt_client', ask.client);
+    url.searchParams.set('xt_video', ask.videoId);
+    if (vectors) {
+      const n = vectors.n[index % vectors.n.length]!;
+      url.searchParams.delete('sig');
+      url.searchParams.set('n', n.input);
+      url.searchParams.set('xt_player', ask.playerId);
+      url.searchParams.set('xt_n', String(index % vectors.n.length));
+      if (!stsOk) url.searchParams.set('xt_sts', 'wrong');
+      format.signatureCipher = new URLSearchParams({ s: vectors.sig[0]!.input, sp: 'sig', url: url.toString() }).toString();
+      delete format.url;
+    } else {
+      format.url = url.toString();
+    }
+    index++;
+  }
+  return copy;
+}
+
+/** Formats without a URL or a cipher: only SABR, YouTube's own protocol, would play them. */
+export function sabrOnly(answer: any): any {
+  if (!answer?.streamingData) return answer;
+  const copy = structuredClone(answer);
+  for (const format of formatsOf(copy)) {
+    delete format.url;
+    delete format.signatureCipher;
+  }
+  delete copy.streamingData.hlsManifestUrl;
+  copy.streamingData.serverAbrStreamingUrl ??= 'https://rr1---sn-test.googlevideo.com/videoplayback?sabr=1';
+  return copy;
+}
+
+/** Why the test googlevideo refuses a URL (403), or null when it serves it. */
+export function googlevideoRefusal(params: URLSearchParams): string | null {
+  const client = params.get('xt_client');
+  if (!client) return null;
+  if (client === 'ANDROID_VR') return 'ANDROID_VR formats are refused';
+  if (client === 'IOS' || client === 'iOS') return 'IOS formats need a GVS PO token from iOS';
+  const player = params.get('xt_player');
+  if (player) {
+    const vectors = playerVectors(player);
+    if (params.get('xt_sts') === 'wrong') return 'signed for another signatureTimestamp';
+    if (params.get('sig') !== vectors.sig[0]!.expected) return 'bad sig';
+    if (params.get('n') !== vectors.n[Number(params.get('xt_n'))]?.expected) return 'bad n';
+  }
+  if (NEEDS_TOKEN.has(client) && !isPoTokenFor(params.get('pot'), params.get('xt_video') ?? '')) return 'no valid pot';
+  return null;
+}
+
+function formatsOf(answer: any): any[] {
+  return [...(answer.streamingData?.formats ?? []), ...(answer.streamingData?.adaptiveFormats ?? [])];
+}

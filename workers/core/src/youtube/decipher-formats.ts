@@ -1,0 +1,80 @@
+import { AppError } from '../errors';
+import type { YouTubeClientName } from '../settings';
+import type { DecipherInput } from './cipher-solver';
+import type { PlayerCipher } from './player-cipher';
+import type { StreamFormat } from './types';
+
+/**
+ * Turns the chosen formats' `signatureCipher` and `n` into playable URLs, all
+ * in one evaluation. A URL whose `n` is left as it came is throttled or
+ * refused by googlevideo, so a format that cannot be fully deciphered fails
+ * the whole client (youtube.decipher_failed) rather than being handed out.
+ */
+export async function decipherFormats(
+  formats: StreamFormat[],
+  cipher: PlayerCipher | null | (() => Promise<PlayerCipher>),
+  client: YouTubeClientName,
+): Promise<StreamFormat[]> {
+  const pending = formats.filter((format) => format.needsDecipher);
+  if (pending.length === 0) return formats;
+  const player = typeof cipher === 'function' ? await cipher() : cipher;
+  if (!player) throw failed(client, 'no player');
+  let parts: ReturnType<typeof partsOf>[];
+  try {
+    parts = pending.map(partsOf);
+  } catch (error) {
+    throw failed(client, 'url', player.playerId, error);
+  }
+  const inputs: DecipherInput[] = parts.map(({ url, s }) => ({ ...(s ? { s } : {}), ...(url.searchParams.get('n') ? { n: url.searchParams.get('n')! } : {}) }));
+  let outputs;
+  try {
+    outputs = player.decipher(inputs);
+  } catch (error) {
+    throw failed(client, 'evaluation', player.playerId, error);
+  }
+  const done = new Map<StreamFormat, string>();
+  pending.forEach((format, index) => {
+    const { url, s, sp } = parts[index]!;
+    const input = inputs[index]!;
+    const output = outputs[index]!;
+    if (s) {
+      if (typeof output.sig !== 'string' || output.sig === '' || output.sig === s) throw failed(client, 'signature', player.playerId);
+      url.searchParams.set(sp, output.sig);
+    }
+    if (input.n) {
+      const n = output.n;
+      if (typeof n !== 'string' || n === '' || n.startsWith('enhanced_except_') || n.endsWith(input.n)) throw failed(client, 'n', player.playerId);
+      url.searchParams.set('n', n);
+    }
+    done.set(format, url.toString());
+  });
+  return formats.map((format) => {
+    const url = done.get(format);
+    if (url === undefined) return format;
+    const { signatureCipher: _cipher, ...rest } = format;
+    return { ...rest, url, needsDecipher: false };
+  });
+}
+
+/** Adds a GVS PO token to a googlevideo URL (`pot`), as the web clients' URLs need. */
+export function withPoToken(format: StreamFormat, poToken: string): StreamFormat {
+  try {
+    const url = new URL(format.url);
+    if (url.searchParams.get('sabr') === '1') return format;
+    url.searchParams.set('pot', poToken);
+    return { ...format, url: url.toString() };
+  } catch {
+    return format;
+  }
+}
+
+function partsOf(format: StreamFormat): { url: URL; s?: string; sp: string } {
+  if (!format.signatureCipher) return { url: new URL(format.url), sp: 'signature' };
+  const cipher = new URLSearchParams(format.signatureCipher);
+  const url = new URL(cipher.get('url') ?? format.url);
+  return { url, s: cipher.get('s') ?? undefined, sp: cipher.get('sp') ?? 'signature' };
+}
+
+function failed(client: YouTubeClientName, step: string, playerId?: string, error?: unknown): AppError {
+  return new AppError('youtube.decipher_failed', `The ${client} client's stream URLs could not be deciphered.`, { logDetails: { client, step, playerId, error }, cause: error });
+}
