@@ -3,6 +3,7 @@ import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-clien
 import { api, apiJson, createKey, upstream, withKey } from './support/api';
 import { seedOf, streamBytes } from './servers/stream-bytes';
 import { consumerEnv, runJobs, store, telegram } from './support/telegram-cache';
+import { apiWith, poTokenProvider, TEST_PO_TOKEN_PROVIDER } from './support/api-with';
 
 /** An 11-character id of the test's own, answered with a recording. */
 async function testVideo(prefix: string, recordedId = 'M4gD1WSo5mA'): Promise<string> {
@@ -130,5 +131,16 @@ describe('GET /health', () => {
     expect(body.youtube.po_token_provider).toEqual({ configured: false, reachable: false });
     expect(body.youtube.relay).toEqual({ configured: false, reachable: false });
     expect(body.youtube.clients.map((client: any) => client.name)).toEqual(['VISIONOS', 'TV', 'WEB_EMBEDDED', 'MWEB', 'WEB']);
+  });
+
+  it('says whether the configured PO token provider answers its ping', async () => {
+    const app = apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER });
+    expect((await app.json('/health?deep=true')).body.youtube.po_token_provider).toEqual({ configured: true, reachable: true });
+    await poTokenProvider.control('down', { down: true });
+    try {
+      expect((await app.json('/health?deep=true')).body.youtube.po_token_provider).toEqual({ configured: true, reachable: false });
+    } finally {
+      await poTokenProvider.control('down', { down: false });
+    }
   });
 });

@@ -5,7 +5,7 @@ import { probeRelay } from '../../../core/src/outbound/relay-probe';
 import type { PingResult } from '../../../core/src/store/types';
 import type { ClientView } from '../../../core/src/youtube/client-health-ledger';
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
-import { probePoTokenProvider } from '../../../core/src/youtube/po-token-probe';
+import { ping as pingPoTokenProvider, poTokenSource } from '../../../core/src/youtube/po-token-provider';
 
 /**
  * `GET /health?deep=true` (admin): what an operator checks when users complain.
@@ -14,6 +14,7 @@ import { probePoTokenProvider } from '../../../core/src/youtube/po-token-probe';
  * none throws: a part that is down is reported, not raised.
  */
 const CONSUMER_TIMEOUT_MS = 3_000;
+const PROBE_TIMEOUT_MS = 3_000;
 
 export type PublicClientView = Omit<ClientView, 'cooling_off_until' | 'probe_due'> & { cooling_off_until: string | null };
 
@@ -22,7 +23,7 @@ export async function deepHealth(c: Context<AppEnv>) {
   const outbound = c.get('outbound');
   const [clients, poTokenProvider, relay, store, consumer] = await Promise.all([
     isolateClientHealth().report(config.YOUTUBE_CLIENTS, healthRules(config)),
-    probePoTokenProvider(outbound, config.PO_TOKEN_PROVIDER_URL),
+    pingPoTokenProvider(poTokenSource(config.PO_TOKEN_PROVIDER_URL, outbound, Math.min(config.UPSTREAM_TIMEOUT_MS, PROBE_TIMEOUT_MS))),
     probeRelay(outbound, config),
     pingStore(c),
     probeConsumer(c.env.TELEGRAM_CACHE),
