@@ -9,7 +9,8 @@ import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/sr
 import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { checkedSource, serveTrackFile } from '../media/track-file';
 import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
-import { revocationCutoff } from '../stream-links/link-revocation';
+import { revocationCutoff } from '../stream-links/revocation-cutoff';
+import { describe } from './describe';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -76,13 +77,13 @@ function startsStream(c: Context<AppEnv>): boolean {
   return !range || /^bytes=0-/i.test(range.trim());
 }
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'key.revoked', 'quota.exceeded', 'rate.limited'] }), async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   return serveTrackFile(c, claims);
 });
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist or an MPEG-TS segment', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'rate.limited'] }), async (c) => {
   // The URI's HMAC first: a forged one costs a hash and counts against the IP, never a key lookup.
   const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
   if (!target) return refuseCountingIp(c, new AppError('stream.token_invalid', 'This HLS link was not written by this service.'));

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { validate } from '../../middleware/validate';
 import { OFFSET_MESSAGE, pagingShape, withinOffset } from './paging';
 import { CACHE_STATUSES } from '../../../../core/src/store/types';
+import { describe } from '../describe';
 
 /** The request log and the Telegram cache, paged and filtered. */
 const LogsQuerySchema = z.object({
@@ -25,7 +26,7 @@ const CacheQuerySchema = z.object({
 }).refine(withinOffset, OFFSET_MESSAGE);
 
 export const logsRoute = new Hono<AppEnv>()
-  .get('/admin/logs', validate('query', LogsQuerySchema), async (c) => {
+  .get('/admin/logs', describe({ tag: 'admin', auth: 'admin', summary: 'Request logs, newest first, paged and filtered', errors: ['request.invalid', 'store.unavailable'] }), validate('query', LogsQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const page = await c.get('store')().listLogs({
       page: query.page,
@@ -43,7 +44,7 @@ export const logsRoute = new Hono<AppEnv>()
       page_size: query.page_size,
     });
   })
-  .get('/admin/cache', validate('query', CacheQuerySchema), async (c) => {
+  .get('/admin/cache', describe({ tag: 'admin', auth: 'admin', summary: 'The Telegram cache\'s entries, paged', errors: ['request.invalid', 'store.unavailable'] }), validate('query', CacheQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const store = c.get('store')();
     const [page, stats] = await Promise.all([store.listCacheEntries({ page: query.page, pageSize: query.page_size, status: query.status }), store.cacheStats()]);
