@@ -57,6 +57,14 @@ describe('DeadlineTech shape: /youtube/v2/download and /youtube/jobStatus', () =
     expect(file!.bytes.length).toBeGreaterThan(0);
   });
 
+  it('answers a track it cannot play with 404 JSON, where the client stops retrying', async () => {
+    const { key } = await createKey();
+    const response = await botFetch(`${BASE}/youtube/v2/download?query=8VajtrESJzA&isVideo=false&api_key=${key}`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('X-Error-Code')).toBe('video.private');
+    expect(await aiohttpJson(response)).toMatchObject({ status: 'error', code: 'video.private', job: { status: 'error' } });
+  });
+
   it('refuses a guessed or forged job id with 404 JSON, and a bad key before any job starts', async () => {
     const guessed = await botFetch(`${BASE}/youtube/jobStatus?job_id=1234`);
     expect(guessed.status).toBe(404);

@@ -44,6 +44,14 @@ describe('Shruti shape: /download and /stream/<id>', () => {
     expect(await remainingAfterProbe(key)).toBe(20 - 2);
   });
 
+  it('the newest client with its key in the base URL and SHRUTI_API_KEY left empty still gets the file, not the token JSON', async () => {
+    const { key } = await createKey();
+    const saved = await shruti.download(`${BASE}/k/${key}`, '', 'M4gD1WSo5mA', false);
+    expect(saved?.name).toBe('M4gD1WSo5mA.mp3');
+    expect(saved!.headers.get('Content-Type')).toBe('audio/webm');
+    expectSameBytes(saved!.bytes, (await streamBytesOf('M4gD1WSo5mA')).bytes);
+  });
+
   it.each(['query', 'header'] as const)('an older client with no key, its owner’s key in the base URL, gets a download token and the file (token in the %s)', async (tokenIn) => {
     const { key } = await createKey({ daily_limit: 20 });
     const saved = await shruti.tokenDownload(`${BASE}/k/${key}`, 'M4gD1WSo5mA', false, tokenIn);

@@ -17,6 +17,16 @@ describe('moveKeyFromPath', () => {
     expect(moved.method).toBe('HEAD');
   });
 
+  it('takes a base URL written with a trailing slash: /k/<key>//download and //download are /download', () => {
+    const moved = moveKeyFromPath(new Request('https://svc.test/k/abc//download?url=x', { method: 'HEAD' }));
+    expect(moved.url).toBe('https://svc.test/download?url=x');
+    expect(moved.headers.get('X-API-Key')).toBe('abc');
+    expect(moved.method).toBe('HEAD');
+    const plain = moveKeyFromPath(new Request('https://svc.test//song/abc?api=k', { headers: { 'X-API-Key': 'k' } }));
+    expect(plain.url).toBe('https://svc.test/song/abc?api=k');
+    expect(plain.headers.get('X-API-Key')).toBe('k');
+  });
+
   it('leaves every other path alone', () => {
     const request = new Request('https://svc.test/kx/abc/song/x');
     expect(moveKeyFromPath(request)).toBe(request);

@@ -7,18 +7,24 @@
  * since the owner put it there on purpose.
  */
 const KEY_PREFIX = /^\/k\/([^/]+)(\/.*)?$/;
+/** A base URL written with a trailing slash (`https://<service>/k/<key>/`) gives `//download`: the same route. */
+const LEADING_SLASHES = /^\/{2,}/;
 
 export function moveKeyFromPath(request: Request): Request {
   const url = new URL(request.url);
   const match = KEY_PREFIX.exec(url.pathname);
-  if (!match) return request;
+  if (!match) {
+    if (!LEADING_SLASHES.test(url.pathname)) return request;
+    url.pathname = url.pathname.replace(LEADING_SLASHES, '/');
+    return new Request(url.toString(), request);
+  }
   let key: string;
   try {
     key = decodeURIComponent(match[1]!).trim();
   } catch {
     key = match[1]!;
   }
-  url.pathname = match[2] ?? '/';
+  url.pathname = (match[2] ?? '/').replace(LEADING_SLASHES, '/');
   const rewritten = new Request(url.toString(), request);
   if (key) rewritten.headers.set('X-API-Key', key);
   return rewritten;

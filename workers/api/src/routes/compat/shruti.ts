@@ -72,6 +72,10 @@ export const shrutiRoute = new Hono<AppEnv>()
     return serveTrackFile(c, claims, { attachment: true });
   });
 
+/**
+ * The newest client always sends `api_key=`, empty too when its owner put the
+ * key in the base URL instead (`/k/<key>`): it still saves the body as the file.
+ */
 function keyInQuery(query: Record<string, string>): boolean {
-  return ['api_key', 'api', 'key'].some((name) => Boolean(query[name]?.trim()));
+  return 'api_key' in query || ['api', 'key'].some((name) => Boolean(query[name]?.trim()));
 }
