@@ -53,3 +53,21 @@ describe.each([
     expect(await playerClients(later)).toEqual([next]);
   });
 });
+
+describe('a PO token provider that fails', () => {
+  it('is asked once per resolve, not once per token client: a resolve waits on it at most one timeout', async () => {
+    const { poTokenProvider, TEST_PO_TOKEN_PROVIDER } = await import('./support/api-with');
+    const app = apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER, YOUTUBE_CLIENTS: 'MWEB,WEB,TV', FALLBACK_INSTANCES: '' });
+    const videoId = `pd${crypto.randomUUID().replace(/-/g, '')}`.slice(0, 11);
+    await upstream.alias(videoId, 'tjz2u2DiveM');
+    await poTokenProvider.control('down', { down: true });
+    try {
+      const resolved = await app.json(`/v1/resolve?query=${videoId}`);
+      expect(resolved.status).toBe(200);
+      expect(await playerClients(videoId)).toEqual(['TVHTML5']);
+      expect((await poTokenProvider.calls()).filter((call) => call.contentBinding === videoId)).toHaveLength(1);
+    } finally {
+      await poTokenProvider.control('down', { down: false });
+    }
+  });
+});
