@@ -87,3 +87,24 @@ describe('a new player build', () => {
     expect(asked.at(-1)!.sts).toBe(stsOf['./fixtures/youtube/player-js/6e20d3a8-base.json']);
   });
 });
+
+describe('the other recordings through a ciphered client', () => {
+  it('the live one resolves as HLS through TV, its playlist proxied; the unplayable one fails cleanly', { timeout: 120_000 }, async () => {
+    await upstream.player('6e20d3a8');
+    await forgetLoadedPlayers();
+    const app = apiWith({ YOUTUBE_CLIENTS: 'TV', FALLBACK_INSTANCES: '' });
+    await upstream.alias('mLiveTv0001', 'X4VbdwhkE10');
+    const live = await app.json('/v1/resolve?query=mLiveTv0001&type=video');
+    expect(live.status, live.text).toBe(200);
+    expect(live.body).toMatchObject({ is_live: true, stream: { mime: 'application/vnd.apple.mpegurl' } });
+    const master = await app.call(new URL(live.body.stream.url).pathname);
+    expect(master.status).toBe(200);
+    expect(await master.text()).toContain('#EXTM3U');
+    await upstream.alias('mGoneTv0001', 'it3OtbTxQk0');
+    const gone = await app.json('/v1/resolve?query=mGoneTv0001');
+    expect(gone.status).toBeGreaterThanOrEqual(400);
+    expect(gone.status).toBeLessThan(600);
+    expect(gone.status).not.toBe(500);
+  });
+
+});
