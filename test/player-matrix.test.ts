@@ -106,5 +106,4 @@ describe('the other recordings through a ciphered client', () => {
     expect(gone.status).toBeLessThan(600);
     expect(gone.status).not.toBe(500);
   });
-
 });
