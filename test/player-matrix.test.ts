@@ -77,14 +77,15 @@ describe('a new player build', () => {
     const app = apiWith({ YOUTUBE_CLIENTS: 'TV,WEB_EMBEDDED', FALLBACK_INSTANCES: '' });
     await upstream.alias('mStaleOld01', 'tjz2u2DiveM');
     expect((await app.json('/v1/resolve?query=mStaleOld01')).status).toBe(200);
-    // YouTube rolls out a new player; this isolate read iframe_api minutes ago.
-    await upstream.player('6e20d3a8');
+    // YouTube rolls out a new player and stops accepting the old one; this isolate read iframe_api minutes ago.
+    await upstream.player('6e20d3a8', { retireOthers: true });
     await upstream.alias('mStaleNew01', 'tjz2u2DiveM');
     const resolved = await app.json('/v1/resolve?query=mStaleNew01');
     expect(resolved.status).toBe(200);
     await expectBytes(app, new URL(resolved.body.stream.url).pathname, resolved.body.stream.size);
     const asked = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === 'mStaleNew01');
     expect(asked.at(-1)!.sts).toBe(stsOf['./fixtures/youtube/player-js/6e20d3a8-base.json']);
+    await upstream.player('c9168c90');
   });
 });
 

@@ -39,9 +39,13 @@ export const upstream = {
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
   },
-  /** The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher TV / WEB_EMBEDDED answers. */
-  player(playerId: string) {
-    return this.control('player', { playerId });
+  /**
+   * The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher
+   * TV / WEB_EMBEDDED answers. A request with an earlier recorded player's signatureTimestamp is still
+   * ciphered for that one, as YouTube does, unless `retireOthers`: then only this player's sts is valid.
+   */
+  player(playerId: string, options: { retireOthers?: boolean } = {}) {
+    return this.control('player', { playerId, ...options });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {
