@@ -71,3 +71,21 @@ describe('a PO token provider that fails', () => {
     }
   });
 });
+
+describe('CLIENT_FAILURE_THRESHOLD and CLIENT_COOL_OFF_SECONDS', () => {
+  it('set how many failures in a row set a client aside, and for how long', async () => {
+    const app = apiWith({ CLIENT_FAILURE_THRESHOLD: '2', CLIENT_COOL_OFF_SECONDS: '1200' });
+    for (let i = 0; i < 2; i++) {
+      const videoId = `th${i}${crypto.randomUUID().replace(/-/g, '')}`.slice(0, 11);
+      await upstream.alias(videoId, 'tjz2u2DiveM');
+      await upstream.scenario(videoId, 'bot_check', 'VISIONOS');
+      expect((await app.json(`/v1/resolve?query=${videoId}`)).status).toBe(200);
+    }
+    const health = await app.json('/health?deep=true');
+    const visionos = health.body.youtube.clients.find((client: any) => client.name === 'VISIONOS');
+    expect(visionos).toMatchObject({ state: 'cooling_off', attempts_1h: 2, last_failure: { code: 'youtube.bot_check' } });
+    const left = Date.parse(visionos.cooling_off_until) - Date.now();
+    expect(left).toBeGreaterThan(1_100_000);
+    expect(left).toBeLessThanOrEqual(1_200_000);
+  });
+});
