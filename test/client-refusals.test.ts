@@ -89,3 +89,21 @@ describe('CLIENT_FAILURE_THRESHOLD and CLIENT_COOL_OFF_SECONDS', () => {
     expect(left).toBeLessThanOrEqual(1_200_000);
   });
 });
+
+describe('WEB with a PO token provider', () => {
+  it('resolves through WEB (a token in the request, pot= in the URLs) and streams byte-exact', async () => {
+    const { TEST_PO_TOKEN_PROVIDER } = await import('./support/api-with');
+    const app = apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER, YOUTUBE_CLIENTS: 'WEB', FALLBACK_INSTANCES: '' });
+    const videoId = `wb${crypto.randomUUID().replace(/-/g, '')}`.slice(0, 11);
+    await upstream.alias(videoId, 'cJ9to6EmElQ');
+    const resolved = await app.json(`/v1/resolve?query=${videoId}`);
+    expect(resolved.status, resolved.text).toBe(200);
+    const asked = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === videoId);
+    expect(asked.map((call) => [call.client, call.poToken])).toEqual([['WEB', 'valid']]);
+    const size = resolved.body.stream.size as number;
+    const response = await app.call(new URL(resolved.body.stream.url).pathname);
+    expect(response.status).toBe(200);
+    expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(streamBytes(seedOf(`${itagOfSize.get(size)}:${size}`), 0, size - 1)))).toBe(true);
+    expect(resolved.text).not.toMatch(/pot=/);
+  });
+});
