@@ -14,6 +14,8 @@ export default defineConfig({
     emptyOutDir: true,
     // Chart.js and Bootstrap are large; one vendor chunk keeps the app chunk small and cacheable.
     rolldownOptions: {
+      // The dashboard, and the API reference page built from the OpenAPI document.
+      input: { main: `${root}index.html`, reference: `${root}api-reference.html` },
       output: {
         codeSplitting: {
           groups: [{ name: 'vendor', test: /node_modules/ }],

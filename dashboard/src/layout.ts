@@ -23,7 +23,8 @@ const SECTIONS = [
 export function createLayout(refresher: AutoRefresh, onSignOut: () => void): Layout {
   const links = SECTIONS.map((section) => h('a', { class: 'nav-link', href: section.href, 'data-nav': section.id }, icon(section.icon, 'me-1'), section.label));
   const collapse = h('div', { class: 'collapse navbar-collapse', id: 'main-nav' },
-    h('div', { class: 'navbar-nav me-auto' }, ...links));
+    h('div', { class: 'navbar-nav me-auto' }, ...links,
+      h('a', { class: 'nav-link', href: './api-reference.html', 'data-nav': 'api-reference' }, icon('book', 'me-1'), 'API reference')));
   const pauseButton = h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', 'data-action': 'toggle-refresh' });
   pauseButton.addEventListener('click', () => refresher.toggle());
   const refreshButton = h('button', { type: 'button', class: 'btn btn-sm btn-outline-secondary', title: 'Refresh now', 'data-action': 'refresh-now' }, icon('rotate'));

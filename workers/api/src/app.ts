@@ -16,6 +16,7 @@ import { fallenRoute } from './routes/compat/fallen';
 import { originalRoute } from './routes/compat/original';
 import { shuklaRoute } from './routes/compat/shukla';
 import { metaRoute } from './routes/meta';
+import { openApiDocument } from './routes/openapi';
 import { resolveRoute } from './routes/resolve';
 import { searchRoute } from './routes/search';
 import { streamRoute } from './routes/stream';
@@ -66,6 +67,7 @@ export function createApp() {
   app.route('/', fileRoute);
   app.route('/', streamRoute);
   app.route('/', adminRoute);
+  app.get('/openapi.json', openApiDocument(app));
   app.notFound(handleNotFound);
   app.onError(handleError);
   return app;

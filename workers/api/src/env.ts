@@ -8,7 +8,7 @@ import type { KeyGate } from './quota/key-gate';
 import type { ErrorShape } from './middleware/error-shape';
 import type { KeySnapshot, QuotaCounter } from './quota/quota-counter';
 import type { MetadataStore } from '../../core/src/store/types';
-import type { StreamLinkRevocations } from './stream-links/link-revocation';
+import type { StreamLinkRevocations } from './stream-links/stream-link-revocations';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { YouTubeService } from '../../core/src/youtube/youtube-service';
 

@@ -6,14 +6,12 @@ import { loadStoreConfig } from '../../core/src/store';
 import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
 import { moveKeyFromPath } from './middleware/key-path-prefix';
-import { installEvaluator } from '../../core/src/youtube/evaluator';
-import { runCanary } from '../../core/src/youtube/canary';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 
 export { QuotaCounter } from './quota/quota-counter';
-export { StreamLinkRevocations } from './stream-links/link-revocation';
+export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
 
-installEvaluator();
+// youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
 
 export default {
@@ -31,6 +29,8 @@ export default {
       const rules = healthRules(config);
       const colo = isolateClientHealth();
       const health = colo.forRequest(rules, (work) => ctx.waitUntil(work));
+      // The canary needs youtubei.js: it loads here, behind the same door as a miss (core/src/youtube/engine.ts).
+      const { runCanary } = await import('../../core/src/youtube/engine');
       await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS) });
       await colo.flush(rules);
       return;

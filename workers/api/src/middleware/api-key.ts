@@ -23,13 +23,18 @@ export function presentedKey(c: Context<AppEnv>): string | null {
 }
 
 const digests = new Map<string, Promise<ArrayBuffer>>();
+/** A bot sends the same key request after request: its digest is kept (for the last few hundred keys seen) instead of recomputed. */
+const REMEMBERED_KEYS = 512;
 
-/** SHA-256 of a secret, computed once per isolate for the configured admin key. */
+/** SHA-256 of a secret, computed once per isolate for the admin key and for recently seen well-formed keys. */
 function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
   const cached = digests.get(text);
   if (cached) return cached;
   const digest = crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  if (remember) digests.set(text, digest);
+  if (remember) {
+    digests.set(text, digest);
+    if (digests.size > REMEMBERED_KEYS) digests.delete(digests.keys().next().value!);
+  }
   return digest;
 }
 
@@ -45,7 +50,7 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
   if (!key) throw new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.');
   const adminKey = c.get('config').ADMIN_API_KEY;
   // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
-  const digest = await digestOf(key);
+  const digest = await digestOf(key, KEY_SHAPE.test(key));
   if (adminKey && crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true))) {
     return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   }

@@ -6,6 +6,7 @@ import { deepHealth } from '../health/deep-health';
 import { adminAuth } from '../middleware/admin-auth';
 import { rateLimit } from '../middleware/rate-limit';
 import { validate } from '../middleware/validate';
+import { describe } from './describe';
 
 /**
  * `GET /health` and `GET /info`: what runs, and which endpoints take what.
@@ -24,7 +25,7 @@ const adminWhenDeep = createMiddleware<AppEnv>(async function adminWhenDeep(c, n
 });
 
 export const metaRoute = new Hono<AppEnv>()
-  .get('/health', validate('query', HealthQuery), adminWhenDeep, async (c) => {
+  .get('/health', describe({ tag: 'meta', auth: 'public', summary: 'Liveness, or (deep=true, admin key) every dependency', description: 'Plain: public and shallow. With deep=true and an admin key: YouTube clients\' health, the PO token provider, the relay, the store, the queues and the consumer.', errors: ['request.invalid', 'key.missing', 'key.invalid', 'key.forbidden'] }), validate('query', HealthQuery), adminWhenDeep, async (c) => {
     if (c.req.valid('query').deep === 'true') return c.json(await deepHealth(c), 200, { 'Cache-Control': 'no-store' });
     const config = c.get('config');
     return c.json({
@@ -37,7 +38,7 @@ export const metaRoute = new Hono<AppEnv>()
       },
     });
   })
-  .get('/info', (c) =>
+  .get('/info', describe({ tag: 'meta', auth: 'public', summary: 'Endpoints and how to authenticate' }), (c) =>
     c.json({
       name: 'YouTube music API',
       version: c.get('config').APP_VERSION,

@@ -6,6 +6,7 @@ import { validate } from '../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../query/parse-query';
 import { startTime, endTime } from 'hono/timing';
 import { describeCache, TelegramCache } from '../telegram-cache/telegram-cache';
+import { describe } from './describe';
 
 /** `GET /v1/resolve?query=&type=audio|video`: metadata and a stream link of our own. */
 export const ResolveQuerySchema = z.object({
@@ -13,7 +14,7 @@ export const ResolveQuerySchema = z.object({
   type: z.enum(['audio', 'video']).default('audio'),
 });
 
-export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', validate('query', ResolveQuerySchema), async (c) => {
+export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', describe({ tag: 'resolve', auth: 'key', summary: 'Resolve a YouTube URL, id or search text', description: 'Metadata and a signed stream link of this service (audio, or video with type=video).', errors: ['request.invalid', 'query.missing', 'query.too_long', 'query.unsupported_url', 'video.not_found', 'video.private', 'video.unavailable', 'video.region_restricted', 'video.age_restricted', 'video.paid', 'video.live_audio', 'video.no_formats', 'search.no_results', 'youtube.login', 'youtube.bot_check', 'youtube.unavailable', 'upstream.timeout'] }), validate('query', ResolveQuerySchema), async (c) => {
   const { query, type } = c.req.valid('query');
   startTime(c, 'resolve');
   const track = await resolveTrackFor(c, query, type);

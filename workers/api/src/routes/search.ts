@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { validate } from '../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../query/parse-query';
+import { describe } from './describe';
 
 /** `GET /v1/search?query=&limit=&type=`: ranked results, best match first. */
 const SearchQuerySchema = z.object({
@@ -12,7 +13,7 @@ const SearchQuerySchema = z.object({
   type: z.enum(['audio', 'video']).default('audio'),
 });
 
-export const searchRoute = new Hono<AppEnv>().get('/v1/search', validate('query', SearchQuerySchema), async (c) => {
+export const searchRoute = new Hono<AppEnv>().get('/v1/search', describe({ tag: 'resolve', auth: 'key', summary: 'Search YouTube Music (audio) or YouTube (video)', errors: ['request.invalid', 'query.missing', 'search.no_results', 'youtube.unavailable', 'upstream.timeout'] }), validate('query', SearchQuerySchema), async (c) => {
   const { query, limit, type } = c.req.valid('query');
   if (!query) throw new AppError('query.missing', 'Give search text in `query`.');
   const results = await c.get('youtube').search(query, type, limit);

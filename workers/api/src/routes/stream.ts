@@ -6,7 +6,8 @@ import { copyLengthHeaders } from '../../../core/src/stream/range';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { checkedSource, serveTrackFile } from '../media/track-file';
-import { revocationCutoff } from '../stream-links/link-revocation';
+import { revocationCutoff } from '../stream-links/revocation-cutoff';
+import { describe } from './describe';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
@@ -34,13 +35,13 @@ export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('to
   return claims;
 }
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'key.revoked', 'quota.exceeded'] }), async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   return serveTrackFile(c, claims);
 });
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist or an MPEG-TS segment', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream'] }), async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
   const target = decodeProxiedUrl(c.req.param('encoded'));

@@ -1,3 +1,4 @@
+import type { Logger } from '../logging/logger';
 import type { SearchResult } from './search';
 import type { ResolvedVideo } from './types';
 
@@ -31,10 +32,26 @@ function remember(video: ResolvedVideo, ttlSeconds: number): void {
 }
 
 export class MetadataCache {
+  /**
+   * With `background` (the request's waitUntil), writes leave the request
+   * path: the answer does not wait for the Cache API, and this isolate's
+   * memory copy already serves the entry meanwhile. Without it, writes are
+   * awaited.
+   */
   constructor(
     private readonly ttlSeconds: number,
     private readonly cache: Cache = caches.default,
+    private readonly background?: (work: Promise<unknown>) => void,
+    private readonly logger?: Logger,
   ) {}
+
+  private write(key: string, response: Response): Promise<void> {
+    const writing = this.cache.put(key, response);
+    if (!this.background) return writing;
+    // A failed write only costs a later miss.
+    this.background(writing.catch((error: unknown) => this.logger?.warn('metadata_cache.write_failed', { error })));
+    return Promise.resolve();
+  }
 
   async getVideo(videoId: string): Promise<ResolvedVideo | null> {
     const held = memory.get(videoId);
@@ -53,7 +70,7 @@ export class MetadataCache {
     const ttl = Math.min(this.ttlSeconds, untilExpiry);
     if (ttl <= 0) return;
     remember(video, Math.min(ttl, 60));
-    await this.cache.put(videoKey(video.id), jsonResponse(video, ttl));
+    await this.write(videoKey(video.id), jsonResponse(video, ttl));
   }
 
   async forgetVideo(videoId: string): Promise<void> {
@@ -67,7 +84,7 @@ export class MetadataCache {
   }
 
   async putSearch(mode: string, text: string, limit: number, results: SearchResult[]): Promise<void> {
-    await this.cache.put(searchKey(mode, text, limit), jsonResponse(results, this.ttlSeconds));
+    await this.write(searchKey(mode, text, limit), jsonResponse(results, this.ttlSeconds));
   }
 }
 

@@ -3,32 +3,43 @@ import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
-import { Extractor, type ExtractorOptions } from './extractor';
-import { getInnertube } from './innertube';
+import type { Extractor, ExtractorOptions } from './extractor';
 import { MetadataCache } from './metadata-cache';
-import { searchMusicSongs, searchWebVideos, type SearchResult } from './search';
+import type { SearchResult } from './search';
 import type { MediaType, ResolvedVideo } from './types';
+
+let engine: Promise<typeof import('./engine')> | undefined;
+/** youtubei.js and the evaluator, evaluated once per isolate on first need (see engine.ts). */
+const loadEngine = () => (engine ??= import('./engine'));
 
 /**
  * The service's view of YouTube: resolve a video id (metadata cache first) and
  * search. Routes talk to this, never to youtubei.js or the network directly.
  */
 export class YouTubeService {
-  private readonly extractor: Extractor;
+  private extractor: Extractor | undefined;
+  private readonly extractorOptions: ExtractorOptions;
   private readonly cache: MetadataCache;
   /** The client health the extractor reports to; /stream adds googlevideo's answers. */
   readonly health: ClientHealth;
 
+  /** `background` keeps work that the answer need not wait for (the cache writes) alive after it: the request's waitUntil. */
   constructor(
-    config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
+    private readonly config: YouTubeSettings & { METADATA_CACHE_TTL_SECONDS: number },
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
-    private readonly routeKey: string = JSON.stringify(config.UPSTREAM_ORIGINS),
-    extractorOptions: ExtractorOptions = {},
+    private readonly routeKey: string = routeKeyOf(config.UPSTREAM_ORIGINS),
+    { background, ...extractorOptions }: ExtractorOptions & { background?: (work: Promise<unknown>) => void } = {},
   ) {
     this.health = extractorOptions.health ?? untrackedClientHealth;
-    this.extractor = new Extractor(config, fetch, logger, routeKey, { ...extractorOptions, health: this.health });
-    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS);
+    this.extractorOptions = { ...extractorOptions, health: this.health };
+    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, background, logger);
+  }
+
+  /** The extractor, made on the first miss, once youtubei.js has loaded. */
+  private async extractorOf(): Promise<Extractor> {
+    const { Extractor } = await loadEngine();
+    return (this.extractor ??= new Extractor(this.config, this.fetch, this.logger, this.routeKey, this.extractorOptions));
   }
 
   /**
@@ -43,7 +54,7 @@ export class YouTubeService {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const video = await this.extractor.resolve(videoId, { skipClients: options.skipClients ?? [] });
+    const video = await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] });
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }
@@ -52,6 +63,7 @@ export class YouTubeService {
   async search(text: string, type: MediaType, limit: number): Promise<SearchResult[]> {
     const cached = await this.cache.getSearch(type, text, limit);
     if (cached) return cached;
+    const { getInnertube, searchMusicSongs, searchWebVideos } = await loadEngine();
     const innertube = await getInnertube(this.routeKey, this.fetch);
     let results: SearchResult[] = [];
     if (type === 'audio') {
@@ -76,4 +88,12 @@ export class YouTubeService {
   async forget(videoId: string): Promise<void> {
     await this.cache.forgetVideo(videoId);
   }
+}
+
+/** One session key per origins object (the config's, made once per env), not a JSON.stringify per request. */
+const routeKeys = new WeakMap<object, string>();
+function routeKeyOf(origins: YouTubeSettings['UPSTREAM_ORIGINS']): string {
+  let key = routeKeys.get(origins);
+  if (key === undefined) routeKeys.set(origins, (key = JSON.stringify(origins)));
+  return key;
 }

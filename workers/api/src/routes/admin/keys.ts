@@ -6,6 +6,7 @@ import { validate } from '../../middleware/validate';
 import { sha256Hex } from '../../quota/key-gate';
 import type { ApiKeyPatch } from '../../../../core/src/store/types';
 import { toKeyView } from './key-view';
+import { describe } from '../describe';
 
 /** Key lifecycle: create (the key is shown once), list, read with daily usage, change, delete. */
 const DAY_MS = 24 * 3600_000;
@@ -58,11 +59,11 @@ export async function createKey(c: Context<AppEnv>, input: z.infer<typeof Create
 }
 
 export const keysRoute = new Hono<AppEnv>()
-  .post('/admin/keys', validate('json', CreateKeySchema), async (c) => {
+  .post('/admin/keys', describe({ tag: 'admin', auth: 'admin', summary: 'Create an API key (the key is shown once)', success: { status: 201, description: '{key, record}' }, errors: ['request.invalid', 'store.unavailable'] }), validate('json', CreateKeySchema), async (c) => {
     const { key, record } = await createKey(c, c.req.valid('json'));
     return c.json({ key, record: await toKeyView(record, c.get('keyGate'), new Date()) }, 201);
   })
-  .get('/admin/keys', validate('query', ListKeysSchema), async (c) => {
+  .get('/admin/keys', describe({ tag: 'admin', auth: 'admin', summary: 'List keys, paged', errors: ['request.invalid', 'store.unavailable'] }), validate('query', ListKeysSchema), async (c) => {
     const query = c.req.valid('query');
     const now = new Date();
     const page = await c.get('store')().listKeys({ page: query.page, pageSize: query.page_size, search: query.search, status: query.status, now });
@@ -70,14 +71,14 @@ export const keysRoute = new Hono<AppEnv>()
     // `keys` repeats the items for clients of the original service.
     return c.json({ items, keys: items, total: page.total, page: query.page, page_size: query.page_size });
   })
-  .get('/admin/keys/:id', validate('param', IdParam), async (c) => {
+  .get('/admin/keys/:id', describe({ tag: 'admin', auth: 'admin', summary: 'One key and its last 30 days of usage', errors: ['request.invalid', 'key.not_found'] }), validate('param', IdParam), async (c) => {
     const record = await c.get('store')().getKeyById(c.req.valid('param').id);
     if (!record) throw new AppError('key.not_found', 'No key has this id.');
     const now = new Date();
     const usage = await c.get('keyGate').usage(record.key_hash, now.getTime(), 30);
     return c.json({ key: await toKeyView(record, c.get('keyGate'), now), usage });
   })
-  .patch('/admin/keys/:id', validate('param', IdParam), validate('json', PatchKeySchema), async (c) => {
+  .patch('/admin/keys/:id', describe({ tag: 'admin', auth: 'admin', summary: 'Edit a key: name, limit, expiry, revoke or reactivate', errors: ['request.invalid', 'key.not_found'] }), validate('param', IdParam), validate('json', PatchKeySchema), async (c) => {
     const body = c.req.valid('json');
     const patch: ApiKeyPatch = {};
     if (body.name !== undefined) patch.name = body.name;
@@ -91,7 +92,7 @@ export const keysRoute = new Hono<AppEnv>()
     c.get('logger').info('admin.key_updated', { keyId: record.id, fields: Object.keys(patch) });
     return c.json(await toKeyView(record, c.get('keyGate'), new Date()));
   })
-  .delete('/admin/keys/:id', validate('param', IdParam), async (c) => {
+  .delete('/admin/keys/:id', describe({ tag: 'admin', auth: 'admin', summary: 'Delete a key', errors: ['request.invalid', 'key.not_found'] }), validate('param', IdParam), async (c) => {
     const store = c.get('store')();
     const record = await store.getKeyById(c.req.valid('param').id);
     if (!record || !(await store.deleteKey(record.id))) throw new AppError('key.not_found', 'No key has this id.');

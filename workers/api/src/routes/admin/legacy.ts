@@ -5,6 +5,7 @@ import { AppError } from '../../../../core/src/errors';
 import { sha256Hex } from '../../quota/key-gate';
 import { istDay, istDayStart } from '../../quota/ist-calendar';
 import { createKey } from './keys';
+import { describe } from '../describe';
 
 /**
  * The original service's admin routes (Probotsvip/Hai routes/admin.py), in its
@@ -26,7 +27,7 @@ const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 const POPULAR_ENDPOINTS = 5;
 
 export const legacyAdminRoute = new Hono<AppEnv>()
-  .post('/admin/create-key', async (c) => {
+  .post('/admin/create-key', describe({ tag: 'admin', auth: 'admin', summary: 'The original service: create a key', description: 'Body {name, daily_limit?, expiry_days?, tier?}; answers {success, key_id: <the key>, message}. Errors are {"error": "<message>"}.', body: CreateKeyLegacySchema, errors: ['request.invalid'] }), async (c) => {
     const body = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
     if (!body || typeof body !== 'object' || body.name === undefined || body.name === null || body.name === '') {
       throw new AppError('request.invalid', 'Key name is required');
@@ -51,7 +52,7 @@ export const legacyAdminRoute = new Hono<AppEnv>()
       expires_at: record.expires_at?.toISOString() ?? null,
     });
   })
-  .delete('/admin/delete-key/:key', async (c) => {
+  .delete('/admin/delete-key/:key', describe({ tag: 'admin', auth: 'admin', summary: 'The original service: delete a key (by the key or its id)', description: 'Answers {success, message} or 404 {"error": "API key not found"}.', errors: ['key.not_found'] }), async (c) => {
     // The original took the key itself; the record id (what the dashboard shows) works too.
     const given = c.req.param('key').trim();
     const store = c.get('store')();
@@ -62,7 +63,7 @@ export const legacyAdminRoute = new Hono<AppEnv>()
     c.get('logger').info('admin.key_deleted', { keyId: record.id });
     return c.json({ success: true, message: 'API key deleted successfully' });
   })
-  .get('/admin/stats', async (c) => {
+  .get('/admin/stats', describe({ tag: 'admin', auth: 'admin', summary: 'The original service: request statistics', description: '{total_requests, total_keys, active_keys, today_requests, error_rate, popular_endpoints: [{_id, count}]}' }), async (c) => {
     const store = c.get('store')();
     const now = Date.now();
     const all = { from: new Date(0), to: new Date(now + 1) };

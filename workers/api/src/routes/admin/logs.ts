@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { validate } from '../../middleware/validate';
 import { CACHE_STATUSES } from '../../../../core/src/store/types';
+import { describe } from '../describe';
 
 /** The request log and the Telegram cache, paged and filtered. */
 const LogsQuerySchema = z.object({
@@ -26,7 +27,7 @@ const CacheQuerySchema = z.object({
 });
 
 export const logsRoute = new Hono<AppEnv>()
-  .get('/admin/logs', validate('query', LogsQuerySchema), async (c) => {
+  .get('/admin/logs', describe({ tag: 'admin', auth: 'admin', summary: 'Request logs, newest first, paged and filtered', errors: ['request.invalid', 'store.unavailable'] }), validate('query', LogsQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const page = await c.get('store')().listLogs({
       page: query.page,
@@ -44,7 +45,7 @@ export const logsRoute = new Hono<AppEnv>()
       page_size: query.page_size,
     });
   })
-  .get('/admin/cache', validate('query', CacheQuerySchema), async (c) => {
+  .get('/admin/cache', describe({ tag: 'admin', auth: 'admin', summary: 'The Telegram cache\'s entries, paged', errors: ['request.invalid', 'store.unavailable'] }), validate('query', CacheQuerySchema), async (c) => {
     const query = c.req.valid('query');
     const store = c.get('store')();
     const [page, stats] = await Promise.all([store.listCacheEntries({ page: query.page, pageSize: query.page_size, status: query.status }), store.cacheStats()]);

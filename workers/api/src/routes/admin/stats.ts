@@ -6,6 +6,7 @@ import { validate } from '../../middleware/validate';
 import { IST_OFFSET_MS, istDay, istDayStart } from '../../quota/ist-calendar';
 import { planBuckets } from '../../../../core/src/store/shared';
 import type { LogSummary } from '../../../../core/src/store/types';
+import { describe } from '../describe';
 
 /** Dashboard figures, computed by the store's aggregates over the request log. */
 const HOUR = 3600_000;
@@ -28,7 +29,7 @@ function rangeOf(query: { from?: string; to?: string }, defaultSpanMs: number) {
 }
 
 export const statsRoute = new Hono<AppEnv>()
-  .get('/admin/stats/overview', async (c) => {
+  .get('/admin/stats/overview', describe({ tag: 'admin', auth: 'admin', summary: 'Today, this week and all time: requests, errors, latency, cache', errors: ['store.unavailable'] }), async (c) => {
     const store = c.get('store')();
     const now = Date.now();
     const todayStart = istDayStart(istDay(now));
@@ -51,7 +52,7 @@ export const statsRoute = new Hono<AppEnv>()
       latency: { p50: recent.latency_p50_ms, p95: recent.latency_p95_ms, previous_p95: previous.latency_p95_ms },
     });
   })
-  .get('/admin/stats/timeseries', validate('query', TimeseriesSchema), async (c) => {
+  .get('/admin/stats/timeseries', describe({ tag: 'admin', auth: 'admin', summary: 'Requests per hour or day, with p50/p95 and cache figures', errors: ['request.invalid', 'store.unavailable'] }), validate('query', TimeseriesSchema), async (c) => {
     const query = c.req.valid('query');
     const hourly = query.granularity === 'hour';
     const { from, to } = rangeOf(query, hourly ? DAY : 30 * DAY);
@@ -78,12 +79,12 @@ export const statsRoute = new Hono<AppEnv>()
       })),
     });
   })
-  .get('/admin/stats/endpoints', validate('query', RangeSchema), async (c) => {
+  .get('/admin/stats/endpoints', describe({ tag: 'admin', auth: 'admin', summary: 'Requests by endpoint', errors: ['request.invalid', 'store.unavailable'] }), validate('query', RangeSchema), async (c) => {
     const query = c.req.valid('query');
     const items = await c.get('store')().requestsByEndpoint({ ...rangeOf(query, 30 * DAY), limit: query.limit });
     return c.json({ items: items.map((item) => ({ ...item, errors: item.status_5xx })) });
   })
-  .get('/admin/stats/top-keys', validate('query', RangeSchema), async (c) => {
+  .get('/admin/stats/top-keys', describe({ tag: 'admin', auth: 'admin', summary: 'The busiest keys', errors: ['request.invalid', 'store.unavailable'] }), validate('query', RangeSchema), async (c) => {
     const query = c.req.valid('query');
     const items = await c.get('store')().topKeys({ ...rangeOf(query, 30 * DAY), limit: query.limit });
     return c.json({ items });

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
-import { revokeLinksBefore } from '../../stream-links/link-revocation';
+import { revokeLinksBefore } from '../../stream-links/revocation-cutoff';
+import { describe } from '../describe';
 
 /** `POST /admin/stream-links/revoke-before {before}`: every stream link minted before `before` stops working. */
 const RevokeBeforeSchema = z.object({ before: z.iso.datetime({ offset: true }) }).strict();
 
-export const streamLinksRoute = new Hono<AppEnv>().post('/admin/stream-links/revoke-before', validate('json', RevokeBeforeSchema), async (c) => {
+export const streamLinksRoute = new Hono<AppEnv>().post('/admin/stream-links/revoke-before', describe({ tag: 'admin', auth: 'admin', summary: 'Emergency: refuse every stream link minted before a time', description: 'Stops links of every key, keyless and bootstrap-key links included.', errors: ['request.invalid'] }), validate('json', RevokeBeforeSchema), async (c) => {
   const before = Date.parse(c.req.valid('json').before);
   if (before > Date.now() + 60_000) throw new AppError('request.invalid', 'Invalid before: it may not be in the future.');
   const namespace = c.env.STREAM_LINKS;

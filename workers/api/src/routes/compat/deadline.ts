@@ -7,6 +7,7 @@ import { validate } from '../../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
 import { verifiedClaims } from '../stream';
 import { fileUrlOf, flag, resolveBotTrack } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * DeadlineTech (deadlineTech/music `DeadlineTech/platforms/Youtube.py`):
@@ -43,13 +44,13 @@ function jobAnswer(c: Context<AppEnv>, jobId: string, result: Record<string, unk
 }
 
 export const deadlineRoute = new Hono<AppEnv>()
-  .get('/youtube/v2/download', validate('query', StartQuerySchema), async (c) => {
+  .get('/youtube/v2/download', describe({ tag: 'compat', auth: 'key', summary: 'DeadlineTech: start a download job', description: 'Answers the job at once with its file URL (public_url); the job id is the file link\'s signed token, so it cannot be guessed.', errors: ['request.invalid', 'video.not_found', 'video.unavailable', 'youtube.unavailable'] }), validate('query', StartQuerySchema), async (c) => {
     const { query, isVideo } = c.req.valid('query');
     const bot = await resolveBotTrack(c, query, isVideo ? 'video' : 'audio');
     const { video } = bot.track;
     return jobAnswer(c, bot.token, { video_id: video.id, title: video.title, duration: video.duration, format: bot.format });
   })
-  .get('/youtube/jobStatus', validate('query', StatusQuerySchema), async (c) => {
+  .get('/youtube/jobStatus', describe({ tag: 'compat', auth: 'public', summary: 'DeadlineTech: poll a download job', description: 'Needs no key (the bots send none): the job id is unguessable. Spends no quota.', errors: ['request.invalid', 'route.not_found'] }), validate('query', StatusQuerySchema), async (c) => {
     const jobId = c.req.valid('query').job_id.trim();
     const claims = await verifiedClaims(c, jobId).catch((error: unknown) => {
       if (error instanceof AppError && error.code === 'stream.token_invalid') throw new AppError('route.not_found', 'No such job.');

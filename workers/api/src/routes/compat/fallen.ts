@@ -5,6 +5,7 @@ import { validate } from '../../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
 import { resolveBotTrack } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * The Fallen API's `GET /api/track?url=<YouTube URL>` (YukkiMusic
@@ -22,7 +23,7 @@ const TrackQuerySchema = z.object({
   query: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
 });
 
-export const fallenRoute = new Hono<AppEnv>().get('/api/track', validate('query', TrackQuerySchema), async (c) => {
+export const fallenRoute = new Hono<AppEnv>().get('/api/track', describe({ tag: 'compat', auth: 'key', summary: 'Fallen / TgMusicBot: a track and its CDN URL', description: 'cdnurl is the Telegram post when the track is cached in a public channel, else a file link of this service; never waits for an upload.', errors: ['request.invalid', 'video.not_found', 'video.unavailable', 'youtube.unavailable'] }), validate('query', TrackQuerySchema), async (c) => {
   const { url, query } = c.req.valid('query');
   const { track, fileUrl } = await resolveBotTrack(c, url ?? query ?? '', 'audio');
   const hit = track.cache.status === 'hit' ? track.cache.entry : null;

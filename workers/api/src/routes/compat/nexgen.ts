@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../../env';
 import type { ErrorShape } from '../../middleware/error-shape';
 import { resolveBotTrack } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * The NexGen family (CyberPixelPro/AviaxMusic `anony/helpers/_api.py`):
@@ -34,5 +35,5 @@ async function answer(c: Context<AppEnv>, type: 'audio' | 'video') {
 }
 
 export const nexgenRoute = new Hono<AppEnv>()
-  .get('/song/:id', (c) => answer(c, 'audio'))
-  .get('/video/:id', (c) => answer(c, 'video'));
+  .get('/song/:id', describe({ tag: 'compat', auth: 'key', summary: 'NexGen (AviaxMusic): an audio track', description: '{status: "done", link, format, title, duration}; the key is ?api=.', errors: ['video.not_found', 'video.unavailable', 'youtube.unavailable'] }), (c) => answer(c, 'audio'))
+  .get('/video/:id', describe({ tag: 'compat', auth: 'key', summary: 'NexGen (AviaxMusic): a video track', description: 'As /song/{id}, for video.', errors: ['video.not_found', 'video.unavailable', 'youtube.unavailable'] }), (c) => answer(c, 'video'));

@@ -7,6 +7,7 @@ import { AppError } from '../../../../core/src/errors';
 import { messageUrl } from '../../telegram-cache/telegram-cache';
 import { resolveTrackFor } from '../resolve';
 import { fileUrlOf, flag } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * `GET /youtube?query=&video=true|false`: the original Flask service's answer
@@ -23,7 +24,7 @@ const YoutubeQuerySchema = z.object({
   video: flag,
 });
 
-export const originalRoute = new Hono<AppEnv>().get('/youtube', validate('query', YoutubeQuerySchema), async (c) => {
+export const originalRoute = new Hono<AppEnv>().get('/youtube', describe({ tag: 'compat', auth: 'key', summary: 'The original service: resolve a track', description: 'The Flask service\'s answer shape; every error is {"error": "<message>"}, key failures 401.', errors: ['request.invalid', 'query.missing', 'video.not_found', 'youtube.unavailable'] }), validate('query', YoutubeQuerySchema), async (c) => {
   const input = c.req.valid('query');
   const query = input.query ?? input.q ?? '';
   if (!query.trim()) throw new AppError('query.missing', 'Query parameter is required');

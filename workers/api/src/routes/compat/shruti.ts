@@ -8,6 +8,7 @@ import { serveTrackFile } from '../../media/track-file';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
 import { verifiedClaims } from '../stream';
 import { resolveBotTrack, shortLivedToken } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * The Shruti family (`SHRUTI_API_URL`, ShrutiMusic/platforms/Youtube.py):
@@ -44,7 +45,7 @@ export const shrutiErrors: ErrorShape = (error) => ({
 });
 
 export const shrutiRoute = new Hono<AppEnv>()
-  .get('/download', validate('query', DownloadQuerySchema), async (c) => {
+  .get('/download', describe({ tag: 'compat', auth: 'key', summary: 'Shruti: the file itself, or a download token', description: 'With a key: the track file as the body. Without one (older clients): {download_token} for /stream/{id}?token=.', success: { description: 'The file, or {download_token}', media: 'application/octet-stream' }, errors: ['request.invalid', 'video.not_found', 'youtube.unavailable'] }), validate('query', DownloadQuerySchema), async (c) => {
     const { url, type } = c.req.valid('query');
     const bot = await resolveBotTrack(c, url, type);
     if (keyInQuery(c.req.query())) return serveTrackFile(c, bot.claims, { attachment: true });
@@ -60,7 +61,7 @@ export const shrutiRoute = new Hono<AppEnv>()
       stream_url: `/stream/${id}?type=${type}&token=${encodeURIComponent(downloadToken)}`,
     });
   })
-  .on(['GET', 'HEAD'], SHRUTI_STREAM_PATH, validate('query', StreamQuerySchema), async (c) => {
+  .on(['GET', 'HEAD'], SHRUTI_STREAM_PATH, describe({ tag: 'compat', auth: 'link', summary: 'Shruti: the file of a download token', description: 'The token comes as ?token= or X-Download-Token.', success: { description: 'The file', media: 'application/octet-stream' }, errors: ['request.invalid', 'stream.token_invalid', 'stream.token_expired'] }), validate('query', StreamQuerySchema), async (c) => {
     const { type, token: queryToken } = c.req.valid('query');
     const token = queryToken ?? c.req.header('X-Download-Token');
     if (!token) throw new AppError('stream.token_invalid', 'Send the download token from /download as ?token= or X-Download-Token.');

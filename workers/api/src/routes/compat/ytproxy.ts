@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../../env';
 import type { ErrorShape } from '../../middleware/error-shape';
 import { deferredToken, fileUrlOf, resolveBotTrack } from './bot-track';
+import { describe } from '../describe';
 
 /**
  * YTProxy (`YTPROXY_URL`, WCGKING/BrandrdXMusic history): `GET /info/<id>` with
@@ -16,7 +17,7 @@ export const ytproxyErrors: ErrorShape = (error) => ({
   body: { status: 'error', message: error.message, code: error.code },
 });
 
-export const ytproxyRoute = new Hono<AppEnv>().get('/info/:id', async (c) => {
+export const ytproxyRoute = new Hono<AppEnv>().get('/info/:id', describe({ tag: 'compat', auth: 'key', summary: 'YTProxy: audio and video URLs of a track', description: '{status: "success", audio_url, video_url, …}; the key is the x-api-key header.', errors: ['video.not_found', 'video.unavailable', 'youtube.unavailable'] }), async (c) => {
   const bot = await resolveBotTrack(c, c.req.param('id'), 'audio');
   const { video } = bot.track;
   const videoToken = await deferredToken(bot.claims, 'video', c.get('config').STREAM_SIGNING_KEY);
