@@ -41,7 +41,7 @@ beforeAll(async () => {
   startup = measureStartup();
   upstream = await startYouTubeUpstream(0, { anyIdAs: 'M4gD1WSo5mA' });
   const origins = JSON.stringify({ 'www.youtube.com': upstream.url, 'youtubei.googleapis.com': upstream.url, '*.googlevideo.com': upstream.url, 'music.youtube.com': upstream.url });
-  const common = { UPSTREAM_ORIGINS: origins, ADMIN_API_KEY: ADMIN, RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', STREAM_SIGNING_KEY: 'bench-signing-key-0123456789' };
+  const common = { UPSTREAM_ORIGINS: origins, ADMIN_API_KEY: ADMIN, RATE_LIMIT_PER_MINUTE: '0', KEY_RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'error', STREAM_SIGNING_KEY: 'bench-signing-key-0123456789' };
   [keyed, open] = await Promise.all([startService(8811, common), startService(8812, { ...common, REQUIRE_API_KEY: 'false' })]);
   reference = spawn('wrangler', ['dev', '-c', 'bench/reference-worker/wrangler.toml', '--ip', '127.0.0.1', '--port', '8813', '--inspector-port', '9813', '--persist-to', mkdtempSync(join(tmpdir(), 'bench-reference-'))], { stdio: 'ignore', detached: true });
   for (let attempt = 0; !(await fetch(`${REFERENCE}/plain`).then((response) => response.ok, () => false)); attempt++) {

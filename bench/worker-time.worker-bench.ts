@@ -16,7 +16,7 @@ import { PlayerResponseSchema } from '../workers/core/src/youtube/player-respons
  */
 it('prints the Worker’s own time per resolve', async () => {
   const app = createApp();
-  const quiet = { ...env, RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' };
+  const quiet = { ...env, RATE_LIMIT_PER_MINUTE: '0', KEY_RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' };
   // Time to the whole answer, and apart from it the request's waitUntil work (the cache write, the log record).
   let answerMs = 0;
   let afterMs = 0;
@@ -124,7 +124,7 @@ async function withUpstreamInMemory<T>(seenIds: string[], body: (freshIds: strin
     await upstream.alias('wbenchfill0', 'M4gD1WSo5mA');
     const app = createApp();
     const ctx = createExecutionContext();
-    await (await app.fetch(new Request('http://api.test/v1/resolve?query=wbenchfill0', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), { ...env, RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' }, ctx)).arrayBuffer();
+    await (await app.fetch(new Request('http://api.test/v1/resolve?query=wbenchfill0', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), { ...env, RATE_LIMIT_PER_MINUTE: '0', KEY_RATE_LIMIT_PER_MINUTE: '0', LOG_QUEUE: undefined, LOG_LEVEL: 'error' }, ctx)).arrayBuffer();
     await waitOnExecutionContext(ctx);
     const freshIds = seenIds.map((id) => id.replace('wbench', 'wmemor'));
     replaying = true;

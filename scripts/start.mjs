@@ -35,10 +35,16 @@ const stateDir = mkdtempSync(join(tmpdir(), 'yt-api-'));
 const envFile = join(stateDir, '.env');
 writeFileSync(envFile, envText(apiVars), { mode: 0o600 });
 
-// The rate-limit binding's limit lives in the config, so RATE_LIMIT_PER_MINUTE is written into a local copy.
+// The rate-limit bindings' limits live in the config, so RATE_LIMIT_PER_MINUTE and
+// KEY_RATE_LIMIT_PER_MINUTE are written into a local copy (0 = off: a limit nobody reaches).
 const config = `.wrangler-start-${port}.toml`;
-const limit = Number(vars.RATE_LIMIT_PER_MINUTE ?? 100) || 1_000_000_000;
-writeFileSync(config, readFileSync('wrangler.toml', 'utf8').replace(/simple = \{ limit = \d+, period = 60 \}/, `simple = { limit = ${limit}, period = 60 }`));
+const limitOf = (value, fallback) => Number(value ?? fallback) || 1_000_000_000;
+const withLimit = (toml, binding, limit) =>
+  toml.replace(new RegExp(`(name = "${binding}"[^\\[]*?simple = \\{ limit = )\\d+`), `$1${limit}`);
+let toml = readFileSync('wrangler.toml', 'utf8');
+toml = withLimit(toml, 'IP_RATE_LIMITER', limitOf(vars.RATE_LIMIT_PER_MINUTE, 100));
+toml = withLimit(toml, 'KEY_RATE_LIMITER', limitOf(vars.KEY_RATE_LIMIT_PER_MINUTE, 600));
+writeFileSync(config, toml);
 
 const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, ...options });
 // PERSIST_TO keeps separate local state, e.g. for two instances side by side in `npm run bench`.

@@ -107,6 +107,17 @@ describe('admin API: stats and logs', () => {
     expect(overview.body.requests.total).toBeGreaterThanOrEqual(4);
   });
 
+  it('answers a huge page or page size with 400 naming the field, on every list', async () => {
+    for (const path of ['/admin/keys', '/admin/logs', '/admin/cache']) {
+      for (const query of ['page=10000000000', 'page=99999999999999999999', 'page=1e308', 'page=100000&page_size=100', 'page_size=100000', 'page=-1']) {
+        const answer = await apiJson(`${path}?${query}`);
+        expect(answer.status, `${path}?${query}`).toBe(400);
+        expect(answer.body.error.code).toBe('request.invalid');
+        expect(answer.body.error.message).toMatch(/page/);
+      }
+    }
+  });
+
   it('refuses a bad range or filter with 400', async () => {
     expect((await apiJson('/admin/stats/timeseries?granularity=minute')).status).toBe(400);
     expect((await apiJson('/admin/stats/timeseries?from=2026-03-02T00:00:00Z&to=2026-03-01T00:00:00Z')).status).toBe(400);

@@ -4,7 +4,7 @@ import { BASE, aiohttpJson, botFetch, deadline } from './support/bot-clients';
 import { expectSameBytes, playableSearch, recordingSleep, remainingAfterProbe, streamBytesOf } from './support/bot-checks';
 
 describe('DeadlineTech shape: /youtube/v2/download and /youtube/jobStatus', () => {
-  it('the client downloads the URL of the first answer at once, byte-exact, for one request of quota', async () => {
+  it('the client downloads the URL of the first answer at once, byte-exact: the job and the file once each', async () => {
     const { key } = await createKey({ daily_limit: 20 });
     const { sleep, delays } = recordingSleep();
     const { file, polls } = await deadline.download(BASE, key, 'https://www.youtube.com/watch?v=M4gD1WSo5mA', false, sleep);
@@ -13,10 +13,11 @@ describe('DeadlineTech shape: /youtube/v2/download and /youtube/jobStatus', () =
     expect(file?.name).toBe('M4gD1WSo5mA.m4a');
     expect(file!.headers.get('Content-Type')).toBe('audio/webm');
     expectSameBytes(file!.bytes, (await streamBytesOf('M4gD1WSo5mA')).bytes);
-    expect(await remainingAfterProbe(key)).toBe(20 - 2);
+    // The job, its file's first request (as a /stream link's), the probe.
+    expect(await remainingAfterProbe(key)).toBe(20 - 3);
   });
 
-  it('the version that always polls finds the URL on its first poll, sending its key or none, spending no quota', async () => {
+  it('the version that always polls finds the URL on its first poll, sending its key or none; polls spend no quota', async () => {
     const { key } = await createKey({ daily_limit: 20 });
     const { sleep, delays } = recordingSleep();
     const { file, polls } = await deadline.download(BASE, key, 'M4gD1WSo5mA', false, sleep, true);
@@ -32,7 +33,8 @@ describe('DeadlineTech shape: /youtube/v2/download and /youtube/jobStatus', () =
       expect(body.job).toMatchObject({ id: start.job_id, status: 'done' });
       expect(body.public_url).toBe(start.public_url);
     }
-    expect(await remainingAfterProbe(key)).toBe(20 - 3);
+    // Two jobs and the first one's file (its first request, as a /stream link's), then the probe; the polls spend nothing.
+    expect(await remainingAfterProbe(key)).toBe(20 - 4);
   });
 
   it('answers the job with URL-valued fields only where the client looks for the file', async () => {

@@ -25,8 +25,8 @@ describe('NexGen shape: /song/<id>, /video/<id>', () => {
     expect(saved!.headers.get('Content-Type')).toBe('audio/webm');
     expect(saved!.headers.get('Content-Length')).toBe(String(saved!.bytes.length));
     expectSameBytes(saved!.bytes, (await streamBytesOf('M4gD1WSo5mA')).bytes);
-    // The answer spent one request; the file behind `link` none.
-    expect(await remainingAfterProbe(key)).toBe(20 - 2);
+    // The answer spent one request, the file behind `link` one (its first request, as a /stream link's), then the probe.
+    expect(await remainingAfterProbe(key)).toBe(20 - 3);
   });
 
   it('answers status "done" with an absolute link, the format, title and duration', async () => {

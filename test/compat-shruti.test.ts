@@ -57,8 +57,8 @@ describe('Shruti shape: /download and /stream/<id>', () => {
     const saved = await shruti.tokenDownload(`${BASE}/k/${key}`, 'M4gD1WSo5mA', false, tokenIn);
     expect(saved?.name).toBe('M4gD1WSo5mA.mp3');
     expectSameBytes(saved!.bytes, (await streamBytesOf('M4gD1WSo5mA')).bytes);
-    // /download spent one request; fetching the file with its token spent none.
-    expect(await remainingAfterProbe(key)).toBe(20 - 2);
+    // /download spent one request, the file's first request with its token one more (as a /stream link's), then the probe.
+    expect(await remainingAfterProbe(key)).toBe(20 - 3);
   });
 
   it('answers the download token as JSON within the old client’s contract, signed and short-lived', async () => {

@@ -4,14 +4,15 @@ import { BASE, aiohttpJson, botFetch, ytproxy } from './support/bot-clients';
 import { expectSameBytes, remainingAfterProbe, streamBytesOf } from './support/bot-checks';
 
 describe('YTProxy shape: /info/<id> with x-api-key', () => {
-  it('the client downloads audio_url with its header, byte-exact, for one request of quota', async () => {
+  it('the client downloads audio_url with its header, byte-exact: the answer and the file once each', async () => {
     const { key } = await createKey({ daily_limit: 20 });
     const { file } = await ytproxy.download(BASE, key, 'M4gD1WSo5mA', false);
     expect(file?.name).toBe('M4gD1WSo5mA.mp3');
     expect(file!.headers.get('Content-Type')).toBe('audio/webm');
     expect(file!.headers.get('Content-Length')).toBe(String(file!.bytes.length));
     expectSameBytes(file!.bytes, (await streamBytesOf('M4gD1WSo5mA')).bytes);
-    expect(await remainingAfterProbe(key)).toBe(20 - 2);
+    // The answer, the file's first request (as a /stream link's), the probe.
+    expect(await remainingAfterProbe(key)).toBe(20 - 3);
   });
 
   it('answers status "success" with both file URLs and the metadata', async () => {

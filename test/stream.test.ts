@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { signStreamToken } from '../workers/core/src/stream/token';
-import { base64url } from '../workers/core/src/stream/token';
+import { rewritePlaylist } from '../workers/core/src/stream/hls';
 import { api, apiJson, upstream } from './support/api';
 import { seedOf, streamBytes } from './servers/stream-bytes';
 
@@ -117,7 +117,7 @@ describe('/stream/<token>', () => {
     const masterText = await master.text();
     const variants = masterText.split('\n').filter((line) => line && !line.startsWith('#'));
     expect(variants.length).toBe(2);
-    for (const line of variants) expect(line).toMatch(/^http:\/\/api\.test\/stream\/[\w.-]+\/hls\/[\w-]+$/);
+    for (const line of variants) expect(line).toMatch(/^http:\/\/api\.test\/stream\/[\w.-]+\/hls\/[\w-]+\.[\w-]{22}$/);
     const media = await api(new URL(variants[0]!).pathname);
     const mediaText = await media.text();
     const segments = mediaText.split('\n').filter((line) => line && !line.startsWith('#'));
@@ -128,12 +128,14 @@ describe('/stream/<token>', () => {
     expect((await segment.arrayBuffer()).byteLength).toBe(188 * 1000);
   });
 
-  it('never fetches a host other than googlevideo or a configured instance (no SSRF)', async () => {
+  it('never fetches a host other than googlevideo or a configured instance (no SSRF), even for a URI it signed', async () => {
     const { body } = await apiJson('/v1/resolve?query=X4VbdwhkE10&type=video');
-    const token = new URL(body.stream.url).pathname.split('/')[2];
-    for (const target of ['http://127.0.0.1:8080/admin', 'https://evil.example/x.m3u8', 'https://googlevideo.com.evil.example/x', 'https://user:pw@rr1.googlevideo.com/x', 'file:///etc/passwd']) {
-      const encoded = base64url(new TextEncoder().encode(target));
-      const response = await api(`/stream/${token}/hls/${encoded}`);
+    const token = new URL(body.stream.url).pathname.split('/')[2]!;
+    const targets = ['http://127.0.0.1:8080/admin', 'https://evil.example/x.m3u8', 'https://googlevideo.com.evil.example/x', 'https://user:pw@rr1.googlevideo.com/x', 'file:///etc/passwd'];
+    // As if a playlist had carried these URIs: signed like every URI the service writes.
+    const signed = await rewritePlaylist(targets.join('\n'), 'https://manifest.googlevideo.com/x.m3u8', { proxyBase: '', token, secret: SIGNING_KEY });
+    for (const line of signed.split('\n')) {
+      const response = await api(`/stream/${token}/hls${line}`);
       expect(response.status).toBe(403);
       expect((await response.json<any>()).error.code).toBe('stream.host_forbidden');
     }

@@ -100,6 +100,19 @@ describe('cache consumer: uploads', () => {
     for (const call of chunks) expect(call.bytes).toBeLessThanOrEqual(MiB);
   });
 
+  it('never follows a googlevideo redirect off the media hosts while downloading', async () => {
+    const token = await telegram.newBot();
+    const videoId = testVideoId('rd');
+    await claim(videoId, 'video');
+    const video = fakeVideo(videoId, { itag: 18, size: 2 * MiB, mime: 'video/mp4; codecs="avc1.42001E, mp4a.40.2"', video: true });
+    await upstream.hostile({ match: `videoplayback?id=${videoId}&`, redirect: `${upstream.internalUrl}/__internal/consumer`, times: 20 });
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token), { overrides: { resolveVideo: async () => video } });
+    expect(result.explicitAcks).toEqual([]);
+    expect(await upstream.internalHits()).not.toContain('/__internal/consumer');
+    expect((await telegram.calls(token)).filter((call) => call.method === 'sendVideo' && call.status === 200)).toEqual([]);
+    expect((await store.getCacheEntry(videoId, 'video'))?.status).not.toBe('ready');
+  });
+
   it('uploads a video YouTube offers only as HLS as one MPEG-TS document: one variant’s segments, in order', async () => {
     const token = await telegram.newBot();
     const videoId = testVideoId('hl');

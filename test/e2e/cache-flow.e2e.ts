@@ -28,6 +28,7 @@ beforeAll(async () => {
     TELEGRAM_BOT_TOKEN: TOKEN,
     TELEGRAM_CHANNEL_ID: '@ytmusiccache',
     RATE_LIMIT_PER_MINUTE: '0',
+    KEY_RATE_LIMIT_PER_MINUTE: '0',
     LOG_LEVEL: 'info',
   });
   const created = await fetch(`${service.url}/admin/keys`, {

@@ -107,6 +107,7 @@ beforeAll(async () => {
       STREAM_SIGNING_KEY: 'e2e-signing-key-0123456789abcdef',
       UPSTREAM_ORIGINS: JSON.stringify(Object.fromEntries(hosts.map((host) => [host, youtube.url]))),
       RATE_LIMIT_PER_MINUTE: '0', // the dashboard's own calls all come from 127.0.0.1
+      KEY_RATE_LIMIT_PER_MINUTE: '0',
       CLIENT_COOL_OFF_SECONDS: '3', // short, so the YouTube clients step sees a client come back
       // The chain the clients step's recordings and wording are written for (the default chain has since changed).
       YOUTUBE_CLIENTS: 'VISIONOS,ANDROID_VR,IOS',

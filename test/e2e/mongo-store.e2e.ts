@@ -17,6 +17,7 @@ beforeAll(async () => {
     MONGO_DATABASE: 'e2e_music',
     ADMIN_API_KEY: ADMIN,
     RATE_LIMIT_PER_MINUTE: '0',
+    KEY_RATE_LIMIT_PER_MINUTE: '0',
   });
 }, 240_000);
 

@@ -17,10 +17,11 @@ export function hlsAnswer(pathname: string): string {
     ].join('\n');
   }
   const itag = params.get('itag') ?? '0';
-  const segment = (n: number) => `https://rr1---sn-test.googlevideo.com/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
+  // The playlist's video id rides along (`src/`), so a test can single out its own segments.
+  const path = (n: number) => `/videoplayback/id/hls/src/${params.get('id') ?? 'x'}/itag/${itag}/clen/${188 * 1000}/sq/${n}/file/seg.ts`;
   return [
     '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-TARGETDURATION:5', '#EXT-X-MEDIA-SEQUENCE:1',
-    '#EXTINF:5.0,', segment(1), '#EXTINF:5.0,', `/videoplayback/id/hls/itag/${itag}/clen/${188 * 1000}/sq/2/file/seg.ts`, '',
+    '#EXTINF:5.0,', `https://rr1---sn-test.googlevideo.com${path(1)}`, '#EXTINF:5.0,', path(2), '',
   ].join('\n');
 }
 

@@ -3,10 +3,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
+import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
 import { hlsAnswer } from './googlevideo-hls';
-import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript } from './player-scripts';
+import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { isPoTokenFor } from './po-tokens';
 
 /**
@@ -73,8 +74,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let aliases = new Map<string, string>();
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
   let bytesPerSecond = 0;
+  const hostile = new HostileUpstream();
   // the player iframe_api names, whose vectors cipher the TV / WEB_EMBEDDED answers
   let currentPlayer = DEFAULT_PLAYER_ID;
+  // As YouTube keeps accepting the players it rolled out before, a request carrying an earlier
+  // recorded player's signatureTimestamp is ciphered for that player, unless the test retired them.
+  let onlyCurrentPlayer = false;
 
   const server = createServer(async (req, res) => {
     try {
@@ -90,6 +95,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     const body = await buffer(req);
 
     if (url.pathname.startsWith('/__control/')) return control(url.pathname, body, res);
+    if (hostile.handle(req, url, host, res)) return;
     // A googlevideo-style hop, for the relay's test: it must hand redirects back, not follow them.
     if (url.pathname === '/__relay-redirect') return res.writeHead(302, { location: 'https://rr2---sn-test.googlevideo.com/videoplayback?redirected=1' }).end();
 
@@ -101,7 +107,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const poToken = request.serviceIntegrityDimensions?.poToken;
       const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
       calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
-      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId: currentPlayer });
+      const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId });
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -137,12 +144,15 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       expiredStreams = new Map();
       aliases = new Map();
       bytesPerSecond = 0;
+      hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
+      onlyCurrentPlayer = false;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/player') {
       if (!hasPlayer(input.playerId)) return json(res, 400, { error: 'no such player fixture' });
       currentPlayer = input.playerId;
+      onlyCurrentPlayer = input.retireOthers === true;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {
@@ -165,6 +175,11 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/calls') return json(res, 200, calls);
+    if (path === '/__control/hostile') {
+      hostile.add(input as HostileRule);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/internal-hits') return json(res, 200, hostile.internalHits);
     return json(res, 404, { error: 'unknown control' });
   }
 
@@ -180,12 +195,22 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
     }
     if (mode === 'ciphered' || videoId === 'iuevw6218F0') return jsonText(res, 200, freshen(ciphered));
-    const recorded = players.get(aliases.get(videoId) ?? videoId) ?? players.get(options.anyIdAs ?? 'don-t-exist');
-    if (mode === 'plain') return jsonText(res, 200, freshen(recorded));
+    const recordedId = aliases.get(videoId);
+    const recorded = players.get(recordedId ?? videoId) ?? players.get(options.anyIdAs ?? 'don-t-exist');
+    const text = markAlias(freshen(recorded), videoId, recordedId);
+    if (mode === 'plain') return jsonText(res, 200, text);
     // The late-2026 behaviours rewrite a copy of the answer per client.
-    const answer = JSON.parse(freshen(recorded));
+    const answer = JSON.parse(text);
     if (mode === 'sabr_only') return json(res, 200, sabrOnly(answer));
     return json(res, 200, answerForClient(ask, answer));
+  }
+
+  /** An aliased video's media URLs name the alias (`tv=`, and `/id/` in HLS), so a test can single out its own requests. */
+  function markAlias(text: string, videoId: string, recordedId: string | undefined): string {
+    if (!recordedId) return text;
+    return text
+      .replace(/\/videoplayback\?/g, `/videoplayback?tv=${videoId}&`)
+      .replace(/("hlsManifestUrl":"[^"]*?\/id\/)([^/"]+)\//, `$1${videoId}.$2/`);
   }
 
   // One freshened text per recording and minute: a benchmark's thousands of misses do not each re-serialise it here.

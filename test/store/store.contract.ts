@@ -111,6 +111,12 @@ function describeKeyContract(makeStore: StoreFactory) {
       expect(await store.countKeys(now)).toEqual({ total: 5, active: 2, expired: 2, revoked: 1 });
       await expect(store.listKeys({ page: 0, pageSize: 10, now })).rejects.toMatchObject({ code: 'request.invalid' });
       await expect(store.listKeys({ page: 1, pageSize: 1000, now })).rejects.toMatchObject({ code: 'request.invalid' });
+      // A page far past the rows is the caller's mistake (400), never a store failure.
+      for (const page of [1e9, Number.MAX_SAFE_INTEGER, 100_000]) {
+        await expect(store.listKeys({ page, pageSize: 200, now })).rejects.toMatchObject({ code: 'request.invalid' });
+        await expect(store.listLogs({ page, pageSize: 200 })).rejects.toMatchObject({ code: 'request.invalid' });
+        await expect(store.listCacheEntries({ page, pageSize: 200 })).rejects.toMatchObject({ code: 'request.invalid' });
+      }
     });
 
     it('updates name, limit, expiry and the active flag', async () => {

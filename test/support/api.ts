@@ -39,9 +39,25 @@ export const upstream = {
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
   },
-  /** The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher TV / WEB_EMBEDDED answers. */
-  player(playerId: string) {
-    return this.control('player', { playerId });
+  /** A hostile answer for matching requests (test/servers/hostile-upstream.ts). */
+  hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number }) {
+    return this.control('hostile', rule);
+  },
+  /** Paths under /__internal/ (an address inside the network) the upstream was asked for. */
+  internalHits(): Promise<string[]> {
+    return this.control('internal-hits');
+  },
+  /** The upstream itself, as an address inside the network: `${internalUrl}/__internal/…`. */
+  get internalUrl(): string {
+    return (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
+  },
+  /**
+   * The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher
+   * TV / WEB_EMBEDDED answers. A request with an earlier recorded player's signatureTimestamp is still
+   * ciphered for that one, as YouTube does, unless `retireOthers`: then only this player's sts is valid.
+   */
+  player(playerId: string, options: { retireOthers?: boolean } = {}) {
+    return this.control('player', { playerId, ...options });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {
@@ -73,3 +89,14 @@ export function withKey(key: string, init: RequestInit = {}): RequestInit {
 function rand(): number {
   return Math.floor(Math.random() * 256);
 }
+
+/**
+ * The local Rate Limiting emulation counts in windows aligned to the wall
+ * clock (one a minute here). A test that needs N requests inside one window
+ * starts them in a fresh window when fewer than `budgetMs` of this one are left.
+ */
+export async function inOneRateWindow(budgetMs: number, periodMs = 60_000): Promise<void> {
+  const left = periodMs - (Date.now() % periodMs);
+  if (left < budgetMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+

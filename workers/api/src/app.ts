@@ -3,6 +3,7 @@ import { timing } from 'hono/timing';
 import type { AppEnv } from './env';
 import { apiKey } from './middleware/api-key';
 import { dashboardCors } from './middleware/dashboard-cors';
+import { releaseFailedFirstUse } from './middleware/first-use-release';
 import { handleError, handleNotFound } from './middleware/error-handler';
 import { rateLimit } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
@@ -42,18 +43,21 @@ const OWN_ERROR_PATHS = ['/api/track', '/download/audio', '/download/video'];
 /** The API Worker's routes and the middleware every request passes through. */
 export function createApp() {
   const app = new Hono<AppEnv>();
+  // CORS first: an answer that fails anywhere after it (a bad setting, say) still reaches the dashboard.
+  app.use(dashboardCors());
   app.use(requestId());
   app.use(timing({ totalDescription: 'total', crossOrigin: false }));
   app.use(services());
-  app.use(dashboardCors());
   app.use(requestLog());
   for (const shape of BOT_SHAPES) for (const path of shape.paths) app.use(path, errorShape(shape.errors));
-  // (Shruti's /stream/<id> is under /stream/*: one count per request.)
-  const botPaths = BOT_SHAPES.flatMap((shape) => shape.paths).filter((path) => !path.startsWith('/stream/') && !path.startsWith('/admin/') && path !== '/youtube');
-  for (const path of ['/v1/*', '/youtube', '/stream/*', '/file/*', '/admin/*', ...botPaths, ...OWN_ERROR_PATHS]) app.use(path, rateLimit());
-  for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey());
+  // The key first, so that a keyed request is limited per key (middleware/rate-limit.ts).
+  for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey(), rateLimit());
   // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
-  app.use('/download', apiKey({ consumes: startsAtFirstByte }));
+  app.use('/download', apiKey({ consumes: startsAtFirstByte }), rateLimit({ counts: startsAtFirstByte }));
+  // (DeadlineTech's /youtube/jobStatus, polled without a key, counts against the job's key: routes/compat/deadline.ts.)
+  // Links (/stream/*, /file/*, Shruti's /stream/<id>) count their first request in verifiedClaims
+  // (routes/stream.ts), and give it back when it fails on our side; /admin/* is limited in adminRoute.
+  app.use(releaseFailedFirstUse());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);

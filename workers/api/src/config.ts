@@ -25,7 +25,9 @@ const ConfigSchema = z.object({
   USER_DAILY_LIMIT: positiveInt.default(1_000),
   ADMIN_DAILY_LIMIT: positiveInt.default(10_000_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(100),
+  KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
   TRUST_FORWARDED_FOR: booleanFlag.default(false),
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   // The Telegram cache: on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the
   // consumer Worker says it has a bot token; this switch turns it off without unbinding.
   TELEGRAM_CACHE_ENABLED: booleanFlag.default(true),

@@ -45,6 +45,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   principal?: Principal;
   /** The id of a key that was refused (expired, revoked, over quota), for the request log. */
   refusedKeyId?: string;
+  /** Undoes a stream link's counted first request (when it fails on our side). */
+  releaseFirstUse?: () => Promise<void>;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
   /** A bot shape's own error body (routes/compat), set before the key check so its refusals take it too. */

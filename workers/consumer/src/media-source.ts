@@ -119,7 +119,10 @@ const THUMBNAIL_MAX_BYTES = 200 * 1024;
 
 export async function fetchThumbnail(videoId: string, fetch: OutboundFetch, logger: Logger): Promise<InputFile | undefined> {
   try {
-    const response = await fetch(`https://i.ytimg.com/vi/${videoId}/mqdefault.jpg`, { label: 'youtube.thumbnail' });
+    const response = await fetch(`https://i.ytimg.com/vi/${videoId}/mqdefault.jpg`, {
+      label: 'youtube.thumbnail',
+      allowUrl: (url) => url.protocol === 'https:' && url.hostname === 'i.ytimg.com',
+    });
     if (!response.ok) {
       await response.body?.cancel();
       logger.info('cache.thumbnail_missing', { videoId, status: response.status });

@@ -1,7 +1,7 @@
 import { InputFile } from 'grammy';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
-import { isAllowedStreamHost } from '../../core/src/stream/upstream-hosts';
+import { isAllowedStreamHost, mediaFetch } from '../../core/src/stream/upstream-hosts';
 import { StreamHealthWatch } from '../../core/src/stream/stream-health';
 import type { YouTubeClientName } from '../../core/src/settings';
 import { untrackedClientHealth, type ClientHealth } from '../../core/src/youtube/client-health';
@@ -123,7 +123,7 @@ function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (
   const { runtime } = deps;
   const maxBytes = runtime.limits.maxFileBytes;
   if (plan.kind === 'hls') {
-    return hlsBytes(plan.manifestUrl, { fetch: runtime.outbound, checkUrl: checked, maxBytes, durationSeconds: video.duration });
+    return hlsBytes(plan.manifestUrl, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), checkUrl: checked, maxBytes, durationSeconds: video.duration });
   }
   // googlevideo refusing a client's URL counts toward that client, and the re-resolve skips it.
   const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
@@ -134,7 +134,7 @@ function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (
     return watch.track({ url: checked(format.url), size: format.size, mime: format.mime }, fresh);
   };
   const source = watch.track({ url: plan.format.url, size: plan.format.size, mime: plan.format.mime }, video);
-  return mediaBytes(source, { fetch: watch.wrap(runtime.outbound), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
+  return mediaBytes(source, { fetch: watch.wrap(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES)), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
 }
 
 interface SentFile {

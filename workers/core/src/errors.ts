@@ -29,6 +29,7 @@ export const STATUS_BY_CODE = {
   'youtube.po_token_unavailable': 503,
   'upstream.timeout': 504,
   'upstream.failed': 502,
+  'upstream.redirect_forbidden': 502,
   'stream.token_invalid': 403,
   'stream.token_expired': 410,
   'stream.range_not_satisfiable': 416,

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { JOINED_HLS_MIME, joinedHlsBody, planHlsJoin, type HlsJoinOptions } from '../../../core/src/stream/hls-join';
-import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
+import { RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
+import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
 
 /**
  * A video YouTube offers only as HLS, as one MPEG-TS file (core/src/stream/hls-join.ts),
@@ -16,7 +17,7 @@ export async function serveJoinedHls(c: Context<AppEnv>, videoId: string): Promi
   if (video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to save as one file; play its HLS stream instead.');
   if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream to join.');
   const joinOptions: HlsJoinOptions = {
-    fetch: c.get('outbound'),
+    fetch: mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES),
     checkUrl: (url) => {
       if (!isAllowedStreamHost(new URL(url), c.get('config').FALLBACK_INSTANCES)) {
         c.get('logger').warn('stream.host_forbidden', { host: new URL(url).host });
@@ -26,7 +27,7 @@ export async function serveJoinedHls(c: Context<AppEnv>, videoId: string): Promi
     waitUntil: (work) => c.executionCtx.waitUntil(work),
   };
   const plan = await planHlsJoin(video.hlsManifestUrl, joinOptions);
-  const headers = new Headers({ 'Content-Type': JOINED_HLS_MIME, 'Accept-Ranges': 'none', 'Cache-Control': 'private, max-age=3600' });
+  const headers = new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': JOINED_HLS_MIME, 'Accept-Ranges': 'none', 'Cache-Control': 'private, max-age=3600' });
   if (c.req.method === 'HEAD') return new Response(null, { headers });
   return new Response(await joinedHlsBody(plan, joinOptions), { headers });
 }

@@ -4,7 +4,8 @@ import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import type { StreamClaims } from '../../../core/src/stream/token';
-import { isAllowedStreamHost } from '../../../core/src/stream/upstream-hosts';
+import { mediaType } from '../../../core/src/stream/media-type';
+import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { serveJoinedHls } from './joined-hls';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
@@ -51,12 +52,12 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
       if (!fresh) return sourceFor(true);
       throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
     }
-    return watch.track(checkedSource({ url: format.url, size: format.size, mime: format.mime }, c), video);
+    return watch.track(checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c), video);
   };
   const source = await sourceFor(false);
   if (source === 'hls') return serveHlsVideoAsOneFile(c, claims);
   return proxyMedia(source, {
-    fetch: watch.wrap(c.get('outbound')),
+    fetch: watch.wrap(mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES)),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: async () => {
       const fresh = await sourceFor(true);

@@ -30,7 +30,8 @@ async function app() {
   hono.use('/admin/*', adminAuth());
   hono.get('/admin/keys', (c) => c.json(c.get('principal')));
   hono.onError(handleError);
-  return { consumed, request: (key?: string) => hono.request('/admin/keys', { headers: key ? { 'X-API-Key': key } : {} }) };
+  // The Worker always has its bindings; here none, so no rate limiter counts.
+  return { consumed, request: (key?: string) => hono.request('/admin/keys', { headers: key ? { 'X-API-Key': key } : {} }, {}) };
 }
 
 describe('adminAuth', () => {

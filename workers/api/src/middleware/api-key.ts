@@ -4,6 +4,7 @@ import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { sha256, toHex } from '../../../core/src/hash';
 import { rateLimitHeaders } from '../quota/key-gate';
+import { limitIp, refuseCountingIp } from './rate-limit';
 
 /**
  * Requires an API key and counts the request against its daily quota. The key
@@ -11,7 +12,8 @@ import { rateLimitHeaders } from '../quota/key-gate';
  * `Authorization: Bearer`, or the query parameters `api_key` (the original
  * service's), `api` and `key` (what other bots send). A base URL of the form
  * `/k/<key>/…` arrives here as `X-API-Key` (see key-path-prefix.ts).
- * A request that fails on our side (5xx) gives its quota back.
+ * A request that fails on our side (5xx) or is rate-limited gives its quota back.
+ * A missing or unknown key is counted against the client IP's rate limit.
  */
 const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -42,19 +44,20 @@ function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
 export async function authenticate(c: Context<AppEnv>, options: { consume: boolean }): Promise<{ principal: Principal; day?: string }> {
   const key = presentedKey(c);
-  if (!key) throw new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.');
+  if (!key) return refuseCountingIp(c, new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.'));
   const adminKey = c.get('config').ADMIN_API_KEY;
   // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
   const digest = await digestOf(key, KEY_SHAPE.test(key));
   if (adminKey && crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true))) {
     return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   }
-  if (!KEY_SHAPE.test(key)) throw new AppError('key.invalid', 'This API key is not valid.');
+  if (!KEY_SHAPE.test(key)) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
   const lower = key.toLowerCase();
   const keyHash = toHex(lower === key ? digest : await digestOf(lower));
-  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch((error: unknown) => {
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch(async (error: unknown) => {
     const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
     if (typeof keyId === 'string') c.set('refusedKeyId', keyId);
+    if (error instanceof AppError && error.code === 'key.invalid') await limitIp(c);
     throw error;
   });
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
@@ -77,7 +80,8 @@ export function apiKey(options: ApiKeyOptions = {}) {
     const { principal, day } = await authenticate(c, { consume });
     c.set('principal', principal);
     await next();
-    if (c.res.status >= 500 && principal.keyHash && day && consume) {
+    const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
+    if (refused && principal.keyHash && day && consume) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

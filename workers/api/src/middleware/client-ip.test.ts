@@ -1,31 +1,45 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../env';
-import { loadConfig } from '../config';
+import type { Config } from '../config';
 import { clientIp } from './client-ip';
 
-function app(settings: Record<string, string> = {}) {
-  const hono = new Hono<AppEnv>();
-  hono.get('/', (c) => {
-    c.set('config', loadConfig({ STREAM_SIGNING_KEY: 'unit-test-signing-key-0123', ...settings }));
-    return c.text(clientIp(c));
+function appWith(settings: Partial<Config>) {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set('config', { TRUST_FORWARDED_FOR: false, TRUSTED_PROXY_HOPS: 1, ...settings } as Config);
+    await next();
   });
-  return hono;
+  app.get('/', (c) => c.text(clientIp(c)));
+  return async (headers: Record<string, string>) => (await app.request('/', { headers })).text();
 }
 
-const headers = { 'CF-Connecting-IP': '203.0.113.7', 'X-Forwarded-For': '198.51.100.1, 10.0.0.1' };
-
 describe('clientIp', () => {
-  it("takes Cloudflare's CF-Connecting-IP and ignores X-Forwarded-For, which any client can send", async () => {
-    expect(await (await app().request('/', { headers })).text()).toBe('203.0.113.7');
+  it('is CF-Connecting-IP unless TRUST_FORWARDED_FOR is set, whatever X-Forwarded-For says', async () => {
+    const ip = appWith({});
+    expect(await ip({ 'CF-Connecting-IP': '203.0.113.9', 'X-Forwarded-For': '198.51.100.1' })).toBe('203.0.113.9');
+    expect(await ip({})).toBe('unknown');
   });
 
-  it('takes the first X-Forwarded-For hop only with TRUST_FORWARDED_FOR', async () => {
-    expect(await (await app({ TRUST_FORWARDED_FOR: 'true' }).request('/', { headers })).text()).toBe('198.51.100.1');
-    expect(await (await app({ TRUST_FORWARDED_FOR: 'true' }).request('/', { headers: { 'CF-Connecting-IP': '203.0.113.7' } })).text()).toBe('203.0.113.7');
+  it('takes the entry the trusted proxy appended, not the client-written left-most one', async () => {
+    const ip = appWith({ TRUST_FORWARDED_FOR: true });
+    // The client wrote "1.1.1.1"; the proxy appended the address it saw.
+    expect(await ip({ 'X-Forwarded-For': '1.1.1.1, 203.0.113.50', 'CF-Connecting-IP': '192.0.2.10' })).toBe('203.0.113.50');
+    // Behind Cloudflare, the proxy's own address is appended last (and is CF-Connecting-IP): skipped.
+    expect(await ip({ 'X-Forwarded-For': '1.1.1.1, 203.0.113.50, 192.0.2.10', 'CF-Connecting-IP': '192.0.2.10' })).toBe('203.0.113.50');
+    expect(await ip({ 'X-Forwarded-For': '2001:db8::7', 'CF-Connecting-IP': '192.0.2.10' })).toBe('2001:db8::7');
   });
 
-  it('says unknown when no header names the caller', async () => {
-    expect(await (await app().request('/')).text()).toBe('unknown');
+  it('counts TRUSTED_PROXY_HOPS entries from the right', async () => {
+    const ip = appWith({ TRUST_FORWARDED_FOR: true, TRUSTED_PROXY_HOPS: 2 });
+    expect(await ip({ 'X-Forwarded-For': 'forged, 203.0.113.50, 10.0.0.2', 'CF-Connecting-IP': '192.0.2.10' })).toBe('203.0.113.50');
+    // Fewer entries than hops: the request did not pass the proxies.
+    expect(await ip({ 'X-Forwarded-For': '203.0.113.50', 'CF-Connecting-IP': '192.0.2.10' })).toBe('192.0.2.10');
+  });
+
+  it('refuses an entry that is not an IP address', async () => {
+    const ip = appWith({ TRUST_FORWARDED_FOR: true });
+    expect(await ip({ 'X-Forwarded-For': '<script>', 'CF-Connecting-IP': '192.0.2.10' })).toBe('192.0.2.10');
+    expect(await ip({ 'X-Forwarded-For': 'x'.repeat(300), 'CF-Connecting-IP': '192.0.2.10' })).toBe('192.0.2.10');
   });
 });

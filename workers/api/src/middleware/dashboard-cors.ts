@@ -1,24 +1,38 @@
 import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
-import type { Config } from '../config';
 import type { AppEnv } from '../env';
+import { originString } from '../../../core/src/settings';
 
 /**
  * CORS for the admin dashboard's origin (DASHBOARD_ORIGIN) and nobody else's.
+ *
+ * It runs first and reads its one setting itself, not through the parsed
+ * config: every answer, a `config.invalid` or a store outage included,
+ * carries the headers, so the dashboard shows the real error instead of
+ * "API unreachable".
+ *
  * Only a request with an Origin header is a CORS request, so only such a
- * request goes through Hono's cors handler (made once per config, not per
- * request): its header set after the route makes Hono build the answer's
- * Response once more and copy its headers. Other requests only get
- * `Vary: Origin`. Either way `c.res` is touched before the route, so the
- * headers middleware set before it (X-Request-Id, RateLimit-*) also reach a
- * Response a route returns as is (the stream proxies).
+ * request goes through Hono's cors handler (made once per env, not per
+ * request); others only get `Vary: Origin`. Either way `c.res` is touched
+ * before the route, so the headers middleware set after it (X-Request-Id,
+ * RateLimit-*) also reach a Response a route returns as is (the stream proxies).
  */
-const handlers = new WeakMap<Config, ReturnType<typeof cors>>();
+const handlers = new WeakMap<object, ReturnType<typeof cors>>();
 
-function handlerFor(config: Config): ReturnType<typeof cors> {
-  let handler = handlers.get(config);
+function dashboardOrigins(env: object): string[] {
+  const raw = (env as Record<string, unknown>).DASHBOARD_ORIGIN;
+  const entries = typeof raw === 'string' ? raw.split(',').map((entry) => entry.trim()).filter(Boolean) : [];
+  // A bad entry is reported by the config check (config.invalid); here it only allows nothing.
+  return entries.flatMap((entry) => {
+    const parsed = originString.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+function handlerFor(env: object): ReturnType<typeof cors> {
+  let handler = handlers.get(env);
   if (!handler) {
-    const allowed = config.DASHBOARD_ORIGIN;
+    const allowed = dashboardOrigins(env);
     handler = cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowMethods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
@@ -26,14 +40,14 @@ function handlerFor(config: Config): ReturnType<typeof cors> {
       exposeHeaders: ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Retry-After', 'X-Request-Id', 'X-Client-Request-Id', 'X-Error-Code'],
       maxAge: 600,
     });
-    handlers.set(config, handler);
+    handlers.set(env, handler);
   }
   return handler;
 }
 
 export function dashboardCors() {
   return createMiddleware<AppEnv>(async function dashboardCors(c, next) {
-    if (c.req.header('Origin') !== undefined) return handlerFor(c.get('config'))(c, next);
+    if (c.req.header('Origin') !== undefined) return handlerFor(c.env as object)(c, next);
     c.res.headers.set('Vary', 'Origin');
     await next();
   });

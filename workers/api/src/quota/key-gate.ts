@@ -86,6 +86,31 @@ export class KeyGate {
     return this.settle(keyHash, outcome, nowMs);
   }
 
+  /**
+   * A request of a stream link minted for the key: the link's first request
+   * counts against the quota, its later ranges and segments only check the key.
+   */
+  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number): Promise<Admission & { firstUse: boolean }> {
+    if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
+    const counter = this.counter(keyHash);
+    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt);
+    if (outcome.kind === 'unknown') {
+      // As admit: a key the store does not know leaves nothing behind in its object.
+      const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
+      if (!record) {
+        this.rememberUnknown(keyHash);
+        return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
+      }
+      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, toSnapshot(record));
+    }
+    return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
+  }
+
+  /** Undoes a link's first use: the unit back, and its next request counts again. */
+  releaseLink(keyHash: string, day: string, linkId: string): Promise<void> {
+    return this.counter(keyHash).releaseLink(day, linkId);
+  }
+
   refund(keyHash: string, day: string): Promise<void> {
     return this.counter(keyHash).refund(day);
   }

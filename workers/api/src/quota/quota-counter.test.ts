@@ -100,3 +100,41 @@ describe('QuotaCounter', () => {
     ]);
   });
 });
+
+describe('QuotaCounter: stream links', () => {
+  it("counts a link's first request only, also after the object is evicted", async () => {
+    const stub = QUOTA.getByName('link-first-use-test');
+    const now = at('2026-11-25T10:00:00Z');
+    const expires = now + 86400_000;
+    expect(await stub.useLink(now, 'link-a', expires, key(10))).toMatchObject({ kind: 'allowed', used: 1, firstUse: true });
+    for (let index = 0; index < 5; index++) expect(await stub.useLink(now, 'link-a', expires)).toMatchObject({ kind: 'allowed', used: 1 });
+    expect(await stub.useLink(now, 'link-b', expires)).toMatchObject({ kind: 'allowed', used: 2, firstUse: true });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await evictDurableObject(stub);
+    const again = QUOTA.getByName('link-first-use-test');
+    expect(await again.useLink(now, 'link-a', expires)).toMatchObject({ kind: 'allowed', used: 2 });
+    expect((await again.useLink(now, 'link-a', expires)).kind === 'allowed').toBe(true);
+  });
+
+  it('refuses a new link past the quota but keeps serving a started one, and releases a failed first use', async () => {
+    const stub = QUOTA.getByName('link-quota-test');
+    const now = at('2026-11-25T10:00:00Z');
+    const expires = now + 86400_000;
+    expect(await stub.useLink(now, 'started', expires, key(1))).toMatchObject({ firstUse: true, used: 1 });
+    expect((await stub.useLink(now, 'new', expires)).kind).toBe('exceeded');
+    expect((await stub.useLink(now, 'started', expires)).kind).toBe('allowed');
+    await stub.releaseLink('2026-11-25', 'started');
+    expect(await stub.useLink(now, 'new', expires)).toMatchObject({ firstUse: true, used: 1 });
+  });
+
+  it('forgets expired links in its alarm', async () => {
+    const stub = QUOTA.getByName('link-cleanup-test');
+    const now = Date.now();
+    await stub.useLink(now, 'old', now - 1000, key(10));
+    await stub.useLink(now, 'live', now + 86400_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect([...(await state.storage.list({ prefix: 'link:' })).keys()]).toEqual(['link:live']);
+    });
+  });
+});

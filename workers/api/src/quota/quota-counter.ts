@@ -27,11 +27,13 @@ export type ConsumeOutcome =
   | { kind: 'expired'; key: KeySnapshot; stale: boolean }
   | { kind: 'revoked'; key: KeySnapshot; stale: boolean }
   | { kind: 'exceeded'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string }
-  | { kind: 'allowed'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string; stale: boolean };
+  | { kind: 'allowed'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string; stale: boolean; firstUse?: boolean };
 
 /** How long a key copy is trusted before the Worker refreshes it in the background. */
 export const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
 const KEEP_DAYS = 40;
+/** Stream links seen, held in memory up to this many; storage holds them all until they expire. */
+const LINKS_IN_MEMORY = 5_000;
 const FLUSH_MS = 50;
 
 export class QuotaCounter extends DurableObject<Record<string, unknown>> {
@@ -41,6 +43,8 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private readonly counts = new Map<string, number>();
   private readonly dirty = new Set<string>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Stream link id → its expiry (epoch ms): links whose first request was counted. */
+  private readonly seenLinks = new Map<string, number>();
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
   async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
@@ -63,6 +67,33 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     this.setCount(day, used + 1);
     this.scheduleCleanup(nowMs);
     return { kind: 'allowed', key, limit: key.daily_limit, used: used + 1, resetAt, day, stale };
+  }
+
+  /**
+   * A request of a stream link: the link's first request counts one unit of
+   * quota (like any request), every later one — the ranges and segments a
+   * player asks for — only checks the key. `firstUse` says which it was.
+   */
+  async useLink(nowMs: number, linkId: string, linkExpiresAt: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
+    if (record !== undefined) await this.remember(record, nowMs);
+    if (await this.linkSeen(linkId, nowMs)) return this.check(nowMs);
+    const outcome = await this.consume(nowMs);
+    if (outcome.kind !== 'allowed') return outcome;
+    // Another request of this link may have been counted while this one waited for storage.
+    if (this.seenLinks.has(linkId)) {
+      await this.refund(outcome.day);
+      return this.check(nowMs);
+    }
+    this.rememberLink(linkId, linkExpiresAt);
+    void this.ctx.storage.put(`link:${linkId}`, linkExpiresAt, { allowUnconfirmed: true });
+    return { ...outcome, firstUse: true };
+  }
+
+  /** A first request that failed on our side or was rate-limited: its unit back, and the next request is first again. */
+  async releaseLink(day: string, linkId: string): Promise<void> {
+    this.seenLinks.delete(linkId);
+    await this.ctx.storage.delete(`link:${linkId}`);
+    await this.refund(day);
   }
 
   /** Gives back a request that failed on the service's side (5xx). */
@@ -113,6 +144,25 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     const old = await this.ctx.storage.list({ prefix: 'day:', end: oldest });
     await this.ctx.storage.delete([...old.keys()]);
     for (const key of old.keys()) this.counts.delete(key.slice(4));
+    const now = Date.now();
+    const links = await this.ctx.storage.list<number>({ prefix: 'link:' });
+    const expired = [...links].filter(([, expiresAt]) => expiresAt <= now).map(([name]) => name);
+    for (let start = 0; start < expired.length; start += 128) await this.ctx.storage.delete(expired.slice(start, start + 128));
+    for (const name of expired) this.seenLinks.delete(name.slice(5));
+  }
+
+  private async linkSeen(linkId: string, nowMs: number): Promise<boolean> {
+    let expiresAt = this.seenLinks.get(linkId);
+    if (expiresAt === undefined) {
+      expiresAt = await this.ctx.storage.get<number>(`link:${linkId}`);
+      if (expiresAt !== undefined && !this.seenLinks.has(linkId)) this.rememberLink(linkId, expiresAt);
+    }
+    return expiresAt !== undefined && expiresAt > nowMs;
+  }
+
+  private rememberLink(linkId: string, expiresAt: number): void {
+    this.seenLinks.set(linkId, expiresAt);
+    if (this.seenLinks.size > LINKS_IN_MEMORY) this.seenLinks.delete(this.seenLinks.keys().next().value!);
   }
 
   private async usedOn(day: string): Promise<number> {

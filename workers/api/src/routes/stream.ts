@@ -1,51 +1,93 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { decodeProxiedUrl, isPlaylist, rewritePlaylist } from '../../../core/src/stream/hls';
-import { forwardedRange, passThroughResponse } from '../../../core/src/stream/range';
+import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
+import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
+import { forwardedRange, passThroughResponse, startsAtFirstByte } from '../../../core/src/stream/range';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
-import { verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
+import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { checkedSource, serveTrackFile } from '../media/track-file';
+import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
 import { revocationCutoff } from '../stream-links/revocation-cutoff';
 import { describe } from './describe';
 
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
  * URLs are locked to the IP that resolved them). GET and HEAD, single ranges.
- * `/stream/<token>/hls/<url>` carries the playlists and segments of an HLS stream.
+ * `/stream/<token>/hls/<url>.<mac>` carries the playlists and segments of an HLS
+ * stream: only URIs this service wrote into a playlist for this token (hls.ts).
+ * Every fetch, redirects included, stays on the media hosts (upstream-hosts.ts).
  * A Telegram-cache link serves the channel's copy, and YouTube's when that is gone.
  */
 export const streamRoute = new Hono<AppEnv>();
 
+export interface ClaimsOptions {
+  /** false: only check the link and its key (a job-status poll); nothing is counted. */
+  counts?: boolean;
+}
+
 /**
- * A link minted for a key dies with the key: revoked or expired keys stop streaming at once.
- * The bot shapes' file links and job ids are stream tokens too, and pass here.
+ * A link minted for a key dies with the key: revoked or expired keys stop
+ * streaming at once. The bot shapes' file links and job ids are stream tokens
+ * too, and pass here.
+ *
+ * A link's first request counts one unit of the key's quota and one of its
+ * rate limit; the ranges and segments a player then asks for only check the
+ * key (quota/quota-counter.ts `useLink`). A link without a key counts per IP,
+ * on a request that starts the stream (no Range, or from byte 0; not the HLS
+ * segments). A bad token counts per IP too.
  */
-export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!): Promise<StreamClaims> {
+export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!, options: ClaimsOptions = {}): Promise<StreamClaims> {
+  const counts = options.counts ?? true;
   const config = c.get('config');
-  const claims = await verifyStreamToken(token, config.STREAM_SIGNING_KEY);
+  const refuse = (error: unknown) => (counts ? refuseCountingIp(c, error) : Promise.reject(error));
+  const claims = await verifyStreamToken(token, config.STREAM_SIGNING_KEY).catch(refuse);
   // The emergency cut-off covers every link, those of no key (bootstrap, keys off) too.
   if (claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS < (await revocationCutoff(c.env.STREAM_LINKS))) {
-    throw new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.');
+    return refuse(new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.'));
   }
-  if (claims.keyHash && c.get('config').REQUIRE_API_KEY) {
-    const admission = await c.get('keyGate').admit(claims.keyHash, Date.now(), { consume: false });
+  if (!claims.keyHash || !config.REQUIRE_API_KEY) {
+    if (counts && startsStream(c)) await limitIp(c);
+    return claims;
+  }
+  const keyGate = c.get('keyGate');
+  if (!counts) {
+    const admission = await keyGate.admit(claims.keyHash, Date.now(), { consume: false });
     c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+    return claims;
+  }
+  const linkId = linkIdOf(token);
+  const admission = await keyGate.admitLink(claims.keyHash, { id: linkId, expiresAt: claims.expiresAt * 1000 }, Date.now());
+  c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
+  if (admission.firstUse) {
+    const release = () => keyGate.releaseLink(claims.keyHash!, admission.day, linkId);
+    c.set('releaseFirstUse', release);
+    await limitKey(c, admission.key.id).catch((error: unknown) => {
+      c.executionCtx.waitUntil(release());
+      throw error;
+    });
   }
   return claims;
 }
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'key.revoked', 'quota.exceeded'] }), async (c) => {
+function startsStream(c: Context<AppEnv>): boolean {
+  if (c.req.path.includes('/hls/')) return false;
+  return startsAtFirstByte(c.req.header('Range'));
+}
+
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'key.revoked', 'quota.exceeded', 'rate.limited'] }), async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   return serveTrackFile(c, claims);
 });
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist or an MPEG-TS segment', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream'] }), async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist or an MPEG-TS segment', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'rate.limited'] }), async (c) => {
+  // The URI's HMAC first: a forged one costs a hash and counts against the IP, never a key lookup.
+  const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
+  if (!target) return refuseCountingIp(c, new AppError('stream.token_invalid', 'This HLS link was not written by this service.'));
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
-  const target = decodeProxiedUrl(c.req.param('encoded'));
-  if (!target) throw new AppError('stream.token_invalid', 'This HLS link is malformed.');
   return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
 });
 
@@ -60,7 +102,8 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 }
 
 async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound')): Promise<Response> {
-  const upstream = await fetch(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
+  const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
+  const upstream = await guarded(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
@@ -68,11 +111,12 @@ async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound
   const target = new URL(url);
   if (isPlaylist(target, upstream.headers.get('content-type'))) {
     const requestUrl = new URL(c.req.url);
-    const token = requestUrl.pathname.split('/')[2];
-    const playlist = rewritePlaylist(await upstream.text(), url, `${requestUrl.origin}/stream/${token}/hls`);
+    const token = c.req.param('token')!;
+    const links = { proxyBase: `${requestUrl.origin}/stream/${token}/hls`, token, secret: c.get('config').STREAM_SIGNING_KEY };
+    const playlist = await rewritePlaylist(await readPlaylist(upstream), url, links);
     return new Response(c.req.method === 'HEAD' ? null : playlist, {
-      headers: { 'Content-Type': 'application/vnd.apple.mpegurl', 'Cache-Control': 'no-cache' },
+      headers: { ...RELAY_SAFETY_HEADERS, 'Content-Type': HLS_PLAYLIST_TYPE, 'Cache-Control': 'no-cache' },
     });
   }
-  return passThroughResponse(upstream, c.req.method, upstream.headers.get('content-type') ?? 'video/mp2t');
+  return passThroughResponse(upstream, c.req.method, mediaType(upstream.headers.get('content-type'), 'video/mp2t'));
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
+import { mediaType } from '../../../core/src/stream/media-type';
 import { passThroughResponse } from '../../../core/src/stream/range';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { TelegramCache } from './telegram-cache';
@@ -48,7 +49,8 @@ export async function serveCachedStream(c: Context<AppEnv>, claims: StreamClaims
     logger.warn('cache.file_failed', { videoId: claims.videoId, status: response.status, code: response.headers.get('X-Error-Code') });
     return null;
   }
-  const answer = passThroughResponse(response, method, (entry.mime ?? response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!);
+  const type = mediaType(entry.mime ?? response.headers.get('Content-Type'), claims.type === 'audio' ? 'audio/mp4' : 'video/mp4');
+  const answer = passThroughResponse(response, method, type);
   answer.headers.set('Cache-Control', 'private, max-age=3600');
   return answer;
 }

@@ -11,7 +11,8 @@ import { forwardedRange } from '../../../core/src/stream/range';
  * it reads and claims entries in the store, queues upload jobs, and asks the
  * consumer Worker (service binding TELEGRAM_CACHE) for a cached file's bytes.
  * Caching is on when this Worker has both bindings, TELEGRAM_CACHE_ENABLED is
- * not false, and the consumer says it has a bot token.
+ * not false, and the consumer says it has a bot token. Every call to the
+ * consumer has a timeout, and concurrent requests share one status probe.
  */
 export type CacheReport =
   | { status: 'disabled' }
@@ -31,8 +32,13 @@ interface Deps {
 /** The consumer's answer is kept a minute per isolate; a failed probe only briefly. */
 const STATUS_TTL_MS = 60_000;
 const STATUS_FAILURE_TTL_MS = 5_000;
+/** The consumer answers its status from memory: a probe slower than this counts as "off" for now. */
+const STATUS_TIMEOUT_MS = 2_000;
 const PENDING_TIMEOUT_MS = 30 * 60_000;
-const statusByBinding = new WeakMap<object, { enabled: boolean; channelPublic: boolean | null; until: number }>();
+type ConsumerStatus = { enabled: boolean; channelPublic: boolean | null };
+const statusByBinding = new WeakMap<object, ConsumerStatus & { until: number }>();
+/** One probe in flight per binding and isolate: concurrent requests share it. */
+const probesInFlight = new WeakMap<object, Promise<ConsumerStatus>>();
 
 export class TelegramCache {
   constructor(private readonly deps: Deps) {}
@@ -50,16 +56,26 @@ export class TelegramCache {
     return (await this.status()).channelPublic;
   }
 
-  private async status(): Promise<{ enabled: boolean; channelPublic: boolean | null }> {
+  private async status(): Promise<ConsumerStatus> {
     const { env, config } = this.deps;
     const binding = env.TELEGRAM_CACHE;
     if (!config.TELEGRAM_CACHE_ENABLED || !binding || !env.CACHE_QUEUE) return { enabled: false, channelPublic: null };
     const known = statusByBinding.get(binding);
     if (known && known.until > Date.now()) return known;
+    let probe = probesInFlight.get(binding);
+    if (!probe) {
+      probe = this.probe(binding).finally(() => probesInFlight.delete(binding));
+      probesInFlight.set(binding, probe);
+    }
+    return probe;
+  }
+
+  private async probe(binding: Fetcher): Promise<ConsumerStatus> {
     let enabled = false;
     let channelPublic: boolean | null = null;
     try {
-      const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`);
+      const timeoutMs = Math.min(STATUS_TIMEOUT_MS, this.deps.config.UPSTREAM_TIMEOUT_MS);
+      const response = await binding.fetch(`${CACHE_SERVICE_ORIGIN}/status`, { signal: AbortSignal.timeout(timeoutMs) });
       if (response.ok) {
         const status = (await response.json()) as Partial<CacheServiceStatus>;
         enabled = status.enabled === true;
@@ -133,8 +149,16 @@ export class TelegramCache {
   }
 
   /** The cached file's bytes (or a 410 when Telegram lost it), straight from the consumer. */
-  fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
-    return this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: forwardedRange(range) });
+  async fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
+    // The timeout covers the consumer's answer, not the bytes after it: a long track keeps streaming.
+    const controller = new AbortController();
+    const timeoutMs = this.deps.config.UPSTREAM_TIMEOUT_MS;
+    const timer = setTimeout(() => controller.abort(new Error(`the cache consumer did not answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+      return await this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: forwardedRange(range), signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async markStale(videoId: string, type: CacheType, reason: string): Promise<CacheEntry | null> {

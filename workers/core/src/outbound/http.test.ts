@@ -89,3 +89,67 @@ describe('UPSTREAM_ORIGINS routing', () => {
     ]);
   });
 });
+
+describe('redirects under an allow-list', () => {
+  const allowUrl = (url: URL) => url.protocol === 'https:' && url.hostname.endsWith('.googlevideo.com');
+
+  function recording(answers: Record<string, () => Response>) {
+    const seen: Request[] = [];
+    const fetch = createOutbound({
+      upstreamOrigins: { '*.googlevideo.com': 'http://127.0.0.1:9100' },
+      timeoutMs: 1000,
+      logger: silent,
+      transport: async (input, init) => {
+        const request = new Request(input, init);
+        seen.push(request);
+        expect(init?.redirect).toBe('manual');
+        const answer = answers[`${request.headers.get('X-Forwarded-Host') ?? ''}${new URL(request.url).pathname}`];
+        return answer ? answer() : new Response('not found', { status: 404 });
+      },
+    });
+    return { fetch, seen };
+  }
+  const redirect = (location: string, status = 302) => () => new Response(null, { status, headers: { Location: location } });
+
+  it('follows a redirect that stays on allowed hosts, each hop rerouted and checked', async () => {
+    const { fetch, seen } = recording({
+      'rr1.googlevideo.com/a': redirect('https://rr2.googlevideo.com/b'),
+      'rr2.googlevideo.com/b': redirect('/c', 307),
+      'rr2.googlevideo.com/c': () => new Response('media'),
+    });
+    const response = await fetch('https://rr1.googlevideo.com/a', { headers: { Range: 'bytes=0-9' }, allowUrl });
+    expect(await response.text()).toBe('media');
+    expect(seen.map((request) => request.headers.get('X-Forwarded-Host'))).toEqual(['rr1.googlevideo.com', 'rr2.googlevideo.com', 'rr2.googlevideo.com']);
+    expect(seen.every((request) => request.headers.get('Range') === 'bytes=0-9')).toBe(true);
+  });
+
+  it('refuses a redirect to a host outside the list and never fetches it', async () => {
+    for (const location of ['http://127.0.0.1:8080/admin', 'http://169.254.169.254/latest/meta-data', 'https://evil.example/x', 'http://rr2.googlevideo.com/x']) {
+      const { fetch, seen } = recording({ 'rr1.googlevideo.com/a': redirect(location) });
+      await expect(fetch('https://rr1.googlevideo.com/a', { allowUrl })).rejects.toMatchObject({ code: 'upstream.redirect_forbidden' });
+      expect(seen).toHaveLength(1);
+    }
+  });
+
+  it('refuses a first URL outside the list', async () => {
+    const { fetch, seen } = recording({});
+    await expect(fetch('https://evil.example/a', { allowUrl })).rejects.toMatchObject({ code: 'upstream.redirect_forbidden' });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('stops after the hop limit', async () => {
+    const { fetch, seen } = recording({ 'rr1.googlevideo.com/loop': redirect('/loop') });
+    await expect(fetch('https://rr1.googlevideo.com/loop', { allowUrl })).rejects.toMatchObject({ code: 'upstream.failed' });
+    expect(seen.length).toBe(6);
+  });
+
+  it('drops credentials on a hop to another host', async () => {
+    const { fetch, seen } = recording({
+      'rr1.googlevideo.com/a': redirect('https://rr2.googlevideo.com/b'),
+      'rr2.googlevideo.com/b': () => new Response('ok'),
+    });
+    await fetch('https://rr1.googlevideo.com/a', { headers: { Authorization: 'Bearer x', Cookie: 'a=b' }, allowUrl });
+    expect(seen[1]!.headers.has('Authorization')).toBe(false);
+    expect(seen[1]!.headers.has('Cookie')).toBe(false);
+  });
+});

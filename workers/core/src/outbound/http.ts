@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { headersForHop, MAX_REDIRECTS, nextHop } from './redirects';
 import { isRelayHost, RELAY_SECRET_HEADER } from './relay-hosts';
 import { rerouteUrl, type UpstreamOrigins } from './upstream-origins';
 
@@ -8,7 +9,9 @@ import { rerouteUrl, type UpstreamOrigins } from './upstream-origins';
  * UPSTREAM_ORIGINS and is logged (at debug) with its label, status and time.
  * A rerouted YouTube or googlevideo request carries RELAY_SECRET for an
  * egress relay, and its redirects are followed here, each hop rerouted again:
- * the relay follows none, so every hop leaves through it.
+ * the relay follows none, so every hop leaves through it. A call with an
+ * allow-list (`allowUrl`: media hosts, a fallback instance) follows its
+ * redirects here too, each hop checked against that list.
  */
 export interface OutboundOptions {
   upstreamOrigins: UpstreamOrigins;
@@ -24,59 +27,77 @@ export interface OutboundInit extends RequestInit {
   timeoutMs?: number;
   /** What the call is for, in logs: `youtube.player`, `googlevideo.chunk`, … */
   label?: string;
+  /**
+   * The allow-list of this call: the first URL and every redirect hop must
+   * pass it, at most MAX_REDIRECTS hops. Without it, a rerouted GET follows
+   * its redirects here and any other call lets the runtime follow them.
+   */
+  allowUrl?: (url: URL) => boolean;
 }
 
 export type OutboundFetch = (input: string | URL | Request, init?: OutboundInit) => Promise<Response>;
 
-const MAX_REDIRECTS = 5;
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export function createOutbound(options: OutboundOptions): OutboundFetch {
   const transport = options.transport ?? ((input, init) => fetch(input, init));
   return async function outboundFetch(input, init = {}) {
-    const { timeoutMs = options.timeoutMs, label = 'outbound', ...requestInit } = init;
+    const { timeoutMs = options.timeoutMs, label = 'outbound', allowUrl, ...requestInit } = init;
     const original = input instanceof Request ? input : undefined;
     let target = new URL(original ? original.url : input.toString());
-    const method = requestInit.method ?? original?.method ?? 'GET';
+    let method = requestInit.method ?? original?.method ?? 'GET';
+    let body = requestInit.body ?? (original ? original.body : undefined);
+    let headers = new Headers(requestInit.headers ?? original?.headers);
     const redirect = requestInit.redirect ?? 'follow';
     const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = requestInit.signal ?? original?.signal;
+    const callerSignal = requestInit.signal ?? original?.signal;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     const started = Date.now();
-    try {
-      for (let hop = 0; ; hop++) {
-        const { url, forwardedHost } = rerouteUrl(target, options.upstreamOrigins);
-        const headers = new Headers(requestInit.headers ?? original?.headers);
-        if (forwardedHost) headers.set('X-Forwarded-Host', forwardedHost);
-        if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) headers.set(RELAY_SECRET_HEADER, options.relaySecret);
-        // A rerouted GET follows its redirects here, so each hop is rerouted too.
-        const followHere = Boolean(forwardedHost) && redirect === 'follow' && (method === 'GET' || method === 'HEAD');
-        const response = await transport(url.toString(), {
-          method,
-          body: hop === 0 ? (requestInit.body ?? (original ? original.body : undefined)) : undefined,
-          redirect: followHere ? 'manual' : redirect,
-          headers,
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-        });
+
+    const send = async (url: URL, hopHeaders: Headers, hopRedirect: RequestInit['redirect']): Promise<Response> => {
+      try {
+        const response = await transport(url.toString(), { method, body, redirect: hopRedirect, headers: hopHeaders, signal });
         options.logger.debug('outbound', { label, host: target.host, status: response.status, ms: Date.now() - started });
-        const location = followHere && REDIRECTS.has(response.status) ? response.headers.get('location') : null;
-        if (!location) return response;
-        if (hop >= MAX_REDIRECTS) {
-          await response.body?.cancel();
-          throw new AppError('upstream.failed', `The upstream ${target.host} redirected more than ${MAX_REDIRECTS} times.`);
+        return response;
+      } catch (error) {
+        const timedOut = timeout.aborted;
+        options.logger.debug('outbound.failed', { label, host: target.host, timedOut, ms: Date.now() - started });
+        if (timedOut) {
+          throw new AppError('upstream.timeout', `The upstream ${target.host} did not answer within ${timeoutMs} ms.`);
         }
-        await response.body?.cancel();
-        const next = new URL(location, target);
-        if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new AppError('upstream.failed', `The upstream ${target.host} redirected to an unusable address.`);
-        target = next;
+        throw new AppError('upstream.failed', `The upstream ${target.host} could not be reached.`, { cause: error });
       }
-    } catch (error) {
-      if (error instanceof AppError) throw error;
-      const timedOut = timeout.aborted;
-      options.logger.debug('outbound.failed', { label, host: target.host, timedOut, ms: Date.now() - started });
-      if (timedOut) {
-        throw new AppError('upstream.timeout', `The upstream ${target.host} did not answer within ${timeoutMs} ms.`);
+    };
+
+    if (allowUrl && !allowUrl(target)) {
+      throw new AppError('upstream.redirect_forbidden', `The upstream ${target.host} is not one this service fetches from.`);
+    }
+    for (let redirects = 0; ; redirects++) {
+      const { url, forwardedHost } = rerouteUrl(target, options.upstreamOrigins);
+      const hopHeaders = new Headers(headers);
+      if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
+      if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) hopHeaders.set(RELAY_SECRET_HEADER, options.relaySecret);
+      // Followed here: under an allow-list (every hop checked), and a rerouted GET (every hop rerouted too).
+      const followHere = Boolean(allowUrl) || (Boolean(forwardedHost) && redirect === 'follow' && (method === 'GET' || method === 'HEAD'));
+      const response = await send(url, hopHeaders, followHere ? 'manual' : redirect);
+      if (!followHere) return response;
+      const hop = nextHop(response, target, method);
+      // A body that was a stream cannot be sent twice: the caller gets the redirect itself.
+      if (!hop || (hop.keepBody && body instanceof ReadableStream)) return response;
+      await response.body?.cancel();
+      if (redirects >= MAX_REDIRECTS) {
+        throw new AppError('upstream.failed', `The upstream ${target.host} redirected more than ${MAX_REDIRECTS} times.`);
       }
-      throw new AppError('upstream.failed', `The upstream ${target.host} could not be reached.`, { cause: error });
+      if (allowUrl && !allowUrl(hop.url)) {
+        options.logger.warn('outbound.redirect_forbidden', { label, from: target.host, to: hop.url.host });
+        throw new AppError('upstream.redirect_forbidden', `The upstream ${target.host} redirected to a host this service does not fetch from.`);
+      }
+      if (hop.url.protocol !== 'https:' && hop.url.protocol !== 'http:') {
+        throw new AppError('upstream.failed', `The upstream ${target.host} redirected to an unusable address.`);
+      }
+      headers = headersForHop(headers, target, hop.url);
+      if (!hop.keepBody) body = undefined;
+      target = hop.url;
+      method = hop.method;
     }
   };
 }

@@ -19,6 +19,8 @@ import {
  */
 
 export const MAX_PAGE_SIZE = 200;
+/** Lists never page deeper than this many rows: a deeper page is a 400, never a store error or a long scan. */
+export const MAX_OFFSET = 100_000;
 export const MAX_BUCKETS = 10_000;
 export const DEFAULT_PENDING_TIMEOUT_MS = 30 * 60_000;
 const HOUR_MS = 3_600_000;
@@ -44,7 +46,9 @@ export function paging(page: number, pageSize: number): { limit: number; offset:
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
     throw new AppError('request.invalid', `pageSize must be a whole number from 1 to ${MAX_PAGE_SIZE}.`);
   }
-  return { limit: pageSize, offset: (page - 1) * pageSize };
+  const offset = (page - 1) * pageSize;
+  if (offset > MAX_OFFSET) throw new AppError('request.invalid', `page × page_size reaches past the first ${MAX_OFFSET} rows; narrow the filters instead.`);
+  return { limit: pageSize, offset };
 }
 
 export function checkRange(range: TimeRange): void {

@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
+import { mediaType, RELAY_SAFETY_HEADERS } from './media-type';
 import { forwardedRange, passThroughResponse, planRange } from './range';
 
 /**
@@ -32,7 +33,8 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   if (source.size === null) return passThrough(source, options);
 
   const { start, end, length, status, headers } = planRange(options.rangeHeader, source.size, 'stream');
-  headers.set('Content-Type', source.mime.split(';')[0]!);
+  for (const [name, value] of Object.entries(RELAY_SAFETY_HEADERS)) headers.set(name, value);
+  headers.set('Content-Type', mediaType(source.mime, 'application/octet-stream'));
   headers.set('Cache-Control', 'private, max-age=3600');
   if (options.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
 
@@ -92,5 +94,5 @@ async function passThrough(source: ProxySource, options: ProxyOptions): Promise<
   const upstream = await options.fetch(source.url, { method: options.method, headers: forwardedRange(options.rangeHeader), label: 'stream.passthrough' });
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
-  return passThroughResponse(upstream, options.method, upstream.headers.get('content-type') ?? source.mime.split(';')[0]!);
+  return passThroughResponse(upstream, options.method, mediaType(upstream.headers.get('content-type'), mediaType(source.mime, 'application/octet-stream')));
 }

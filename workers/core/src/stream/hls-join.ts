@@ -1,6 +1,7 @@
 import { Parser, type ParsedVariant } from 'm3u8-parser';
 import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
+import { readPlaylist } from './hls';
 
 /**
  * One playable file from an HLS stream: one variant's MPEG-TS segments,
@@ -127,7 +128,7 @@ async function fetchPlaylist(url: string, options: HlsJoinOptions) {
     throw new AppError('stream.upstream', `The media host answered HTTP ${response.status} for the HLS playlist.`);
   }
   const parser = new Parser();
-  parser.push(await response.text());
+  parser.push(await readPlaylist(response));
   parser.end();
   return parser.manifest;
 }

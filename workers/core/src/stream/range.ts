@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { RELAY_SAFETY_HEADERS } from './media-type';
 
 /**
  * Parses a `Range` header against a known size. Only single byte ranges are
@@ -52,14 +53,22 @@ export function planRange(header: string | null | undefined, size: number, what:
   return { start, end, length, status: range.kind === 'partial' ? 206 : 200, headers };
 }
 
+/** Whether a request asks for a file from its first byte (or all of it): the request of a read that counts. */
+export function startsAtFirstByte(header: string | null | undefined): boolean {
+  return !header || /^\s*bytes=0-/i.test(header);
+}
+
 /** The client's Range header, to forward upstream as is when the size is not known. */
 export function forwardedRange(header: string | null | undefined): Record<string, string> {
   return header ? { Range: header } : {};
 }
 
-/** An upstream answer passed through as is: its status, length and range headers, and its body unless HEAD. */
+/**
+ * An upstream answer relayed: its status, length and range headers, and its body unless HEAD.
+ * Its type is the caller's (see mediaType), and it carries the relay safety headers.
+ */
 export function passThroughResponse(upstream: Response, method: string, contentType: string): Response {
-  const headers = new Headers({ 'Content-Type': contentType, 'Accept-Ranges': 'bytes' });
+  const headers = new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': contentType, 'Accept-Ranges': 'bytes' });
   for (const name of ['content-length', 'content-range']) {
     const value = upstream.headers.get(name);
     if (value) headers.set(name, value);

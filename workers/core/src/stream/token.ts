@@ -84,3 +84,8 @@ export async function verifyStreamToken(token: string, secret: string, nowSecond
   if (claims.expiresAt <= nowSeconds) throw new AppError('stream.token_expired', 'This stream link has expired; resolve the track again.');
   return claims;
 }
+
+/** A link's id for "first request" bookkeeping: part of its signature, so unique per link and nothing secret. */
+export function linkIdOf(token: string): string {
+  return (token.split('.')[1] ?? token).slice(0, 22);
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FallbackInstance } from '../settings';
 import type { OutboundFetch } from '../outbound/http';
+import { isInstanceUrl } from '../stream/upstream-hosts';
 import type { ResolvedVideo, StreamFormat } from './types';
 
 /**
@@ -50,7 +51,12 @@ export async function fetchFromInstance(
   fetch: OutboundFetch,
 ): Promise<ResolvedVideo> {
   const path = instance.type === 'invidious' ? `/api/v1/videos/${videoId}` : `/streams/${videoId}`;
-  const response = await fetch(new URL(path, instance.url), { label: `fallback.${instance.type}`, headers: { accept: 'application/json' } });
+  const response = await fetch(new URL(path, instance.url), {
+    label: `fallback.${instance.type}`,
+    headers: { accept: 'application/json' },
+    // A redirect may not lead the call off the instance (to an internal address, say).
+    allowUrl: (url) => isInstanceUrl(url, instance),
+  });
   if (!response.ok) throw new Error(`answered HTTP ${response.status}`);
   const body: unknown = await response.json();
   const expiresAt = Math.floor(Date.now() / 1000) + 3 * 3600;

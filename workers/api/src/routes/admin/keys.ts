@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { validate } from '../../middleware/validate';
 import { sha256Hex } from '../../../../core/src/hash';
+import { OFFSET_MESSAGE, pagingShape, withinOffset } from './paging';
 import type { ApiKeyPatch } from '../../../../core/src/store/types';
 import { toKeyView } from './key-view';
 import { describe } from '../describe';
@@ -19,11 +20,11 @@ export const CreateKeySchema = z.object({
 });
 
 const ListKeysSchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
+  ...pagingShape(20),
   page_size: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().trim().max(200).optional(),
   status: z.enum(['all', 'active', 'expired', 'revoked']).default('all'),
-});
+}).refine(withinOffset, OFFSET_MESSAGE);
 
 const PatchKeySchema = z
   .object({

@@ -2,13 +2,13 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { validate } from '../../middleware/validate';
+import { OFFSET_MESSAGE, pagingShape, withinOffset } from './paging';
 import { CACHE_STATUSES } from '../../../../core/src/store/types';
 import { describe } from '../describe';
 
 /** The request log and the Telegram cache, paged and filtered. */
 const LogsQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(50),
+  ...pagingShape(50),
   key_id: z.string().max(64).optional(),
   endpoint: z.string().max(200).optional(),
   status: z
@@ -18,13 +18,12 @@ const LogsQuerySchema = z.object({
     .optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
-});
+}).refine(withinOffset, OFFSET_MESSAGE);
 
 const CacheQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(50),
+  ...pagingShape(50),
   status: z.enum(CACHE_STATUSES).optional(),
-});
+}).refine(withinOffset, OFFSET_MESSAGE);
 
 export const logsRoute = new Hono<AppEnv>()
   .get('/admin/logs', describe({ tag: 'admin', auth: 'admin', summary: 'Request logs, newest first, paged and filtered', errors: ['request.invalid', 'store.unavailable'] }), validate('query', LogsQuerySchema), async (c) => {

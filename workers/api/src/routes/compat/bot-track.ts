@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
+import { startsAtFirstByte as startsAtRangeStart } from '../../../../core/src/stream/range';
 import { signStreamToken, verifyStreamToken, type StreamClaims } from '../../../../core/src/stream/token';
 import type { ResolvedTrack } from '../../media/resolve-track';
 import { extensionOf } from '../../media/track-file';
@@ -61,6 +62,5 @@ export const flag = z
 
 /** A request for the first byte of a file (or for all of it): the one that spends quota. */
 export function startsAtFirstByte(c: Context<AppEnv>): boolean {
-  const range = c.req.header('Range');
-  return !range || /^\s*bytes=0-/i.test(range);
+  return startsAtRangeStart(c.req.header('Range'));
 }

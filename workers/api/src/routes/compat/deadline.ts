@@ -5,6 +5,7 @@ import { AppError } from '../../../../core/src/errors';
 import type { ErrorShape } from '../../middleware/error-shape';
 import { validate } from '../../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../../query/parse-query';
+import { limitCaller, limitIp } from '../../middleware/rate-limit';
 import { verifiedClaims } from '../stream';
 import { fileUrlOf, flag, resolveBotTrack } from './bot-track';
 import { describe } from '../describe';
@@ -57,9 +58,13 @@ export const deadlineRoute = new Hono<AppEnv>()
   })
   .get('/youtube/jobStatus', describe({ tag: 'compat', auth: 'public', summary: 'DeadlineTech: poll a download job', description: 'Needs no key (the bots send none): the job id is unguessable. Spends no quota.', errors: ['request.invalid', 'route.not_found'] }), validate('query', StatusQuerySchema), async (c) => {
     const jobId = c.req.valid('query').job_id.trim();
-    const claims = await verifiedClaims(c, jobId).catch((error: unknown) => {
+    const claims = await verifiedClaims(c, jobId, { counts: false }).catch(async (error: unknown) => {
+      // A guessed job id counts against the IP.
+      await limitIp(c);
       if (error instanceof AppError && error.code === 'stream.token_invalid') throw new AppError('route.not_found', 'No such job.');
       throw error;
     });
+    // A bot server polls for all its listeners from one IP: a poll counts against the job's key, like any keyed request.
+    await limitCaller(c);
     return jobAnswer(c, jobId, { video_id: claims.videoId });
   });
