@@ -47,10 +47,15 @@ export async function deferredToken(claims: StreamClaims, type: 'audio' | 'video
   return signStreamToken({ ...claims, type, itag: 0, delivery: 'telegram', expiresAt }, secret);
 }
 
-/** The same link, valid for less time (a download token handed to a client that fetches at once). */
+/**
+ * The same link, valid for less time (a download token handed to a client that fetches at once).
+ * It says when it was minted: its short expiry would otherwise date it a day back, before any
+ * emergency cut-off (routes/stream.ts).
+ */
 export async function shortLivedToken(claims: StreamClaims, secret: string, ttlSeconds: number): Promise<string> {
-  const expiresAt = Math.min(claims.expiresAt, Math.floor(Date.now() / 1000) + ttlSeconds);
-  return signStreamToken({ ...claims, expiresAt }, secret);
+  const now = Math.floor(Date.now() / 1000);
+  const expiresAt = Math.min(claims.expiresAt, now + ttlSeconds);
+  return signStreamToken({ ...claims, expiresAt, issuedAt: claims.issuedAt ?? now }, secret);
 }
 
 /** `true`, `1`, `yes` in any case; anything else is false, as Python's `str(False).lower()` sends `false`. */
