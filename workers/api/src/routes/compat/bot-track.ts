@@ -69,3 +69,23 @@ export function startsAtFirstByte(c: Context<AppEnv>): boolean {
   const range = c.req.header('Range');
   return !range || /^\s*bytes=0-/i.test(range);
 }
+
+/** How long the ranges of one /download read stay free after its first request: ffmpeg reads a track in minutes. */
+const READ_WINDOW_MS = 6 * 3600_000;
+
+/**
+ * The read a /download request belongs to: the key's requests for one track
+ * and type within READ_WINDOW_MS. A range of a read the key never began
+ * resolves the track all the same, so it counts as the read's first request.
+ */
+export async function fileReadOf(c: Context<AppEnv>): Promise<{ id: string; expiresAt: number }> {
+  const name = `read\n${c.req.query('type') ?? 'audio'}\n${(c.req.query('url') ?? '').trim()}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(name)));
+  const id = Array.from(digest.slice(0, 12), (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return { id, expiresAt: Date.now() + READ_WINDOW_MS };
+}
+
+/** Whether a /download request counts against the rate limit: its first byte's, or its read's first. */
+export function countsAsRead(c: Context<AppEnv>): boolean {
+  return startsAtFirstByte(c) || c.get('firstRead') === true;
+}
