@@ -65,3 +65,25 @@ describe('bad input is a 4xx on every route', () => {
     expect(failures).toEqual([]);
   }, 120_000);
 });
+
+describe('bad ranges on every file route are a 4xx or the whole file', () => {
+  it('/stream, /file, Shruti /download and /stream/<id>?token=', async () => {
+    const resolved = await (await api('/v1/resolve?query=M4gD1WSo5mA')).json<any>();
+    const path = new URL(resolved.stream.url).pathname;
+    const token = path.split('/')[2]!;
+    const { download_token } = await (await api('/download?url=M4gD1WSo5mA')).json<any>();
+    const targets = [path, `/file/${token}`, '/download?url=M4gD1WSo5mA&api_key=', `/stream/M4gD1WSo5mA?token=${encodeURIComponent(download_token)}`];
+    const ranges = ['bytes=abc', 'bytes=5-1', 'bytes=-0', 'bytes=0-99,200-299', 'bytes=99999999999999999999-', 'bytes=-99999999999999999999', 'items=0-5', 'bytes=1e3-', 'bytes= -', 'bytes=0-18446744073709551616'];
+    const failures: string[] = [];
+    for (const target of targets) {
+      for (const range of ranges) {
+        for (const method of ['GET', 'HEAD']) {
+          const response = await api(target, { method, headers: { Range: range } });
+          await response.arrayBuffer();
+          if (response.status >= 500) failures.push(`${method} ${target.slice(0, 40)} ${range} -> ${response.status} ${response.headers.get('X-Error-Code')}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
