@@ -8,7 +8,8 @@ import { playerVectors } from './player-scripts';
  * - ANDROID_VR: plain URLs googlevideo refuses (403);
  * - IOS: plain URLs googlevideo refuses without the GVS token only iOS can mint;
  * - TV, WEB_EMBEDDED, TV_EMBEDDED: every format ciphered (signatureCipher with `s`, and `n`)
- *   for the current player; googlevideo checks `sig` and `n` against yt-dlp's values for that
+ *   for the current player (or the earlier recorded player whose signatureTimestamp the request
+ *   carried, unless the test retired it); googlevideo checks `sig` and `n` against yt-dlp’s values for that
  *   player, and refuses them all when the request's signatureTimestamp was not that player's;
  * - MWEB: ciphered, googlevideo wants `pot` (a token the test provider minted for the video);
  * - WEB: SABR-only without a PO token in the request, else as MWEB.

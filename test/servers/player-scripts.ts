@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURES_DIR, readExchange } from './fixtures';
+import { FIXTURES_DIR, listFixtures, readExchange } from './fixtures';
 
 /**
  * The recorded YouTube player scripts (test/fixtures/youtube/player-js) and the
@@ -57,4 +57,18 @@ export function iframeApi(playerId: string): string {
 
 export function allVectorPlayerIds(): string[] {
   return [...new Set(vectors.map((vector) => vector.player_id))];
+}
+
+let byTimestamp: Map<number, string> | undefined;
+
+/** The recorded player whose signatureTimestamp this is, if any. */
+export function playerWithTimestamp(sts: number | undefined): string | undefined {
+  if (!sts) return undefined;
+  byTimestamp ??= new Map(
+    listFixtures('player-js')
+      .filter((name) => name.endsWith('-base'))
+      .map((name) => name.replace(/-base$/, ''))
+      .map((id) => [playerVectors(id).signatureTimestamp, id] as const),
+  );
+  return byTimestamp.get(sts);
 }

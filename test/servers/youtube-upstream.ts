@@ -7,7 +7,7 @@ import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
 import { hlsAnswer } from './googlevideo-hls';
-import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript } from './player-scripts';
+import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { isPoTokenFor } from './po-tokens';
 
 /**
@@ -77,6 +77,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   const hostile = new HostileUpstream();
   // the player iframe_api names, whose vectors cipher the TV / WEB_EMBEDDED answers
   let currentPlayer = DEFAULT_PLAYER_ID;
+  // As YouTube keeps accepting the players it rolled out before, a request carrying an earlier
+  // recorded player's signatureTimestamp is ciphered for that player, unless the test retired them.
+  let onlyCurrentPlayer = false;
 
   const server = createServer(async (req, res) => {
     try {
@@ -104,7 +107,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const poToken = request.serviceIntegrityDimensions?.poToken;
       const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
       calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
-      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId: currentPlayer });
+      const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId });
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -142,11 +146,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       bytesPerSecond = 0;
       hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
+      onlyCurrentPlayer = false;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/player') {
       if (!hasPlayer(input.playerId)) return json(res, 400, { error: 'no such player fixture' });
       currentPlayer = input.playerId;
+      onlyCurrentPlayer = input.retireOthers === true;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/scenario') {

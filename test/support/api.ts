@@ -51,9 +51,13 @@ export const upstream = {
   get internalUrl(): string {
     return (env as unknown as { TEST_UPSTREAM: string }).TEST_UPSTREAM;
   },
-  /** The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher TV / WEB_EMBEDDED answers. */
-  player(playerId: string) {
-    return this.control('player', { playerId });
+  /**
+   * The player iframe_api names (a fixture in test/fixtures/youtube/player-js), whose values cipher
+   * TV / WEB_EMBEDDED answers. A request with an earlier recorded player's signatureTimestamp is still
+   * ciphered for that one, as YouTube does, unless `retireOthers`: then only this player's sts is valid.
+   */
+  player(playerId: string, options: { retireOthers?: boolean } = {}) {
+    return this.control('player', { playerId, ...options });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {

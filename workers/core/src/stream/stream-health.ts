@@ -1,13 +1,17 @@
 import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName } from '../settings';
 import type { ClientHealth } from '../youtube/client-health';
+import { CLIENT_PROFILES } from '../youtube/clients';
+import { forgetCurrentPlayerId } from '../youtube/player-cipher';
 import type { ResolvedVideo } from '../youtube/types';
 
 /**
  * googlevideo's answer to a client's URLs counts toward that client's health
  * (issue 10 §5): the first fetch of each URL a client minted is recorded, and
  * a 403 there (googlevideo refusing the client's URLs, as it did ANDROID_VR's
- * in 2026) marks the client, so the re-resolve that follows skips it.
+ * in 2026) marks the client, so the re-resolve that follows skips it. A refused
+ * ciphered client's URLs may be signed for a player YouTube has since replaced,
+ * so that re-resolve also reads the current player id again.
  */
 export class StreamHealthWatch {
   private readonly pending = new Map<string, YouTubeClientName>();
@@ -41,6 +45,7 @@ export class StreamHealthWatch {
       if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs });
       else if (response.status === 403) {
         this.refusedClients.add(client);
+        if (CLIENT_PROFILES[client]?.ciphered) forgetCurrentPlayerId();
         this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs });
       }
       return response;

@@ -20,6 +20,11 @@ export const ClientLedgerSchema = z.object({
   minutes: z.array(z.tuple([z.number(), z.number(), z.number()])),
   lastSuccessAt: z.number().nullable(),
   lastFailure: z.object({ at: z.number(), code: z.string() }).nullable(),
+  /**
+   * Set while the latest attempt is a player answer googlevideo has not yet served a URL of:
+   * lastSuccessAt before it, restored if googlevideo refuses that answer's URLs.
+   */
+  unconfirmedSince: z.number().nullable().optional(),
 });
 export type ClientLedger = z.infer<typeof ClientLedgerSchema>;
 
@@ -68,8 +73,23 @@ export function horizonMs(rules: HealthRules): number {
   return HOUR_MS + rules.coolOffMs;
 }
 
-export function addOutcome(ledger: ClientLedger, outcome: Pick<ClientOutcome, 'code'>, at: number, rules: HealthRules): void {
+export function addOutcome(ledger: ClientLedger, outcome: Pick<ClientOutcome, 'code'> & Partial<Pick<ClientOutcome, 'phase'>>, at: number, rules: HealthRules): void {
   const failed = isClientFailure(outcome.code);
+  const latest = ledger.recent[ledger.recent.length - 1];
+  const successBefore = ledger.unconfirmedSince;
+  delete ledger.unconfirmedSince;
+  if (outcome.phase === 'player' && !failed) ledger.unconfirmedSince = ledger.lastSuccessAt;
+  if (outcome.phase === 'stream' && failed && successBefore !== undefined && latest && latest[1] === 0) {
+    // googlevideo refused the URLs of the resolve that looked fine (ANDROID_VR's in 2026): that
+    // attempt failed, so a client whose every URL is refused runs up failures and cools off.
+    latest[1] = 1;
+    const minute = ledger.minutes.find(([m]) => m === Math.floor(latest[0] / MINUTE_MS));
+    if (minute) minute[2] = Math.min(minute[1], minute[2] + 1);
+    ledger.lastFailure = { at, code: outcome.code };
+    ledger.lastSuccessAt = successBefore;
+    pruneLedger(ledger, at, rules);
+    return;
+  }
   ledger.recent.push([at, failed ? 1 : 0]);
   const keep = Math.max(rules.threshold, 10);
   if (ledger.recent.length > keep) ledger.recent.splice(0, ledger.recent.length - keep);

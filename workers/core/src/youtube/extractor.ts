@@ -69,10 +69,13 @@ export class Extractor {
       const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !usable.includes(client));
       this.logger.info('youtube.clients_skipped', { clients: skipped, reason: 'they need a PO token and PO_TOKEN_PROVIDER_URL is not set' });
     }
+    // One ask per resolve, shared by MWEB and WEB: a provider that is down or slow costs a resolve one timeout, not one per client.
+    let token: Promise<string> | undefined;
+    const tokenOnce = () => (token ??= this.poTokens.tokenFor(videoId));
     for (const client of await this.health.plan(usable)) {
       const started = Date.now();
       try {
-        const video = await this.tryClient(videoId, CLIENT_PROFILES[client]);
+        const video = await this.tryClient(videoId, CLIENT_PROFILES[client], tokenOnce);
         this.record(client, 'ok', started);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
         return video;
@@ -108,9 +111,9 @@ export class Extractor {
     }
   }
 
-  private async tryClient(videoId: string, profile: ClientProfile): Promise<ResolvedVideo> {
+  private async tryClient(videoId: string, profile: ClientProfile, tokenFor: () => Promise<string>): Promise<ResolvedVideo> {
     const cipher = profile.ciphered ? await this.ciphers.current() : null;
-    const poToken = profile.poToken ? await this.poTokens.tokenFor(videoId) : undefined;
+    const poToken = profile.poToken ? await tokenFor() : undefined;
     const response = await this.fetchPlayer(videoId, profile, cipher?.signatureTimestamp, poToken);
     const failure = checkPlayability(response, videoId);
     if (failure) throw failure.error;

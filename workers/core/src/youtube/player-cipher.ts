@@ -167,6 +167,15 @@ function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
   return { playerId, signatureTimestamp: loaded.signatureTimestamp, decipher: (items) => loaded.solver.decipher(items) };
 }
 
+/**
+ * Reads iframe_api again on the next ciphered resolve: googlevideo refused URLs signed for the
+ * player this isolate holds, and a newly rolled-out player (whose signatureTimestamp the old
+ * signatures do not match) is the likeliest reason. The extracted code stays cached.
+ */
+export function forgetCurrentPlayerId(): void {
+  currentIds.clear();
+}
+
 /** Forgets what this isolate holds, once its QuickJS contexts are freed (tests of a cold isolate). */
 export async function forgetLoadedPlayers(): Promise<void> {
   const held = [...solvers.values()];
