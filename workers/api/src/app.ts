@@ -26,7 +26,7 @@ import { fileRoute } from './routes/compat/file';
 import { nexgenErrors, nexgenRoute } from './routes/compat/nexgen';
 import { SHRUTI_STREAM_PATH, shrutiErrors, shrutiRoute } from './routes/compat/shruti';
 import { ytproxyErrors, ytproxyRoute } from './routes/compat/ytproxy';
-import { startsAtFirstByte } from './routes/compat/bot-track';
+import { countsAsRead, fileReadOf, startsAtFirstByte } from './routes/compat/bot-track';
 
 /** The music bots' own API shapes (routes/compat): each family's paths and its error body. */
 const BOT_SHAPES = [
@@ -53,7 +53,8 @@ export function createApp() {
   // The key first, so that a keyed request is limited per key (middleware/rate-limit.ts).
   for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey(), rateLimit());
   // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
-  app.use('/download', apiKey({ consumes: startsAtFirstByte }), rateLimit({ counts: startsAtFirstByte }));
+  // A range of a track the key never began still resolves it: it counts once (fileReadOf).
+  app.use('/download', apiKey({ consumes: startsAtFirstByte, read: fileReadOf }), rateLimit({ counts: countsAsRead }));
   // (DeadlineTech's /youtube/jobStatus, polled without a key, counts against the job's key: routes/compat/deadline.ts.)
   // Links (/stream/*, /file/*, Shruti's /stream/<id>) count their first request in verifiedClaims
   // (routes/stream.ts), and give it back when it fails on our side; /admin/* is limited in adminRoute.

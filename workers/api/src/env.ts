@@ -45,6 +45,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   principal?: Principal;
   /** The id of a key that was refused (expired, revoked, over quota), for the request log. */
   refusedKeyId?: string;
+  /** A request that did not spend quota by itself was counted as its read's first (api-key.ts `link`). */
+  firstRead?: boolean;
   /** Undoes a stream link's counted first request (when it fails on our side). */
   releaseFirstUse?: () => Promise<void>;
   /** What the request log records about the cache, when it applies. */

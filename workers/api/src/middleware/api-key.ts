@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { sha256, toHex } from '../../../core/src/hash';
-import { rateLimitHeaders } from '../quota/key-gate';
+import { rateLimitHeaders, type AdmitOptions } from '../quota/key-gate';
 import { limitIp, refuseCountingIp } from './rate-limit';
 
 /**
@@ -42,7 +42,7 @@ function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
 }
 
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
-export async function authenticate(c: Context<AppEnv>, options: { consume: boolean }): Promise<{ principal: Principal; day?: string }> {
+export async function authenticate(c: Context<AppEnv>, options: AdmitOptions): Promise<{ principal: Principal; day?: string; firstUse?: boolean }> {
   const key = presentedKey(c);
   if (!key) return refuseCountingIp(c, new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.'));
   const adminKey = c.get('config').ADMIN_API_KEY;
@@ -61,7 +61,7 @@ export async function authenticate(c: Context<AppEnv>, options: { consume: boole
     throw error;
   });
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
-  return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day };
+  return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day, firstUse: admission.firstUse };
 }
 
 export interface ApiKeyOptions {
@@ -71,17 +71,25 @@ export interface ApiKeyOptions {
    * player that reads a track in many ranges spends one request, not one per range.
    */
   consumes?: (c: Context<AppEnv>) => boolean;
+  /**
+   * The file this request reads, when it is read in ranges under one name: a request that
+   * does not spend quota by itself still does when it is the first of its read (a range of
+   * a track never started from byte 0 resolves it all the same), and sets `firstRead`.
+   */
+  read?: (c: Context<AppEnv>) => Promise<{ id: string; expiresAt: number }>;
 }
 
 export function apiKey(options: ApiKeyOptions = {}) {
   return createMiddleware<AppEnv>(async function apiKey(c, next) {
     if (!c.get('config').REQUIRE_API_KEY) return next();
     const consume = options.consumes?.(c) ?? true;
-    const { principal, day } = await authenticate(c, { consume });
+    const link = options.read ? await options.read(c) : undefined;
+    const { principal, day, firstUse } = await authenticate(c, { consume, link });
+    if (firstUse) c.set('firstRead', true);
     c.set('principal', principal);
     await next();
     const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
-    if (refused && principal.keyHash && day && consume) {
+    if (refused && principal.keyHash && day && (consume || firstUse)) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

@@ -27,6 +27,14 @@ describe('moveKeyFromPath', () => {
     expect(plain.headers.get('X-API-Key')).toBe('k');
   });
 
+  it('a key no header can carry (control or non-Latin-1 characters) still reaches the key check, as an invalid key', () => {
+    for (const segment of ['%00', 'ab%0Acd', '%E2%82%AC', '%E0%A4%A']) {
+      const moved = moveKeyFromPath(new Request(`https://svc.test/k/${segment}/youtube?query=x`));
+      expect(new URL(moved.url).pathname).toBe('/youtube');
+      expect(moved.headers.get('X-API-Key')).toBe(segment);
+    }
+  });
+
   it('leaves every other path alone', () => {
     const request = new Request('https://svc.test/kx/abc/song/x');
     expect(moveKeyFromPath(request)).toBe(request);

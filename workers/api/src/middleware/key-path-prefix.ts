@@ -9,6 +9,7 @@
 const KEY_PREFIX = /^\/k\/([^/]+)(\/.*)?$/;
 /** A base URL written with a trailing slash (`https://<service>/k/<key>/`) gives `//download`: the same route. */
 const LEADING_SLASHES = /^\/{2,}/;
+const HEADER_SAFE = /^[\x20-\x7e\xa0-\xff]+$/;
 
 export function moveKeyFromPath(request: Request): Request {
   const url = new URL(request.url);
@@ -26,7 +27,9 @@ export function moveKeyFromPath(request: Request): Request {
   }
   url.pathname = (match[2] ?? '/').replace(LEADING_SLASHES, '/');
   const rewritten = new Request(url.toString(), request);
-  if (key) rewritten.headers.set('X-API-Key', key);
+  // A header carries only printable Latin-1: any other key (`/k/%00/`) goes as it came, still
+  // percent-encoded, so the key check refuses it as invalid instead of the Worker throwing.
+  if (key) rewritten.headers.set('X-API-Key', HEADER_SAFE.test(key) ? key : match[1]!);
   return rewritten;
 }
 

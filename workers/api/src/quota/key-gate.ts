@@ -53,6 +53,15 @@ export function toSnapshot(record: ApiKeyRecord): KeySnapshot {
   };
 }
 
+export interface AdmitOptions {
+  consume: boolean;
+  /**
+   * A file read in byte ranges under one name (Shruti's /download): a consuming request
+   * makes the read known; another request counts only if the read is new.
+   */
+  link?: { id: string; expiresAt: number };
+}
+
 export class KeyGate {
   private readonly unknownKeys: UnknownKeys;
 
@@ -70,9 +79,25 @@ export class KeyGate {
   }
 
   /** Counts one request against the key, or throws the reason it may not. */
-  async admit(keyHash: string, nowMs: number, options: { consume: boolean } = { consume: true }): Promise<Admission> {
+  async admit(keyHash: string, nowMs: number, options: AdmitOptions = { consume: true }): Promise<Admission & { firstUse?: boolean }> {
     if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return this.settle(keyHash, { kind: 'invalid' }, nowMs);
     const counter = this.counter(keyHash);
+    const { link } = options;
+    // With a link: a consuming request makes it known, any other counts only as the link's first use.
+    const ask = (record?: KeySnapshot | null): Promise<ConsumeOutcome> =>
+      link ? (options.consume ? counter.consumeNotingLink(nowMs, link.id, link.expiresAt, record) : counter.useLink(nowMs, link.id, link.expiresAt, record)) : counter.consume(nowMs, record);
+    if (link) {
+      let outcome = await ask();
+      if (outcome.kind === 'unknown') {
+        const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
+        if (!record) {
+          this.rememberUnknown(keyHash);
+          return this.settle(keyHash, { kind: 'invalid' }, nowMs);
+        }
+        outcome = await ask(toSnapshot(record));
+      }
+      return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
+    }
     let outcome: ConsumeOutcome = options.consume ? await counter.consume(nowMs) : await counter.check(nowMs);
     if (outcome.kind === 'unknown') {
       const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);

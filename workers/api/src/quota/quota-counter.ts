@@ -89,6 +89,18 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     return { ...outcome, firstUse: true };
   }
 
+  /**
+   * A request that counts whatever came before it, and makes its link known,
+   * so that the link's later requests are free (a file read from its first byte).
+   */
+  async consumeNotingLink(nowMs: number, linkId: string, linkExpiresAt: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
+    const outcome = await this.consume(nowMs, record);
+    if (outcome.kind !== 'allowed') return outcome;
+    this.rememberLink(linkId, linkExpiresAt);
+    void this.ctx.storage.put(`link:${linkId}`, linkExpiresAt, { allowUnconfirmed: true });
+    return outcome;
+  }
+
   /** A first request that failed on our side or was rate-limited: its unit back, and the next request is first again. */
   async releaseLink(day: string, linkId: string): Promise<void> {
     this.seenLinks.delete(linkId);

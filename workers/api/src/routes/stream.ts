@@ -44,7 +44,8 @@ export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('to
   const refuse = (error: unknown) => (counts ? refuseCountingIp(c, error) : Promise.reject(error));
   const claims = await verifyStreamToken(token, config.STREAM_SIGNING_KEY).catch(refuse);
   // The emergency cut-off covers every link, those of no key (bootstrap, keys off) too.
-  if (claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS < (await revocationCutoff(c.env.STREAM_LINKS))) {
+  const issuedAt = claims.issuedAt ?? claims.expiresAt - config.STREAM_TOKEN_TTL_SECONDS;
+  if (issuedAt < (await revocationCutoff(c.env.STREAM_LINKS))) {
     return refuse(new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.'));
   }
   if (!claims.keyHash || !config.REQUIRE_API_KEY) {

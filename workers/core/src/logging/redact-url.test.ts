@@ -35,6 +35,15 @@ describe('redactUrlPath', () => {
     expect(redactUrlPath(`/k/${KEY}/v1/resolve?query=x`)).toBe('/k/[redacted]/v1/resolve?query=x');
   });
 
+  it("masks DeadlineTech's job id, which is a file link's token: /youtube/jobStatus?job_id=<token>", () => {
+    const token = 'TTRnRDFXU281bUEuMjUxLmEuZC4xNzY0NjAwMDAwLi0.c2lnbmF0dXJlLW9mLXRoZS1saW5r';
+    for (const name of ['job_id', 'JOB_ID', 'job%5Fid']) {
+      const out = redactUrlPath(`/youtube/jobStatus?${name}=${token}`);
+      expect(out).not.toContain(token);
+      expect(out).toContain('[redacted]');
+    }
+  });
+
   it('leaves ordinary paths and queries as they are', () => {
     expect(redactUrlPath('/v1/search?query=lofi%20beats&limit=5')).toBe('/v1/search?query=lofi%20beats&limit=5');
     expect(redactQueryString('page=2&status=4xx')).toBe('page=2&status=4xx');

@@ -2,8 +2,8 @@
  * Masks credentials in a request path and query before it is logged, by
  * either Worker, in whatever sink (request log, logger lines, `npm start`'s
  * copy of wrangler's request lines). Credentials travel in URLs as the query
- * parameters `api_key`, `api`, `key` (API keys) and `token` (download
- * tokens), and as path segments: `/admin/delete-key/<key>`, `/k/<key>/…`,
+ * parameters `api_key`, `api`, `key` (API keys), `token` (download
+ * tokens) and `job_id` (DeadlineTech's job id is a file link's token), and as path segments: `/admin/delete-key/<key>`, `/k/<key>/…`,
  * `/stream/<token>` and `/file/<token>` (links are credentials too). Names
  * are matched decoded and case-folded, so `?API%5Fkey=` is caught; any
  * UUID-shaped text (what a key looks like) is masked wherever it appears. No library does this: URL parsers would
@@ -11,7 +11,7 @@
  */
 export const REDACTED = '[redacted]';
 
-const SECRET_PARAMS = new Set(['api_key', 'apikey', 'api-key', 'api', 'key', 'token', 'access_token']);
+const SECRET_PARAMS = new Set(['api_key', 'apikey', 'api-key', 'api', 'key', 'token', 'access_token', 'job_id']);
 /** Path prefixes whose next segment is a credential; slashes may be doubled or encoded. */
 const SECRET_SEGMENT = /(\/(?:admin\/+delete-key|k|stream|file)\/+)[^/?#]+/gi;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
@@ -54,5 +54,5 @@ export function redactText(text: string): string {
     const masked = plain.replace(UUID, REDACTED);
     if (masked !== plain) result = masked;
   }
-  return result.replace(/([?&;\s](?:api_key|api|key|token)=)[^&\s#]*/gi, `$1${REDACTED}`);
+  return result.replace(/([?&;\s](?:api_key|api|key|token|job_id)=)[^&\s#]*/gi, `$1${REDACTED}`);
 }

@@ -20,6 +20,12 @@ export interface StreamClaims {
    * the link. The link itself carries it sealed (key-ref.ts), never readable.
    */
   keyHash: string | null;
+  /**
+   * Epoch seconds the link was minted, for the emergency cut-off. Carried only
+   * by links whose life is shorter than STREAM_TOKEN_TTL_SECONDS (a download
+   * token): for every other link it is `expiresAt` − that TTL.
+   */
+  issuedAt?: number;
 }
 
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -48,7 +54,7 @@ export function fromBase64url(text: string): Uint8Array {
 const DELIVERY_CODES: Record<Delivery, string> = { direct: 'd', hls: 'h', telegram: 't' };
 
 export async function signStreamToken(claims: StreamClaims, secret: string): Promise<string> {
-  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt, claims.keyHash ? await sealKeyRef(claims.keyHash, secret) : '-'].join('.');
+  const compact = [claims.videoId, claims.itag, claims.type === 'audio' ? 'a' : 'v', DELIVERY_CODES[claims.delivery], claims.expiresAt, claims.keyHash ? await sealKeyRef(claims.keyHash, secret) : '-', ...(claims.issuedAt === undefined ? [] : [claims.issuedAt])].join('.');
   const payload = base64url(encoder.encode(compact));
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', await hmacKey(secret), encoder.encode(payload)));
   return `${payload}.${base64url(signature)}`;
@@ -68,9 +74,9 @@ export async function verifyStreamToken(token: string, secret: string, nowSecond
   const valid = await crypto.subtle.verify('HMAC', await hmacKey(secret), signatureBytes, encoder.encode(payload));
   if (!valid) throw invalid;
   const parts = new TextDecoder().decode(fromBase64url(payload)).split('.');
-  const [videoId, itag, type, delivery, expiresAt, keyHash] = parts;
+  const [videoId, itag, type, delivery, expiresAt, keyHash, issuedAt] = parts;
   const deliveryName = (Object.keys(DELIVERY_CODES) as Delivery[]).find((name) => DELIVERY_CODES[name] === delivery);
-  if (parts.length !== 6 || !videoId || !deliveryName || (type !== 'a' && type !== 'v') || !keyHash) throw invalid;
+  if ((parts.length !== 6 && parts.length !== 7) || !videoId || !deliveryName || (type !== 'a' && type !== 'v') || !keyHash) throw invalid;
   const claims: StreamClaims = {
     videoId,
     itag: Number(itag),
@@ -78,7 +84,9 @@ export async function verifyStreamToken(token: string, secret: string, nowSecond
     delivery: deliveryName,
     expiresAt: Number(expiresAt),
     keyHash: keyHash === '-' ? null : await openKeyRef(keyHash, secret),
+    ...(issuedAt === undefined ? {} : { issuedAt: Number(issuedAt) }),
   };
+  if (claims.issuedAt !== undefined && !Number.isInteger(claims.issuedAt)) throw invalid;
   if (keyHash !== '-' && claims.keyHash === null) throw invalid;
   if (!Number.isFinite(claims.expiresAt) || !Number.isInteger(claims.itag)) throw invalid;
   if (claims.expiresAt <= nowSeconds) throw new AppError('stream.token_expired', 'This stream link has expired; resolve the track again.');

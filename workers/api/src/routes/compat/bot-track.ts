@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
+import { sha256, toHex } from '../../../../core/src/hash';
 import { startsAtFirstByte as startsAtRangeStart } from '../../../../core/src/stream/range';
 import { signStreamToken, verifyStreamToken, type StreamClaims } from '../../../../core/src/stream/token';
 import type { ResolvedTrack } from '../../media/resolve-track';
@@ -48,10 +49,15 @@ export async function deferredToken(claims: StreamClaims, type: 'audio' | 'video
   return signStreamToken({ ...claims, type, itag: 0, delivery: 'telegram', expiresAt }, secret);
 }
 
-/** The same link, valid for less time (a download token handed to a client that fetches at once). */
+/**
+ * The same link, valid for less time (a download token handed to a client that fetches at once).
+ * It says when it was minted: its short expiry would otherwise date it a day back, before any
+ * emergency cut-off (routes/stream.ts).
+ */
 export async function shortLivedToken(claims: StreamClaims, secret: string, ttlSeconds: number): Promise<string> {
-  const expiresAt = Math.min(claims.expiresAt, Math.floor(Date.now() / 1000) + ttlSeconds);
-  return signStreamToken({ ...claims, expiresAt }, secret);
+  const now = Math.floor(Date.now() / 1000);
+  const expiresAt = Math.min(claims.expiresAt, now + ttlSeconds);
+  return signStreamToken({ ...claims, expiresAt, issuedAt: claims.issuedAt ?? now }, secret);
 }
 
 /** `true`, `1`, `yes` in any case; anything else is false, as Python's `str(False).lower()` sends `false`. */
@@ -63,4 +69,23 @@ export const flag = z
 /** A request for the first byte of a file (or for all of it): the one that spends quota. */
 export function startsAtFirstByte(c: Context<AppEnv>): boolean {
   return startsAtRangeStart(c.req.header('Range'));
+}
+
+/** How long the ranges of one /download read stay free after its first request: ffmpeg reads a track in minutes. */
+const READ_WINDOW_MS = 6 * 3600_000;
+
+/**
+ * The read a /download request belongs to: the key's requests for one track
+ * and type within READ_WINDOW_MS. A range of a read the key never began
+ * resolves the track all the same, so it counts as the read's first request.
+ */
+export async function fileReadOf(c: Context<AppEnv>): Promise<{ id: string; expiresAt: number }> {
+  const name = `read\n${c.req.query('type') ?? 'audio'}\n${(c.req.query('url') ?? '').trim()}`;
+  const id = toHex((await sha256(name)).slice(0, 12));
+  return { id, expiresAt: Date.now() + READ_WINDOW_MS };
+}
+
+/** Whether a /download request counts against the rate limit: its first byte's, or its read's first. */
+export function countsAsRead(c: Context<AppEnv>): boolean {
+  return startsAtFirstByte(c) || c.get('firstRead') === true;
 }
