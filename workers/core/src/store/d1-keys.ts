@@ -1,9 +1,8 @@
 import { count, d1, keyFromRow, ms, type Row } from './d1-rows';
-import { foldName, newKeyId, paging, parseInput } from './shared';
+import { foldName, newKeyRecord, paging, parseInput } from './shared';
 import {
   ApiKeyPatchSchema,
   KeyUsageIncrementSchema,
-  NewApiKeySchema,
   type ApiKeyRecord,
   type KeyStatusFilter,
   type MetadataStore,
@@ -37,20 +36,7 @@ export function d1KeyOps(db: D1Database): KeyOps {
 
   return {
     async createKey(input) {
-      const key = parseInput(NewApiKeySchema, input, 'API key');
-      const record: ApiKeyRecord = {
-        id: key.id ?? newKeyId(),
-        key_hash: key.key_hash,
-        name: key.name,
-        tier: key.tier,
-        daily_limit: key.daily_limit,
-        created_at: key.created_at ?? new Date(),
-        expires_at: key.expires_at,
-        active: true,
-        last_used_at: null,
-        total_used: 0,
-        version: 1,
-      };
+      const record = newKeyRecord(input);
       await d1('createKey', () =>
         db
           .prepare(

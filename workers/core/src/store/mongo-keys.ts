@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Document, MongoDataApi } from './mongo-data-api';
 import { allOf, COLLECTIONS, countDocuments } from './mongo-shared';
-import { escapeRegex, foldName, newKeyId, paging, parseInput, parseStored } from './shared';
+import { escapeRegex, foldName, newKeyRecord, paging, parseInput, parseStored } from './shared';
 import {
   ApiKeyPatchSchema,
   ApiKeyRecordSchema,
   KeyUsageIncrementSchema,
-  NewApiKeySchema,
   type ApiKeyRecord,
   type KeyStatusFilter,
   type MetadataStore,
@@ -49,20 +48,7 @@ export function mongoKeyOps(api: MongoDataApi): KeyOps {
 
   return {
     async createKey(input) {
-      const key = parseInput(NewApiKeySchema, input, 'API key');
-      const record: ApiKeyRecord = {
-        id: key.id ?? newKeyId(),
-        key_hash: key.key_hash,
-        name: key.name,
-        tier: key.tier,
-        daily_limit: key.daily_limit,
-        created_at: key.created_at ?? new Date(),
-        expires_at: key.expires_at,
-        active: true,
-        last_used_at: null,
-        total_used: 0,
-        version: 1,
-      };
+      const record = newKeyRecord(input);
       // The public id doubles as _id, so a duplicate id fails on the primary index.
       await api.insertOne(KEYS, { _id: record.id, ...record, name_lower: foldName(record.name) });
       return record;

@@ -3,6 +3,8 @@ import { toHex } from '../hash';
 import type { z } from 'zod';
 import {
   CACHE_STATUSES,
+  NewApiKeySchema,
+  type ApiKeyRecord,
   type CacheStats,
   type LogSummary,
   type PingResult,
@@ -39,6 +41,24 @@ export async function timedPing(backend: PingResult['backend'], probe: () => Pro
 
 export function newKeyId(): string {
   return toHex(crypto.getRandomValues(new Uint8Array(6)));
+}
+
+/** The record a new key starts as, on either backend: validated input, active, unused, version 1. */
+export function newKeyRecord(input: unknown): ApiKeyRecord {
+  const key = parseInput(NewApiKeySchema, input, 'API key');
+  return {
+    id: key.id ?? newKeyId(),
+    key_hash: key.key_hash,
+    name: key.name,
+    tier: key.tier,
+    daily_limit: key.daily_limit,
+    created_at: key.created_at ?? new Date(),
+    expires_at: key.expires_at,
+    active: true,
+    last_used_at: null,
+    total_used: 0,
+    version: 1,
+  };
 }
 
 export function paging(page: number, pageSize: number): { limit: number; offset: number } {
