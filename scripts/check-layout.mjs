@@ -1,5 +1,6 @@
-// Fails when a Worker imports another Worker's folder: workers/api and workers/consumer
-// may import workers/core, and core imports neither (run by `npm test`).
+// Fails when a Worker imports another Worker's folder (workers/api and workers/consumer
+// may import workers/core, and core imports neither), or when the API Worker's startup
+// reaches youtubei.js or QuickJS other than through engine.ts (run by `npm test`).
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -35,8 +36,43 @@ for (const owner of Object.keys(allowed)) {
   }
 }
 
+// The API Worker's cold start: youtubei.js and the QuickJS evaluator load behind engine.ts's
+// dynamic import() only. A static (value) import path from the entry to them would evaluate
+// them in every cold isolate, cache hits and /health included (issue 14's startup target).
+const HEAVY = /^(youtubei\.js|quickjs-emscripten|@jitl\/quickjs)/;
+const staticImport = /(?:^|[\s;])(import|export)\s+(type\s+)?([^'";]*?)\bfrom\s*['"]([^'"]+)['"]/g;
+function resolveSource(from, specifier) {
+  const base = path.resolve(path.dirname(from), specifier);
+  for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
+  return null;
+}
+const apiEntry = path.join(WORKERS, 'api/src/index.ts');
+if (fs.existsSync(apiEntry)) {
+  const via = new Map([[apiEntry, null]]);
+  const queue = [apiEntry];
+  while (queue.length > 0) {
+    const file = queue.shift();
+    for (const match of fs.readFileSync(file, 'utf8').matchAll(staticImport)) {
+      const [, , typeOnly, clause, specifier] = match;
+      if (typeOnly || /^\{\s*(type\s+[\w$]+\s*(as\s+[\w$]+\s*)?,?\s*)*\}$/.test(clause.trim())) continue;
+      if (HEAVY.test(specifier)) {
+        const chain = [];
+        for (let current = file; current; current = via.get(current)) chain.unshift(path.relative(process.cwd(), current));
+        problems.push(`${specifier} is imported at the API Worker's startup: ${chain.join(' → ')} (load it through core/src/youtube/engine.ts)`);
+        continue;
+      }
+      if (!specifier.startsWith('.')) continue;
+      const target = resolveSource(file, specifier);
+      if (target && !via.has(target)) {
+        via.set(target, file);
+        queue.push(target);
+      }
+    }
+  }
+}
+
 if (problems.length > 0) {
   console.error(`Layout check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log('Layout check: no Worker imports another Worker\'s folder.');
+console.log('Layout check: no Worker imports another Worker\'s folder; youtubei.js and QuickJS stay out of the API Worker\'s startup.');

@@ -2,7 +2,7 @@ import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName } from '../settings';
 import type { ClientHealth } from '../youtube/client-health';
 import { CLIENT_PROFILES } from '../youtube/clients';
-import { forgetCurrentPlayerId } from '../youtube/player-cipher';
+import { forgetCurrentPlayerId } from '../youtube/current-player';
 import type { ResolvedVideo } from '../youtube/types';
 
 /**

@@ -3,6 +3,7 @@ import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { CipherSolver, type DecipherInput, type DecipherOutput } from './cipher-solver';
 import { deferFunctionBodies } from './lazy-functions';
+import { currentPlayerId, forgetCurrentPlayerId } from './current-player';
 import { extractCipher, type ExtractedCipher } from './player-script';
 
 /**
@@ -25,12 +26,9 @@ const VARIANT = 'player_ias.vflset/en_US';
 const EXTRACTION_VERSION = 2;
 const CACHE_ORIGIN = 'https://player-cipher.cache.internal';
 const CODE_TTL_SECONDS = 30 * 24 * 3600;
-/** How long an isolate trusts the player id it read from iframe_api. */
-const PLAYER_ID_TTL_MS = 10 * 60 * 1000;
 /** Players whose parsed code an isolate keeps (YouTube rolls one out every few days). */
 const SOLVERS_KEPT = 3;
 
-const currentIds = new Map<string, { id: Promise<string>; until: number }>();
 const solvers = new Map<string, Promise<LoadedPlayer>>();
 
 interface LoadedPlayer {
@@ -74,12 +72,7 @@ export class PlayerCiphers {
   }
 
   private currentPlayerId(): Promise<string> {
-    const held = currentIds.get(this.routeKey);
-    if (held && held.until > Date.now()) return held.id;
-    const id = this.readPlayerId();
-    currentIds.set(this.routeKey, { id, until: Date.now() + PLAYER_ID_TTL_MS });
-    id.catch(() => currentIds.delete(this.routeKey));
-    return id;
+    return currentPlayerId(this.routeKey, () => this.readPlayerId());
   }
 
   private async readPlayerId(): Promise<string> {
@@ -167,19 +160,10 @@ function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
   return { playerId, signatureTimestamp: loaded.signatureTimestamp, decipher: (items) => loaded.solver.decipher(items) };
 }
 
-/**
- * Reads iframe_api again on the next ciphered resolve: googlevideo refused URLs signed for the
- * player this isolate holds, and a newly rolled-out player (whose signatureTimestamp the old
- * signatures do not match) is the likeliest reason. The extracted code stays cached.
- */
-export function forgetCurrentPlayerId(): void {
-  currentIds.clear();
-}
-
 /** Forgets what this isolate holds, once its QuickJS contexts are freed (tests of a cold isolate). */
 export async function forgetLoadedPlayers(): Promise<void> {
   const held = [...solvers.values()];
   solvers.clear();
-  currentIds.clear();
+  forgetCurrentPlayerId();
   await Promise.all(held.map((pending) => pending.then((player) => player.solver.dispose(), () => {})));
 }
