@@ -47,10 +47,13 @@ class Inspector {
     });
   }
 
-  static async connect(port: number): Promise<Inspector> {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  /** `target`: the id of one of workerd's isolates (`core:user:<worker name>`, `cache:cache`); without it, the first target listed. */
+  static async connect(port: number, target?: string): Promise<Inspector> {
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as Array<{ id: string; webSocketDebuggerUrl: string }>;
+    const chosen = target === undefined ? targets[0] : targets.find((candidate) => candidate.id === target);
+    if (!chosen) throw new Error(`no inspector target ${target} on port ${port}`);
     // wrangler's inspector proxy accepts local origins only; Node's client (undici) sends none unless told.
-    const socket = new WebSocket(targets[0]!.webSocketDebuggerUrl, { headers: { Origin: 'http://127.0.0.1' } } as unknown as string[]);
+    const socket = new WebSocket(chosen.webSocketDebuggerUrl.replace('localhost', '127.0.0.1'), { headers: { Origin: 'http://127.0.0.1' } } as unknown as string[]);
     await new Promise((resolve, reject) => {
       socket.addEventListener('open', resolve, { once: true });
       socket.addEventListener('error', reject, { once: true });
@@ -69,12 +72,12 @@ class Inspector {
   }
 }
 
-/** Profiles the Worker while `load` runs; samples every `intervalUs`. */
-export async function profileWhile(inspectorPort: number, load: () => Promise<void>, intervalUs = 200): Promise<CpuProfile> {
-  const inspector = await Inspector.connect(inspectorPort);
+/** Profiles the Worker while `load` runs; samples every `intervalUs`. `target`: one isolate of workerd's own inspector. */
+export async function profileWhile(inspectorPort: number, load: () => Promise<void>, intervalUs = 200, target?: string, answerMs = 30_000): Promise<CpuProfile> {
+  const inspector = await Inspector.connect(inspectorPort, target);
   // The inspector sometimes stops answering under load: a profile is best effort, never a hang.
   const answer = <T>(sent: Promise<T>) =>
-    Promise.race([sent, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the inspector did not answer')), 30_000).unref())]);
+    Promise.race([sent, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the inspector did not answer')), answerMs).unref())]);
   try {
     await answer(inspector.send('Profiler.enable'));
     await answer(inspector.send('Profiler.setSamplingInterval', { interval: intervalUs }));
@@ -86,6 +89,74 @@ export async function profileWhile(inspectorPort: number, load: () => Promise<vo
   } finally {
     inspector.close();
   }
+}
+
+/**
+ * Profiles several isolates of one workerd at once (the Worker, and the services wrangler dev
+ * emulates beside it: the Cache API, D1, Queues), so a request's CPU can be split between them.
+ */
+export async function profileTargets(
+  inspectorPort: number,
+  targets: string[],
+  load: () => Promise<void>,
+  intervalUs = 1000,
+  /** A target workerd's inspector will not give (one session per isolate: wrangler's proxy may hold it) is reached through this port instead. */
+  route: (target: string) => { port: number; target?: string } = (target) => ({ port: inspectorPort, target }),
+): Promise<Map<string, CpuProfile>> {
+  const profiles = new Map<string, CpuProfile>();
+  let release!: () => void;
+  const loaded = new Promise<void>((resolve) => (release = resolve));
+  let started = 0;
+  let ready!: () => void;
+  const allStarted = new Promise<void>((resolve) => (ready = resolve));
+  const runs = targets.map((target) =>
+    profileWhile(route(target).port, () => (++started === targets.length && ready(), loaded), intervalUs, route(target).target).then((profile) => profiles.set(target, profile)),
+  );
+  await Promise.race([allStarted, Promise.all(runs)]);
+  try {
+    await load();
+  } finally {
+    release();
+  }
+  await Promise.all(runs);
+  return profiles;
+}
+
+/**
+ * The port of workerd's own inspector in one `wrangler dev` process tree (the workerd
+ * started with --inspector-addr): it lists every isolate, unlike wrangler's proxy, which
+ * shows one of them. Found from /proc: the process's listening sockets, each asked for /json.
+ */
+export async function workerdInspectorPort(rootPid: number): Promise<number> {
+  const { readFileSync, readdirSync, readlinkSync } = await import('node:fs');
+  const parentOf = (pid: string) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  const within = (pid: string) => {
+    for (let current = Number(pid); current > 1; current = parentOf(String(current))) if (current === rootPid) return true;
+    return false;
+  };
+  const listening = new Map<string, number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A') listening.set(fields[9]!, parseInt(fields[1]!.split(':')[1]!, 16));
+    }
+  }
+  for (const pid of pids) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr') || !within(pid)) continue;
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        const port = inode ? listening.get(inode) : undefined;
+        if (!port) continue;
+        const listed = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(2000) }).then((response) => response.json()).catch(() => null);
+        if (Array.isArray(listed) && listed.some((target: { id?: string }) => target.id?.startsWith('core:user:'))) return port;
+      }
+    } catch {
+      // the process ended, or a socket is not ours to read
+    }
+  }
+  throw new Error(`no workerd inspector under process ${rootPid}`);
 }
 
 const IDLE = new Set(['(idle)', '(program)']);
