@@ -7,6 +7,7 @@
  *
  * Used by `npm run bench` (bench/service.bench-run.ts) and on its own:
  *   npx tsx bench/cpu-profile.ts <inspector port> <url template with {i}> [requests]
+ * (PROFILE_TARGET=core:user:yt-music-api with workerd's own inspector port picks one isolate.)
  */
 export interface ProfileNode {
   id: number;
@@ -273,7 +274,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       const response = await fetch(template.replace('{i}', `${tag}${String(index).padStart(6, '0')}`));
       await response.arrayBuffer();
     }
-  });
+  }, 200, process.env.PROFILE_TARGET);
   if (process.env.PROFILE_OUT) (await import('node:fs')).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
   const summary = summarise(profile, 30, /./);
   const per = (ms: number) => (ms / requests).toFixed(3);

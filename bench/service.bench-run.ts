@@ -1,6 +1,5 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
@@ -8,6 +7,7 @@ import { readExchange } from '../test/servers/fixtures';
 import { startYouTubeUpstream } from '../test/servers/youtube-upstream';
 import { startService } from '../test/e2e/support/npm-start';
 import { longTasks, profileTargets, profileWhile, summarise, workerdInspectorPort, type CpuProfile } from './cpu-profile';
+import { drain, workerdRssKiB, wrk, writeMissScript, type WrkResult } from './load';
 
 /**
  * `npm run bench`: one run, figures side by side. Timings are printed, never
@@ -317,135 +317,3 @@ it('bundles: gzip size of each Worker', () => {
   const out = execFileSync('node', ['scripts/bundle-check.mjs'], { encoding: 'utf8' });
   for (const line of out.trim().split('\n')) rows.push(['bundle', line]);
 });
-
-async function drain(response: Response): Promise<number> {
-  let bytes = 0;
-  const reader = response.body!.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return bytes;
-    bytes += value.byteLength;
-  }
-}
-
-interface WrkResult {
-  rps: number;
-  requests: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** CPU of the workerd process that runs the Workers, per request. */
-  workersCpuMs: number;
-  /** CPU of wrangler dev's front workerd process (its proxy), per request. */
-  frontCpuMs: number;
-}
-
-/**
- * `wrk -t2 -c16 -d8s` against one `wrangler dev`, with the CPU its two workerd
- * processes spent, apart. Asynchronous: the recorded-answer upstream lives in
- * this process and must keep answering while wrk runs.
- */
-async function wrk(service: { root: number; port: number }, url: string, extra: string[] = [], env: Record<string, string> = {}): Promise<WrkResult> {
-  const before = workerdCpu(service);
-  const { stdout: out } = await promisify(execFile)('wrk', ['-t2', '-c16', '-d8s', '--latency', ...extra, url], { encoding: 'utf8', env: { ...process.env, ...env } });
-  const after = workerdCpu(service);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
-  const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)?.slice(1).reduce((a, b) => a + Number(b), 0) ?? 0);
-  if (failed > requests / 100) throw new Error(`wrk against ${url}: ${failed} of ${requests} requests failed\n${out}`);
-  return {
-    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]),
-    requests,
-    p50Ms: latencyMs(out, '50%'),
-    p99Ms: latencyMs(out, '99%'),
-    workersCpuMs: (after.workers - before.workers) / requests,
-    frontCpuMs: (after.front - before.front) / requests,
-  };
-}
-
-function latencyMs(out: string, percentile: string): number {
-  const match = new RegExp(`^\\s*${percentile}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(out);
-  if (!match) return NaN;
-  return Number(match[1]) * ({ us: 0.001, ms: 1, s: 1000 } as Record<string, number>)[match[2]!]!;
-}
-
-/** A wrk script asking for a new video id each request: every one a metadata-cache miss. */
-function writeMissScript(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'bench-wrk-')), 'miss.lua');
-  writeFileSync(
-    path,
-    [
-      'local threads = 0',
-      'function setup(thread) threads = threads + 1; thread:set("tid", tostring(threads)) end',
-      'local n = 0',
-      'local prefix = os.getenv("BENCH_ID_PREFIX")',
-      'function request() n = n + 1; return wrk.format("GET", "/v1/resolve?query=" .. prefix .. tid .. string.format("%06d", n)) end',
-      '',
-    ].join('\n'),
-  );
-  return path;
-}
-
-/**
- * User + system CPU, in ms, of one `wrangler dev`'s workerd processes: the one
- * running the Workers, and the front one listening on the service's port.
- * Only that dev server's process tree: other workerd on the machine are not counted.
- */
-function workerdCpu(service: { root: number; port: number }): { workers: number; front: number } {
-  let workers = 0;
-  let front = 0;
-  for (const pid of descendants(service.root)) {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes('workerd')) continue;
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      const ms = (Number(fields[11]) + Number(fields[12])) * 10;
-      if (cmdline.includes(`entry=127.0.0.1:${service.port}`)) front += ms;
-      else workers += ms;
-    } catch {
-      // process ended
-    }
-  }
-  return { workers, front };
-}
-
-function descendants(rootPid: number): number[] {
-  const parents = new Map<number, number>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      parents.set(Number(pid), Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
-    } catch {
-      // process ended
-    }
-  }
-  const within = (pid: number): boolean => {
-    for (let current = pid; current > 1; current = parents.get(current) ?? 0) if (current === rootPid) return true;
-    return false;
-  };
-  return [...parents.keys()].filter(within);
-}
-
-/** Resident memory of the workerd processes started by one `npm start` (its process tree). */
-function workerdRssKiB(rootPid: number): number {
-  const parents = new Map<number, number>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      parents.set(Number(pid), Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
-    } catch {
-      // process ended
-    }
-  }
-  const within = (pid: number): boolean => {
-    for (let current = pid; current > 1; current = parents.get(current) ?? 0) if (current === rootPid) return true;
-    return false;
-  };
-  let total = 0;
-  for (const pid of parents.keys()) {
-    if (!within(pid)) continue;
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerd')) continue;
-      total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // process ended
-    }
-  }
-  return total;
-}
