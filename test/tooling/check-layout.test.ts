@@ -44,4 +44,31 @@ describe('scripts/check-layout.mjs', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`${file} imports ${specifier}`);
   });
+
+  describe('the API Worker’s startup', () => {
+    const engine = {
+      'workers/core/src/youtube/engine.ts': "export { Innertube } from 'youtubei.js/cf-worker';\n",
+      'workers/core/src/youtube/service.ts': "import type { Innertube } from 'youtubei.js/cf-worker';\nexport const load = () => import('./engine');\n",
+    };
+
+    it('passes youtubei.js behind a dynamic import, and type-only imports of it', () => {
+      const result = checkLayout({ ...core, ...engine, 'workers/api/src/index.ts': "import { load } from '../../core/src/youtube/service';\nexport default { fetch: load };\n" });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+
+    it('fails on a static path from the entry to youtubei.js or QuickJS, naming the chain', () => {
+      const result = checkLayout({
+        ...core,
+        ...engine,
+        'workers/core/src/stream/health.ts': "import { forget } from '../youtube/cipher';\nexport const watch = forget;\n",
+        'workers/core/src/youtube/cipher.ts': "import { newQuickJSWASMModule } from 'quickjs-emscripten-core';\nexport const forget = () => newQuickJSWASMModule;\n",
+        'workers/api/src/index.ts': "import { watch } from '../../core/src/stream/health';\nexport default { fetch: watch };\n",
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        "quickjs-emscripten-core is imported at the API Worker's startup: workers/api/src/index.ts → workers/core/src/stream/health.ts → workers/core/src/youtube/cipher.ts",
+      );
+    });
+  });
 });
