@@ -9,6 +9,9 @@
  *   npx tsx bench/cpu-profile.ts <inspector port> <url template with {i}> [requests]
  * (PROFILE_TARGET=core:user:yt-music-api with workerd's own inspector port picks one isolate.)
  */
+import { readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { descendants } from './load';
+
 export interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
@@ -129,13 +132,6 @@ export async function profileTargets(
  * shows one of them. Found from /proc: the process's listening sockets, each asked for /json.
  */
 export async function workerdInspectorPort(rootPid: number): Promise<number> {
-  const { readFileSync, readdirSync, readlinkSync } = await import('node:fs');
-  const parentOf = (pid: string) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-  const pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  const within = (pid: string) => {
-    for (let current = Number(pid); current > 1; current = parentOf(String(current))) if (current === rootPid) return true;
-    return false;
-  };
   const listening = new Map<string, number>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
@@ -143,9 +139,9 @@ export async function workerdInspectorPort(rootPid: number): Promise<number> {
       if (fields[3] === '0A') listening.set(fields[9]!, parseInt(fields[1]!.split(':')[1]!, 16));
     }
   }
-  for (const pid of pids) {
+  for (const pid of descendants(rootPid)) {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr') || !within(pid)) continue;
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--inspector-addr')) continue;
       for (const fd of readdirSync(`/proc/${pid}/fd`)) {
         const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
         const port = inode ? listening.get(inode) : undefined;
@@ -275,7 +271,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       await response.arrayBuffer();
     }
   }, 200, process.env.PROFILE_TARGET);
-  if (process.env.PROFILE_OUT) (await import('node:fs')).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
+  if (process.env.PROFILE_OUT) writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
   const summary = summarise(profile, 30, /./);
   const per = (ms: number) => (ms / requests).toFixed(3);
   console.log(`sampled ${summary.totalMs.toFixed(0)} ms, busy ${summary.busyMs.toFixed(0)} ms = ${per(summary.busyMs)} ms a request`);

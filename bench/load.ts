@@ -98,7 +98,8 @@ function workerdCpu(service: { root: number; port: number }): { workers: number;
   return { workers, front };
 }
 
-function descendants(rootPid: number): number[] {
+/** The processes below `rootPid` (from /proc), the root not included. */
+export function descendants(rootPid: number): number[] {
   const parents = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
@@ -116,21 +117,8 @@ function descendants(rootPid: number): number[] {
 
 /** Resident memory of the workerd processes started by one `npm start` (its process tree). */
 export function workerdRssKiB(rootPid: number): number {
-  const parents = new Map<number, number>();
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      parents.set(Number(pid), Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
-    } catch {
-      // process ended
-    }
-  }
-  const within = (pid: number): boolean => {
-    for (let current = pid; current > 1; current = parents.get(current) ?? 0) if (current === rootPid) return true;
-    return false;
-  };
   let total = 0;
-  for (const pid of parents.keys()) {
-    if (!within(pid)) continue;
+  for (const pid of descendants(rootPid)) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workerd')) continue;
       total += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
