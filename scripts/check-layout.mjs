@@ -40,7 +40,8 @@ for (const owner of Object.keys(allowed)) {
 // dynamic import() only. A static (value) import path from the entry to them would evaluate
 // them in every cold isolate, cache hits and /health included (issue 14's startup target).
 const HEAVY = /^(youtubei\.js|quickjs-emscripten|@jitl\/quickjs)/;
-const staticImport = /(?:^|[\s;])(import|export)\s+(type\s+)?([^'";]*?)\bfrom\s*['"]([^'"]+)['"]/g;
+// `import x from '…'`, `export … from '…'` and a bare `import '…'` (its side effects load too).
+const staticImport = /(?:^|[\s;])(import|export)\s+(?:(type\s+)?([^'";]*?)\bfrom\s*)?['"]([^'"]+)['"]/g;
 function resolveSource(from, specifier) {
   const base = path.resolve(path.dirname(from), specifier);
   for (const candidate of [base, `${base}.ts`, path.join(base, 'index.ts')]) if (fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
@@ -54,7 +55,8 @@ if (fs.existsSync(apiEntry)) {
     const file = queue.shift();
     for (const match of fs.readFileSync(file, 'utf8').matchAll(staticImport)) {
       const [, , typeOnly, clause, specifier] = match;
-      if (typeOnly || /^\{\s*(type\s+[\w$]+\s*(as\s+[\w$]+\s*)?,?\s*)*\}$/.test(clause.trim())) continue;
+      const onlyTypes = clause !== undefined && /^\{\s*(type\s+[\w$]+\s*(as\s+[\w$]+\s*)?,?\s*)*\}$/.test(clause.trim());
+      if (typeOnly || onlyTypes) continue;
       if (HEAVY.test(specifier)) {
         const chain = [];
         for (let current = file; current; current = via.get(current)) chain.unshift(path.relative(process.cwd(), current));

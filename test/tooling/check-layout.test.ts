@@ -57,6 +57,12 @@ describe('scripts/check-layout.mjs', () => {
       expect(result.status).toBe(0);
     });
 
+    it('fails on a bare side-effect import of youtubei.js at startup', () => {
+      const result = checkLayout({ ...core, 'workers/api/src/index.ts': "import 'youtubei.js/cf-worker';\nexport default {};\n" });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain("youtubei.js/cf-worker is imported at the API Worker's startup: workers/api/src/index.ts");
+    });
+
     it('fails on a static path from the entry to youtubei.js or QuickJS, naming the chain', () => {
       const result = checkLayout({
         ...core,
