@@ -22,8 +22,8 @@ export function keyStatus(record: ApiKeyRecord, now: Date): KeyView['status'] {
   return 'active';
 }
 
-export async function toKeyView(record: ApiKeyRecord, gate: KeyGate, now: Date): Promise<KeyView> {
-  const [today] = await gate.usage(record.key_hash, now.getTime(), 1);
+/** What every admin answer about a key shows first: who it is and its limits. */
+export function keyIdentity(record: ApiKeyRecord): Pick<KeyView, 'id' | 'name' | 'tier' | 'daily_limit' | 'created_at' | 'expires_at'> {
   return {
     id: record.id,
     name: record.name,
@@ -31,6 +31,13 @@ export async function toKeyView(record: ApiKeyRecord, gate: KeyGate, now: Date):
     daily_limit: record.daily_limit,
     created_at: record.created_at.toISOString(),
     expires_at: record.expires_at?.toISOString() ?? null,
+  };
+}
+
+export async function toKeyView(record: ApiKeyRecord, gate: KeyGate, now: Date): Promise<KeyView> {
+  const [today] = await gate.usage(record.key_hash, now.getTime(), 1);
+  return {
+    ...keyIdentity(record),
     active: record.active,
     status: keyStatus(record, now),
     last_used_at: record.last_used_at?.toISOString() ?? null,

@@ -4,6 +4,7 @@ import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
 import { sha256Hex } from '../../../../core/src/hash';
 import { istDay, istDayStart } from '../../quota/ist-calendar';
+import { keyIdentity } from './key-view';
 import { createKey } from './keys';
 import { describe } from '../describe';
 
@@ -44,12 +45,7 @@ export const legacyAdminRoute = new Hono<AppEnv>()
       key_id: key,
       message: `API key created: ${record.name}`,
       // Ours, after the original's three: the record's id names the key everywhere else (dashboard, logs).
-      id: record.id,
-      name: record.name,
-      tier: record.tier,
-      daily_limit: record.daily_limit,
-      created_at: record.created_at.toISOString(),
-      expires_at: record.expires_at?.toISOString() ?? null,
+      ...keyIdentity(record),
     });
   })
   .delete('/admin/delete-key/:key', describe({ tag: 'admin', auth: 'admin', summary: 'The original service: delete a key (by the key or its id)', description: 'Answers {success, message} or 404 {"error": "API key not found"}.', errors: ['key.not_found'] }), async (c) => {
