@@ -1,5 +1,5 @@
-// Writes the settings table of README.md from scripts/settings.mjs (`npm run docs`).
-// `node scripts/docs.mjs --check` fails when the README is out of date.
+// Writes the settings table of docs/settings.md from scripts/settings.mjs (`npm run docs`).
+// `node scripts/docs.mjs --check` fails when docs/settings.md is out of date.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SETTINGS } from './settings.mjs';
 
@@ -14,14 +14,14 @@ const table = [
   END,
 ].join('\n');
 
-const readme = readFileSync('README.md', 'utf8');
+const readme = readFileSync('docs/settings.md', 'utf8');
 const pattern = new RegExp(`${START}[\\s\\S]*?${END}`);
 const next = pattern.test(readme) ? readme.replace(pattern, table) : readme.replace('SETTINGS_TABLE', table);
 if (process.argv.includes('--check')) {
   if (next !== readme) {
-    console.error('README.md settings table is out of date: run npm run docs');
+    console.error('docs/settings.md settings table is out of date: run npm run docs');
     process.exit(1);
   }
 } else {
-  writeFileSync('README.md', next);
+  writeFileSync('docs/settings.md', next);
 }

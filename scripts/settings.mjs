@@ -1,4 +1,4 @@
-// Every setting and secret of the service: the README's table and `npm start`'s
+// Every setting and secret of the service: docs/settings.md's table and `npm start`'s
 // list of environment variables to pass to the Workers. A test checks that it
 // names every setting the config modules read.
 export const SETTINGS = [
