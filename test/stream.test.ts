@@ -117,11 +117,13 @@ describe('/stream/<token>', () => {
     const masterText = await master.text();
     const variants = masterText.split('\n').filter((line) => line && !line.startsWith('#'));
     expect(variants.length).toBe(2);
-    for (const line of variants) expect(line).toMatch(/^http:\/\/api\.test\/stream\/[\w.-]+\/hls\/[\w-]+\.[\w-]{22}$/);
+    // Each URI ends in the extension of what it names: ffmpeg's HLS demuxer refuses segments that do not.
+    for (const line of variants) expect(line).toMatch(/^http:\/\/api\.test\/stream\/[\w.-]+\/hls\/[\w-]+\.[\w-]{22}\.m3u8$/);
     const media = await api(new URL(variants[0]!).pathname);
     const mediaText = await media.text();
     const segments = mediaText.split('\n').filter((line) => line && !line.startsWith('#'));
     expect(segments).toHaveLength(2);
+    for (const line of segments) expect(new URL(line).pathname).toMatch(/\.ts$/);
     expect(mediaText).not.toContain('googlevideo.com');
     const segment = await api(new URL(segments[1]!).pathname);
     expect(segment.status).toBe(200);

@@ -15,7 +15,7 @@ import { describe } from './describe';
 /**
  * `/stream/<token>`: proxies the media bytes (never a redirect: googlevideo
  * URLs are locked to the IP that resolved them). GET and HEAD, single ranges.
- * `/stream/<token>/hls/<url>.<mac>` carries the playlists and segments of an HLS
+ * `/stream/<token>/hls/<url>.<mac>.<ext>` carries the playlists and segments of an HLS
  * stream: only URIs this service wrote into a playlist for this token (hls.ts).
  * Every fetch, redirects included, stays on the media hosts (upstream-hosts.ts).
  * A Telegram-cache link serves the channel's copy, and YouTube's when that is gone.
@@ -83,7 +83,7 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth
   return serveTrackFile(c, claims);
 });
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist or an MPEG-TS segment', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'rate.limited'] }), async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: 'stream', auth: 'link', summary: 'A playlist or segment of a live or HLS-only track', description: 'URIs this service wrote into a playlist; each is signed.', success: { description: 'An HLS playlist (.m3u8) or a segment (.ts, .m4s, .mp4, .aac…): each URI ends in the extension of what it names', media: 'application/vnd.apple.mpegurl' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'rate.limited'] }), async (c) => {
   // The URI's HMAC first: a forged one costs a hash and counts against the IP, never a key lookup.
   const target = await verifyProxiedUrl(c.req.param('encoded'), c.req.param('token'), c.get('config').STREAM_SIGNING_KEY);
   if (!target) return refuseCountingIp(c, new AppError('stream.token_invalid', 'This HLS link was not written by this service.'));
