@@ -73,6 +73,23 @@ describe('Telegram cache through the API', () => {
     expect((await youtubeCallsFor(videoId)).length).toBe(before);
   });
 
+  it('a ranged read Telegram answers with the whole file is cut to the range and keeps its Content-Length', async () => {
+    const { api, videoId, token } = await cachedTrack('wf');
+    await telegram.control('whole-file', { token });
+    const { body } = await api.json(`/v1/resolve?query=${videoId}`);
+    const path = new URL(body.stream.url).pathname;
+    const part = await api.fetch(path, { headers: { Range: 'bytes=1000-65535' } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('Content-Range')).toBe(`bytes 1000-65535/${M4A.size}`);
+    expect(part.headers.get('Content-Length')).toBe(String(64_536));
+    expect(Buffer.from(await part.arrayBuffer()).equals(Buffer.from(streamBytes(M4A_SEED, 1000, 65_535)))).toBe(true);
+    const tail = await api.fetch(path, { headers: { Range: `bytes=${M4A.size - 10}-` } });
+    expect(tail.headers.get('Content-Length')).toBe('10');
+    expect(Buffer.from(await tail.arrayBuffer()).equals(Buffer.from(streamBytes(M4A_SEED, M4A.size - 10, M4A.size - 1)))).toBe(true);
+    const ranges = (await telegram.calls(token)).filter((call: any) => call.method === 'file').map((call: any) => call.status);
+    expect(ranges.at(-1)).toBe(200);
+  });
+
   it('streams a hit from Telegram with exact 200, 206, HEAD and 416 answers', async () => {
     const { api, videoId } = await cachedTrack('st');
     const { body } = await api.json(`/v1/resolve?query=${videoId}`);

@@ -60,6 +60,8 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
   addChat({ id: -1001000000003, type: 'channel', title: 'Not ours', username: 'notourchannel', member: false });
   const files = new Map<string, StoredFile>();
   const faults = new Map<number, Fault[]>();
+  // Bots whose file downloads answer every Range with the whole file (200), as some file servers do.
+  const wholeFileBots = new Set<number>();
   const calls: TelegramCall[] = [];
   const messageIds = new Map<number, number>();
   // `<chat id>:<message id>` → the file the post carries
@@ -212,7 +214,7 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
     const size = file.bytes.length;
     let start = 0;
     let end = size - 1;
-    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    const range = wholeFileBots.has(bot) ? null : /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
     if (range && (range[1] || range[2])) {
       start = range[1] ? Number(range[1]) : Math.max(0, size - Number(range[2]));
       end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
@@ -242,6 +244,13 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
       const bot = bots.get(input.token);
       if (bot === undefined) return json(res, 400, { error: 'unknown bot' });
       faults.set(bot, [...(faults.get(bot) ?? []), { status: input.status, remaining: input.times ?? 1, retry_after: input.retry_after, method: input.method, description: input.description }]);
+      return json(res, 200, { ok: true });
+    }
+    if (path === 'whole-file') {
+      const bot = bots.get(input.token);
+      if (bot === undefined) return json(res, 400, { error: 'unknown bot' });
+      if (input.on === false) wholeFileBots.delete(bot);
+      else wholeFileBots.add(bot);
       return json(res, 200, { ok: true });
     }
     if (path === 'forget') return json(res, 200, { ok: files.delete(input.file_id) });

@@ -1,7 +1,7 @@
 import { GrammyError } from 'grammy';
 import { AppError, toAppError } from '../../core/src/errors';
 import { redact } from '../../core/src/logging/logger';
-import { forwardedRange, passThroughResponse, planRange } from '../../core/src/stream/range';
+import { forwardedRange, passThroughResponse, planRange, withLength } from '../../core/src/stream/range';
 import type { CacheServiceStatus } from '../../core/src/contracts/cache-job';
 import { createRuntime, secretValues, type ConsumerEnv, type ConsumerRuntime } from './runtime';
 import { fileDownloadUrl, isFileGone } from './telegram-client';
@@ -134,9 +134,10 @@ async function serveFile(fileId: string, request: Request, runtime: ConsumerRunt
       await upstream.body?.cancel();
       throw new AppError('telegram.unavailable', 'Telegram answered a different range than asked.');
     }
-    return new Response(upstream.body, { status: statusCode, headers });
+    return new Response(withLength(upstream.body!, length), { status: statusCode, headers });
   }
-  if (upstream.status === 200) return new Response(slice(upstream.body!, start, length), { status: statusCode, headers });
+  // Telegram may answer a ranged read with the whole file: the slice is cut here, and keeps its length.
+  if (upstream.status === 200) return new Response(withLength(slice(upstream.body!, start, length), length), { status: statusCode, headers });
   await upstream.body?.cancel();
   if (upstream.status === 404 || upstream.status === 410) throw new AppError('telegram.file_gone', 'Telegram no longer serves this file.');
   throw new AppError('telegram.unavailable', `Telegram's file download answered HTTP ${upstream.status}.`);

@@ -73,5 +73,20 @@ export function passThroughResponse(upstream: Response, method: string, contentT
     const value = upstream.headers.get(name);
     if (value) headers.set(name, value);
   }
+  // A fetch or service-binding body of known length keeps it on the wire; withLength is for bodies cut here.
   return new Response(method === 'HEAD' ? null : upstream.body, { status: upstream.status, headers });
+}
+
+/**
+ * The body as a stream workerd knows the length of, so the answer goes out
+ * with Content-Length rather than chunked: a Content-Length header set beside
+ * a stream of unknown length (a TransformStream, a service binding's body) is
+ * dropped on the wire, and players (ffmpeg among them) then cannot seek or
+ * show a duration. FixedLengthStream also ends the answer in error if the
+ * bytes fall short, rather than passing a truncated file for a whole one.
+ */
+export function withLength(body: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  const { readable, writable } = new FixedLengthStream(length);
+  body.pipeTo(writable).catch(() => {});
+  return readable;
 }
