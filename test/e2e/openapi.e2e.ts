@@ -19,6 +19,11 @@ describe('the OpenAPI description', () => {
     );
     const missing = (await servedOperations()).filter((operation) => operation !== 'get /openapi.json' && !described.includes(operation));
     expect(missing).toEqual([]);
+    // The bots' own paths, as they call them: SHUKLA's /download/audio and /download/video, the stream and file links.
+    for (const path of ['/download/audio', '/download/video', '/stream/{token}', '/stream/{token}/hls/{encoded}', '/file/{token}']) {
+      expect(document.paths?.[path]?.get, path).toBeDefined();
+    }
+    expect(document.paths?.['/download/audio']?.get?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'video_id', in: 'query' })]));
     const resolve = document.paths?.['/v1/resolve']?.get;
     expect(resolve?.security).toEqual(expect.arrayContaining([{ apiKeyHeader: [] }]));
     expect(resolve?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'query', in: 'query' })]));

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
 import { AppError } from '../../../../core/src/errors';
@@ -25,9 +25,15 @@ const DownloadQuerySchema = z.object({
   query: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
 });
 
-export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}', describe({ tag: 'compat', auth: 'key', summary: 'Stranger / SHUKLA: the track\'s Telegram post', description: '{telegram_url: "https://t.me/<channel>/<message id>"}; waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.', errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled'] }), validate('query', DownloadQuerySchema), async (c) => {
-  const type = c.req.param('type') as 'audio' | 'video';
-  const { video_id, url, query } = c.req.valid('query');
+const describeDownload = (type: 'audio' | 'video') =>
+  describe({ tag: 'compat', auth: 'key', summary: `Stranger / SHUKLA: the track's ${type} as a Telegram post`, description: `{status: "cached"|"uploaded", telegram_url: "https://t.me/<channel>/<message id>", video_id, type: "${type}", title, duration}; the track is video_id, url or query. Waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.`, errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled'] });
+
+// One route per type (not /download/:type), so that /openapi.json names /download/audio and /download/video as bots call them.
+export const shuklaRoute = new Hono<AppEnv>()
+  .get('/download/audio', describeDownload('audio'), validate('query', DownloadQuerySchema), (c) => answerDownload(c, 'audio', c.req.valid('query')))
+  .get('/download/video', describeDownload('video'), validate('query', DownloadQuerySchema), (c) => answerDownload(c, 'video', c.req.valid('query')));
+
+async function answerDownload(c: Context<AppEnv>, type: 'audio' | 'video', { video_id, url, query }: z.output<typeof DownloadQuerySchema>): Promise<Response> {
   const cache = TelegramCache.of(c);
   if (!(await cache.enabled())) {
     throw new AppError('telegram.disabled', 'This service runs without its Telegram channel, and this route answers only with channel posts.');
@@ -45,4 +51,4 @@ export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}'
     title: post.entry.title ?? track.video.title,
     duration: post.entry.duration ?? track.video.duration,
   });
-});
+}
