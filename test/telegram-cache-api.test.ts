@@ -175,7 +175,11 @@ describe('Telegram cache through the API', () => {
     const { body } = await api.json(`/v1/resolve?query=${videoId}`);
     expect(body).toMatchObject({ cached: false, cache: { status: 'disabled' } });
     expect(api.queued).toEqual([]);
-    expect(api.logged[0]?.cache).toBeNull();
+    // With no channel, the request log holds the metadata cache's outcome: the dashboard's hit ratio.
+    expect(body.metadata_cache).toBe('miss');
+    expect(api.logged[0]?.cache).toBe('miss');
+    expect((await api.json(`/v1/resolve?query=${videoId}`)).body.metadata_cache).toBe('hit');
+    expect(api.logged[1]?.cache).toBe('hit');
     expect(await store.getCacheEntry(videoId, 'audio')).toBeNull();
   });
 });

@@ -5,14 +5,24 @@ import {
   PointElement, Tooltip, type ChartConfiguration, type ChartDataset,
 } from 'chart.js';
 import { card, emptyState, h } from './dom';
+import { bucketLabel, viewerTimeZone } from './timeseries';
 
 Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
 Chart.defaults.color = '#adb5bd';
 Chart.defaults.borderColor = 'rgba(255, 255, 255, 0.08)';
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 Chart.defaults.maintainAspectRatio = false;
-// A short first draw; none at all for people (and test browsers) that ask for reduced motion.
-Chart.defaults.animation = matchMedia('(prefers-reduced-motion: reduce)').matches ? false : { duration: 300 };
+// No animation: a chart caught mid-animation (a background tab, a screenshot, a refresh during the
+// first draw) showed bars of no length and lines at the wrong time. What is drawn is the data, at once.
+Chart.defaults.animation = false;
+
+declare global {
+  interface Window {
+    /** Chart.js itself, so a browser test can read what each canvas draws (Chart.getChart(canvas)). */
+    Chart?: typeof Chart;
+  }
+}
+window.Chart = Chart;
 
 export const COLOURS = {
   blue: '#4dabf7', green: '#51cf66', cyan: '#3bc9db', yellow: '#fcc419', red: '#ff6b6b',
@@ -51,8 +61,9 @@ export class ChartCard {
     this.emptyWrap.classList.add('d-none');
     this.canvasWrap.classList.remove('d-none');
     if (this.chart && this.chartType === config.type) {
-      // Update in place on auto-refresh: no flicker, no re-animation.
+      // Update in place on auto-refresh: no flicker. The options too: a range switch changes the axis.
       this.chart.data = config.data;
+      this.chart.options = config.options ?? {};
       this.chart.update('none');
     } else {
       this.chart?.destroy();
@@ -75,7 +86,25 @@ function hasData(config: AnyChartConfig): boolean {
 
 type Series = { label: string; data: Array<number | null>; colour: string };
 
-export function lineChart(labels: string[], series: Series[], options: { fill?: boolean; unit?: string } = {}): AnyChartConfig {
+/** The x axis of a time series: its labels are the buckets' ISO starts, shown in the viewer's time zone (an IST day as India's). */
+export interface TimeAxis {
+  granularity: 'hour' | 'day';
+}
+
+function timeScale(axis: TimeAxis | undefined) {
+  if (!axis) return {};
+  return {
+    title: { display: true, text: axis.granularity === 'hour' ? `Hour starting (your time, ${viewerTimeZone()})` : 'Day (India time, IST: the quota\'s day)' },
+    ticks: { callback(this: { getLabelForValue(value: number): string }, value: number | string) { return bucketLabel(this.getLabelForValue(Number(value)), axis.granularity); } },
+  };
+}
+
+function timeTooltip(axis: TimeAxis | undefined) {
+  if (!axis) return {};
+  return { callbacks: { title: (items: Array<{ label: string }>) => (items[0] ? bucketLabel(items[0].label, axis.granularity, true) : '') } };
+}
+
+export function lineChart(labels: string[], series: Series[], options: { fill?: boolean; unit?: string; time?: TimeAxis } = {}): AnyChartConfig {
   const datasets: ChartDataset<'line'>[] = series.map((s) => ({
     label: s.label, data: s.data, borderColor: s.colour, backgroundColor: `${s.colour}33`,
     fill: options.fill ?? false, tension: 0.25, cubicInterpolationMode: 'monotone', pointHitRadius: 8, spanGaps: true,
@@ -87,13 +116,13 @@ export function lineChart(labels: string[], series: Series[], options: { fill?: 
     data: { labels, datasets },
     options: {
       interaction: { mode: 'index', intersect: false },
-      plugins: { legend: { display: series.length > 1 }, tooltip: unitTooltip(options.unit) },
-      scales: { x: { ticks: { maxTicksLimit: 8, maxRotation: 0 } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { display: series.length > 1 }, tooltip: mergeCallbacks(unitTooltip(options.unit), timeTooltip(options.time)) },
+      scales: { x: { ...timeScale(options.time), ticks: { maxTicksLimit: 8, maxRotation: 0, ...timeScale(options.time).ticks } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
     },
   };
 }
 
-export function barChart(labels: string[], series: Series[], options: { stacked?: boolean; horizontal?: boolean } = {}): AnyChartConfig {
+export function barChart(labels: string[], series: Series[], options: { stacked?: boolean; horizontal?: boolean; time?: TimeAxis } = {}): AnyChartConfig {
   const datasets: ChartDataset<'bar'>[] = series.map((s) => ({ label: s.label, data: s.data, backgroundColor: s.colour, borderRadius: 3, maxBarThickness: 36 }));
   const stacked = options.stacked ?? false;
   return {
@@ -102,13 +131,17 @@ export function barChart(labels: string[], series: Series[], options: { stacked?
     options: {
       indexAxis: options.horizontal ? 'y' : 'x',
       interaction: { mode: 'index', intersect: false },
-      plugins: { legend: { display: series.length > 1 } },
+      plugins: { legend: { display: series.length > 1 }, tooltip: timeTooltip(options.time) },
       scales: {
-        x: { stacked, ticks: { maxTicksLimit: options.horizontal ? 6 : 8, maxRotation: 0 }, beginAtZero: true },
+        x: { stacked, ...timeScale(options.time), ticks: { maxTicksLimit: options.horizontal ? 6 : 8, maxRotation: 0, ...timeScale(options.time).ticks }, beginAtZero: true },
         y: { stacked, beginAtZero: true, ticks: { precision: 0, autoSkip: !options.horizontal } },
       },
     },
   };
+}
+
+function mergeCallbacks(...parts: Array<{ callbacks?: object }>) {
+  return { callbacks: Object.assign({}, ...parts.map((part) => part.callbacks ?? {})) };
 }
 
 function unitTooltip(unit?: string) {

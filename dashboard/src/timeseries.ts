@@ -36,11 +36,24 @@ function emptyBucket(start: number): Bucket {
   };
 }
 
-export function bucketLabel(start: string, granularity: 'hour' | 'day'): string {
+/**
+ * A bucket's start as the viewer reads it: an hour in the viewer's own time
+ * zone; a day by India's calendar (the API's days are IST days, which start at
+ * 18:30 UTC: in the viewer's zone that would often name the day before).
+ */
+export function bucketLabel(start: string, granularity: 'hour' | 'day', long = false): string {
   const date = new Date(start);
+  if (Number.isNaN(date.getTime())) return start;
   return granularity === 'hour'
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString(undefined, { day: 'numeric', month: 'short' });
+    ? long
+      ? date.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' })
+      : date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : `${date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'Asia/Kolkata' })}${long ? ' (IST)' : ''}`;
+}
+
+/** The viewer's time zone, as the axis title names it ("UTC", "Europe/Berlin"). */
+export function viewerTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone ?? 'local time';
 }
 
 /** Cache hit ratio of a run of buckets, or null when nothing was looked up. */

@@ -8,7 +8,7 @@ import { startYouTubeUpstream } from '../servers/youtube-upstream';
 import { startMockAdminApi } from './mock-admin-api';
 import { startRealApi } from './support/api-server';
 import { cacheSeedSql } from './support/cache-seed';
-import { chartState, DESKTOP, eventually, launchChromium, openPage, PHONE, screenshot, signIn } from './support/browser';
+import { chartState, DESKTOP, drawnChart, eventually, launchChromium, openPage, PHONE, screenshot, signIn } from './support/browser';
 import { serveDashboard } from './support/static-server';
 
 /**
@@ -177,7 +177,7 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     expect(await resolveWith(null)).toMatchObject({ status: 401, code: 'key.missing' });
 
     // Request logs travel through a queue: allow the consumer its batch timeout.
-    for (const chart of ['requests', 'statuses', 'endpoints', 'top-keys', 'latency']) {
+    for (const chart of ['requests', 'statuses', 'endpoints', 'top-keys', 'cache', 'latency']) {
       await eventually(async () => (await chartState(page, chart)) === 'filled', { page, what: `the ${chart} chart to fill`, timeoutMs: 90_000 });
       expect(await page.locator(`[data-chart="${chart}"] canvas`).isVisible()).toBe(true);
     }
@@ -197,6 +197,75 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     expect(await page.locator('[data-action=toggle-refresh]').getAttribute('data-paused')).toBe('true');
     await page.locator('[data-action=toggle-refresh]').click();
     expect(await page.locator('[data-action=toggle-refresh]').getAttribute('data-paused')).toBe('false');
+  });
+
+  it('draws what the API holds: each series at the hour it happened, bars of real length, the cache ratio', async () => {
+    type Bucket = Record<'total' | 'status_2xx' | 'status_3xx' | 'status_4xx' | 'status_5xx' | 'cache_hits' | 'cache_misses', number> & { start: string; p50: number | null; p95: number | null };
+    const HOUR = 3_600_000;
+    const iso = (time: number) => new Date(time).toISOString();
+    // A few more resolves of one track: its metadata comes from the cache after the first.
+    for (let i = 0; i < 3; i += 1) expect((await resolveWith(ADMIN_KEY)).status).toBe(200);
+    const viewerZone = await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    await eventually(async () => {
+      const now = Date.now();
+      const { buckets } = await admin<{ buckets: Bucket[] }>('GET', `/admin/stats/timeseries?granularity=hour&from=${iso(now - 48 * HOUR)}&to=${iso(now)}`);
+      const byStart = new Map(buckets.map((bucket) => [Date.parse(bucket.start), bucket]));
+      const expectSeries = async (chart: string, fields: Array<keyof Bucket>) => {
+        const drawn = (await drawnChart(page, chart))!;
+        expect(drawn, chart).not.toBeNull();
+        expect(drawn.labels.length).toBeGreaterThanOrEqual(24);
+        fields.forEach((field, index) => {
+          const expected = drawn.labels.map((label) => byStart.get(Date.parse(label))?.[field] ?? (field === 'p50' || field === 'p95' ? null : 0));
+          expect(drawn.datasets[index]!.data, `${chart} ${field}`).toEqual(expected);
+        });
+        // Placed at the time it happened: the last point is this hour's bucket, drawn inside the plot.
+        if (!MOCK) expect(Date.parse(drawn.labels.at(-1)!), `${chart}: the last point is this hour`).toBe(Math.floor(now / HOUR) * HOUR);
+        expect(drawn.inPlot[0]!.at(-1)).toBe(true);
+        expect(drawn.xTitle).toContain(viewerZone);
+        return drawn;
+      };
+      const requests = await expectSeries('requests', ['total']);
+      expect(requests.datasets[0]!.data.at(-1)).toBeGreaterThanOrEqual(10);
+      const statuses = await expectSeries('statuses', ['status_2xx', 'status_3xx', 'status_4xx', 'status_5xx']);
+      expect(statuses.barLengths[0]!.at(-1)).toBeGreaterThan(0);
+      const cache = await expectSeries('cache', ['cache_hits', 'cache_misses']);
+      // One track resolved again and again: its metadata cache hits, and the chart draws them.
+      expect(cache.datasets[0]!.data.at(-1)).toBeGreaterThan(0);
+      expect(cache.barLengths[0]!.at(-1)).toBeGreaterThan(0);
+      await expectSeries('latency', ['p50', 'p95']);
+      expect(await page.locator('[data-stat=cache_hit_ratio] .stat-value').textContent()).toMatch(/\d+(\.\d)?%/);
+
+      const from = iso(now - 24 * HOUR);
+      const endpoints = await admin<{ items: Array<{ endpoint: string; total: number }> }>('GET', `/admin/stats/endpoints?from=${from}&to=${iso(now)}`);
+      const drawnEndpoints = (await drawnChart(page, 'endpoints'))!;
+      const expectedEndpoints = [...endpoints.items].sort((a, b) => b.total - a.total).slice(0, 12);
+      expect(drawnEndpoints.labels).toEqual(expectedEndpoints.map((item) => item.endpoint));
+      drawnEndpoints.labels.forEach((label, i) => {
+        const sum = drawnEndpoints.datasets.reduce((total, dataset) => total + (dataset.data[i] ?? 0), 0);
+        expect(sum, label).toBe(expectedEndpoints[i]!.total);
+        const drawnLength = drawnEndpoints.barLengths.reduce((total, lengths) => total + (lengths[i] ?? 0), 0);
+        expect(drawnLength, `${label}'s bar`).toBeGreaterThan(10);
+      });
+      const topKeys = await admin<{ items: Array<{ key_id: string | null; total: number }> }>('GET', `/admin/stats/top-keys?from=${from}&to=${iso(now)}&limit=10`);
+      const drawnKeys = (await drawnChart(page, 'top-keys'))!;
+      expect(drawnKeys.datasets[0]!.data).toEqual(topKeys.items.map((item) => item.total));
+      for (const length of drawnKeys.barLengths[0]!) expect(length).toBeGreaterThan(10);
+      return true;
+    }, { page, what: 'the charts to draw the API\'s numbers', timeoutMs: 90_000 });
+    await screenshot(page, 'overview-checked');
+
+    // The daily view: IST days, and the axis says so.
+    await page.locator('[data-range="30d"]').click();
+    await eventually(async () => {
+      const daily = await drawnChart(page, 'requests');
+      if (!daily || daily.labels.length < 30) return false;
+      expect(daily.xTitle).toMatch(/India|IST/);
+      // An IST day starts at 18:30 UTC.
+      for (const label of daily.labels) expect(Date.parse(label) % 86_400_000).toBe(18.5 * 3_600_000);
+      expect(daily.datasets[0]!.data.at(-1)).toBeGreaterThanOrEqual(10);
+      return true;
+    }, { page, what: 'the daily view in IST days' });
+    await page.locator('[data-range="24h"]').click();
   });
 
   it('creates a key, shows it once, and the key works', async () => {

@@ -9,6 +9,7 @@ import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers'
 import { hlsAnswer } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { isPoTokenFor } from './po-tokens';
+import { describeRealMedia, realMediaPlaylist, type RealMedia } from './real-media';
 
 /**
  * A test stand-in for YouTube: InnerTube (player, search, visitor_id), the
@@ -54,7 +55,14 @@ export interface UpstreamOptions {
   anyIdAs?: string;
 }
 
-export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = {}): Promise<{ url: string; close(): Promise<void> }> {
+export interface YouTubeUpstream {
+  url: string;
+  close(): Promise<void>;
+  /** This (aliased) video's formats and HLS stream become real media (real-media.ts); `progressive` adds an itag 18. */
+  useRealMedia(videoId: string, media: RealMedia, options?: { progressive?: boolean }): void;
+}
+
+export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = {}): Promise<YouTubeUpstream> {
   const players = loadPlayerAnswers();
   const ciphered = readExchange('player-web-ciphered/iuevw6218F0.json').response.body;
   const visitor = readExchange('session/visitor_id.json').response.body;
@@ -80,6 +88,10 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   // As YouTube keeps accepting the players it rolled out before, a request carrying an earlier
   // recorded player's signatureTimestamp is ciphered for that player, unless the test retired them.
   let onlyCurrentPlayer = false;
+  // video id → the real media its formats and HLS stream serve (e2e playback tests)
+  const realMedia = new Map<string, { media: RealMedia; progressive: boolean }>();
+  /** The real media a googlevideo URL or manifest path names, by its alias marker (`tv=` or `<alias>.<recorded>` in `/id/` or `/src/`). */
+  const realMediaOf = (marker: string | null | undefined) => (marker ? realMedia.get(marker.split('.')[0]!) : undefined);
 
   const server = createServer(async (req, res) => {
     try {
@@ -126,6 +138,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
       calls.push({ host, method: 'GET', path: url.pathname });
+      const manifestId = pathParamsOf(url.pathname).get('id');
+      const real = realMediaOf(manifestId);
+      if (real) return text(res, 200, realHlsAnswer(url.pathname, manifestId!, real.media), 'application/vnd.apple.mpegurl');
       return text(res, 200, hlsAnswer(url.pathname), 'application/vnd.apple.mpegurl');
     }
     if (url.pathname.startsWith('/videoplayback')) return videoplayback(req, url, host, res);
@@ -201,6 +216,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (mode === 'plain') return jsonText(res, 200, text);
     // The late-2026 behaviours rewrite a copy of the answer per client.
     const answer = JSON.parse(text);
+    const real = realMedia.get(videoId);
+    if (real) describeRealMedia(answer, real.media, { progressive: real.progressive });
     if (mode === 'sabr_only') return json(res, 200, sabrOnly(answer));
     return json(res, 200, answerForClient(ask, answer));
   }
@@ -239,9 +256,11 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     const pathParams = pathParamsOf(url.pathname);
     const itag = params.get('itag') ?? pathParams.get('itag') ?? '0';
     const id = params.get('id') ?? pathParams.get('id') ?? 'none';
-    const length = Number(params.get('clen') ?? pathParams.get('clen') ?? 188 * 1000);
     // HLS segments (`/sq/<n>/`) differ from each other, so a join out of order shows.
     const sq = pathParams.get('sq');
+    const real = realMediaOf(params.get('tv') ?? pathParams.get('src'));
+    const realBytes = real ? (sq ? real.media.hls[Number(sq) - 1]?.bytes : real.media.files[Number(itag)]) : undefined;
+    const length = realBytes?.length ?? Number(params.get('clen') ?? pathParams.get('clen') ?? 188 * 1000);
     const seed = seedOf(sq ? `${itag}:${length}:sq${sq}` : `${itag}:${length}`);
     const rangeParam = params.get('range');
     const rangeHeader = req.headers.range;
@@ -279,6 +298,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (rangeHeader) headers['content-range'] = `bytes ${start}-${end}/${length}`;
     res.writeHead(rangeHeader ? 206 : 200, headers);
     if (req.method === 'HEAD') return res.end();
+    if (realBytes) return void res.end(realBytes.subarray(start, end + 1));
     writeBytes(res, seed, start, end, length, bytesPerSecond);
   }
 
@@ -296,11 +316,21 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     return json(res, 200, pipedAnswer(answer, videoId, host));
   }
 
+  /** A real-media manifest: the variant playlist names one rendition, whose playlist names the real segments. */
+  function realHlsAnswer(pathname: string, manifestId: string, media: RealMedia): string {
+    if (pathname.startsWith('/api/manifest/hls_variant/')) {
+      return ['#EXTM3U', '#EXT-X-INDEPENDENT-SEGMENTS', '#EXT-X-STREAM-INF:BANDWIDTH=400000,CODECS="avc1.42c00d,mp4a.40.2",RESOLUTION=320x240',
+        `https://manifest.googlevideo.com/api/manifest/hls_playlist/id/${manifestId}/itag/95/index.m3u8`, ''].join('\n');
+    }
+    return realMediaPlaylist(media, (sq, size) => `/videoplayback/id/hls/src/${manifestId}/itag/95/clen/${size}/sq/${sq}/file/seg.ts`);
+  }
+
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const { port: boundPort } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${boundPort}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    useRealMedia: (videoId, media, mediaOptions = {}) => void realMedia.set(videoId, { media, progressive: mediaOptions.progressive ?? false }),
   };
 }
 

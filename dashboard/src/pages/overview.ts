@@ -3,7 +3,7 @@ import { api } from '../api';
 import { barChart, ChartCard, COLOURS, lineChart } from '../charts';
 import { errorAlert, h, icon, replaceChildren } from '../dom';
 import { delta, formatMs, formatNumber, formatPercent, type Delta } from '../format';
-import { alignDown, bucketLabel, DAY_MS, fillBuckets, hitRatio, HOUR_MS, IST_DAY_OFFSET_MS, IST_HOUR_OFFSET_MS } from '../timeseries';
+import { alignDown, DAY_MS, fillBuckets, hitRatio, HOUR_MS, IST_DAY_OFFSET_MS, IST_HOUR_OFFSET_MS } from '../timeseries';
 import { BOOTSTRAP_ADMIN_KEY_ID, type Bucket, type EndpointStat, type Overview } from '../types';
 import { firstChoiceWarning } from './health';
 import { pageHeader, type Page } from './page';
@@ -96,22 +96,24 @@ export function overviewPage(): Page {
   }
 
   function renderTimeCharts(buckets: Bucket[], granularity: 'hour' | 'day'): void {
-    const labels = buckets.map((b) => bucketLabel(b.start, granularity));
-    charts.requests.show(lineChart(labels, [{ label: 'Requests', data: buckets.map((b) => b.total), colour: COLOURS.blue }], { fill: true }));
+    // The labels are the buckets' own starts (the charts format them), so what is drawn where is the API's word.
+    const labels = buckets.map((b) => b.start);
+    const time = { granularity };
+    charts.requests.show(lineChart(labels, [{ label: 'Requests', data: buckets.map((b) => b.total), colour: COLOURS.blue }], { fill: true, time }));
     charts.statuses.show(barChart(labels, [
       { label: '2xx', data: buckets.map((b) => b.status_2xx), colour: COLOURS.green },
       { label: '3xx', data: buckets.map((b) => b.status_3xx), colour: COLOURS.cyan },
       { label: '4xx', data: buckets.map((b) => b.status_4xx), colour: COLOURS.yellow },
       { label: '5xx', data: buckets.map((b) => b.status_5xx), colour: COLOURS.red },
-    ], { stacked: true }));
+    ], { stacked: true, time }));
     charts.cache.show(barChart(labels, [
       { label: 'Hits', data: buckets.map((b) => b.cache_hits), colour: COLOURS.green },
       { label: 'Misses', data: buckets.map((b) => b.cache_misses), colour: COLOURS.orange },
-    ], { stacked: true }));
+    ], { stacked: true, time }));
     charts.latency.show(lineChart(labels, [
       { label: 'p50', data: buckets.map((b) => b.p50), colour: COLOURS.cyan },
       { label: 'p95', data: buckets.map((b) => b.p95), colour: COLOURS.orange },
-    ], { unit: 'ms' }));
+    ], { unit: 'ms', time }));
   }
 
   return {

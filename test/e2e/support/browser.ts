@@ -65,3 +65,34 @@ async function refreshNow(page: Page): Promise<void> {
 export function chartState(page: Page, chart: string): Promise<string | null> {
   return page.locator(`[data-chart="${chart}"]`).getAttribute('data-state');
 }
+
+export interface DrawnChart {
+  labels: string[];
+  datasets: Array<{ label: string; data: Array<number | null> }>;
+  /** Per dataset, per point: the drawn length of a bar (pixels along its value axis), or 0 for a line's point. */
+  barLengths: number[][];
+  /** Per dataset, per point: whether Chart.js placed the point inside the plot area. */
+  inPlot: boolean[][];
+  xTitle: string | null;
+}
+
+/** What a chart on the page holds and draws, read from Chart.js itself (the dashboard exposes window.Chart). */
+export function drawnChart(page: Page, chart: string): Promise<DrawnChart | null> {
+  return page.evaluate((id) => {
+    const canvas = document.querySelector(`[data-chart="${id}"] canvas`) as HTMLCanvasElement | null;
+    const Chart = (window as unknown as { Chart?: { getChart(canvas: HTMLCanvasElement): any } }).Chart;
+    const instance = canvas && Chart ? Chart.getChart(canvas) : null;
+    if (!instance) return null;
+    const horizontal = instance.options.indexAxis === 'y';
+    const area = instance.chartArea;
+    return {
+      labels: (instance.data.labels ?? []).map(String),
+      datasets: instance.data.datasets.map((dataset: any) => ({ label: dataset.label, data: dataset.data })),
+      barLengths: instance.data.datasets.map((_: unknown, index: number) => instance.getDatasetMeta(index).data.map((element: any) =>
+        instance.config.type === 'bar' ? Math.abs(horizontal ? element.x - element.base : element.y - element.base) : 0)),
+      inPlot: instance.data.datasets.map((_: unknown, index: number) => instance.getDatasetMeta(index).data.map((element: any) =>
+        element.x >= area.left - 1 && element.x <= area.right + 1 && element.y >= area.top - 1 && element.y <= area.bottom + 1)),
+      xTitle: instance.options.scales?.x?.title?.display ? instance.options.scales.x.title.text : null,
+    };
+  }, chart);
+}

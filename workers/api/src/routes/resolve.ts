@@ -55,7 +55,10 @@ export async function resolveTrackFor(c: Context<AppEnv>, query: string, type: '
     keyHash: c.get('principal')?.keyHash ?? null,
     telegramCache: TelegramCache.of(c),
   });
+  // The Telegram channel's outcome when it is on; without it, the metadata cache's (YouTube asked or not),
+  // so the dashboard's hit ratio tells an operator something on every install.
   if (track.cache.status === 'hit') c.set('cacheOutcome', 'hit');
   else if (track.cache.status !== 'disabled') c.set('cacheOutcome', 'miss');
+  else c.set('cacheOutcome', track.fromCache ? 'hit' : 'miss');
   return track;
 }
