@@ -115,6 +115,10 @@ describe('/stream/<token>', () => {
     expect(master.status).toBe(200);
     expect(master.headers.get('Content-Type')).toBe('application/vnd.apple.mpegurl');
     const masterText = await master.text();
+    expect(master.headers.get('Content-Length')).toBe(String(new TextEncoder().encode(masterText).byteLength));
+    const head = await api(new URL(body.stream.url).pathname, { method: 'HEAD' });
+    expect(head.headers.get('Content-Length')).toBe(master.headers.get('Content-Length'));
+    expect(await head.text()).toBe('');
     const variants = masterText.split('\n').filter((line) => line && !line.startsWith('#'));
     expect(variants.length).toBe(2);
     // Each URI ends in the extension of what it names: ffmpeg's HLS demuxer refuses segments that do not.

@@ -6,7 +6,7 @@ import { generateMedia, MEDIA_SECONDS, type RealMedia } from '../servers/real-me
 import { startTelegramBotApi } from '../servers/telegram-bot-api';
 import { startYouTubeUpstream } from '../servers/youtube-upstream';
 import { freePort } from './support/api-server';
-import { deadline, nexgen, shruti, ytproxy, type SavedFile } from './support/bot-families';
+import { deadline, fallen, nexgen, original, shruti, shukla, ytproxy, type SavedFile } from './support/bot-families';
 import { codecsOf, play, probe } from './support/ffmpeg';
 import { startService } from './support/npm-start';
 
@@ -167,6 +167,37 @@ describe('links play in stock ffmpeg', () => {
       const played = await play(path);
       expect(played.errors).toBe('');
     }
+  });
+
+  it("the URLs bots hand straight to ffmpeg play: the original's stream_url (audio, joined video), Fallen's cdnurl, SHUKLA's channel post", async () => {
+    const audioId = await realVideo('M4gD1WSo5mA');
+    const videoId = await realVideo('T4XJQO3qol8');
+    const audio = await original.youtube(service.url, key, audioId, false);
+    expect(audio.status).toBe(200);
+    const probedAudio = await probe(audio.body.stream_url);
+    expect(probedAudio.streams.map((stream) => stream.codec_type)).toEqual(['audio']);
+    near(probedAudio.duration);
+    expect((await play(audio.body.stream_url)).errors).toBe('');
+    const video = await original.youtube(service.url, key, videoId, true);
+    expect(video.status).toBe(200);
+    const played = await play(video.body.stream_url);
+    expect(played.errors).toBe('');
+    near(played.seconds);
+    expect(codecsOf(await probe(video.body.stream_url))).toEqual(['audio:aac', 'video:h264']);
+
+    const track = await fallen.yukki(service.url, key, `https://www.youtube.com/watch?v=${audioId}`);
+    expect(track.status).toBe(200);
+    near((await probe(track.body.cdnurl)).duration);
+
+    const post = await shukla.telegramPost(service.url, key, await realVideo('M4gD1WSo5mA'), false);
+    expect(post.status).toBe(200);
+    const { channel, messageId } = post as { channel: string; messageId: number };
+    const posted = await fetch(`${telegram.url}/__control/post?channel=${encodeURIComponent(channel)}&message_id=${messageId}`);
+    expect(posted.status).toBe(200);
+    const path = savedFile({ name: `post-${messageId}`, bytes: Buffer.from(await posted.arrayBuffer()), headers: posted.headers });
+    const probedPost = await probe(path);
+    expect(probedPost.streams.map((stream) => stream.codec_type)).toEqual(['audio']);
+    near(probedPost.duration);
   });
 
   it('the Telegram cached copy plays, with its Content-Length whole and ranged, even when Telegram answers a range with the whole file', async () => {

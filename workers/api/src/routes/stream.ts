@@ -115,8 +115,10 @@ async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound
     const token = c.req.param('token')!;
     const links = { proxyBase: `${requestUrl.origin}/stream/${token}/hls`, token, secret: c.get('config').STREAM_SIGNING_KEY };
     const playlist = await rewritePlaylist(await readPlaylist(upstream), url, links);
-    return new Response(c.req.method === 'HEAD' ? null : playlist, {
-      headers: { ...RELAY_SAFETY_HEADERS, 'Content-Type': HLS_PLAYLIST_TYPE, 'Cache-Control': 'no-cache' },
+    const body = new TextEncoder().encode(playlist);
+    // HEAD says the length GET would send.
+    return new Response(c.req.method === 'HEAD' ? null : body, {
+      headers: { ...RELAY_SAFETY_HEADERS, 'Content-Type': HLS_PLAYLIST_TYPE, 'Cache-Control': 'no-cache', 'Content-Length': String(body.byteLength) },
     });
   }
   return passThroughResponse(upstream, c.req.method, mediaType(upstream.headers.get('content-type'), 'video/mp2t'));
