@@ -185,8 +185,10 @@ describe('links play in stock ffmpeg', () => {
     near(played.seconds);
     expect(codecsOf(await probe(video.body.stream_url))).toEqual(['audio:aac', 'video:h264']);
 
-    const track = await fallen.yukki(service.url, key, `https://www.youtube.com/watch?v=${audioId}`);
+    // A track's first request: its cdnurl is this service's file link (later ones name the channel post).
+    const track = await fallen.yukki(service.url, key, `https://www.youtube.com/watch?v=${await realVideo('M4gD1WSo5mA')}`);
     expect(track.status).toBe(200);
+    expect(track.body.cdnurl).not.toMatch(fallen.yukkiTelegram);
     near((await probe(track.body.cdnurl)).duration);
 
     const post = await shukla.telegramPost(service.url, key, await realVideo('M4gD1WSo5mA'), false);
