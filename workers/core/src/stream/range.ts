@@ -80,7 +80,7 @@ export function passThroughResponse(upstream: Response, method: string, contentT
 /**
  * The body as a stream workerd knows the length of, so the answer goes out
  * with Content-Length rather than chunked: a Content-Length header set beside
- * a stream of unknown length (a TransformStream, a service binding's body) is
+ * a stream of unknown length (a TransformStream cutting a slice) is
  * dropped on the wire, and players (ffmpeg among them) then cannot seek or
  * show a duration. FixedLengthStream also ends the answer in error if the
  * bytes fall short, rather than passing a truncated file for a whole one.
