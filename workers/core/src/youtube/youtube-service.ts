@@ -54,7 +54,8 @@ export class YouTubeService {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const video = await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] });
+    const resolvedAt = Date.now();
+    const video = { ...(await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] })), resolvedAt };
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }
