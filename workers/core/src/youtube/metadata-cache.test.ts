@@ -79,6 +79,6 @@ describe('metadata cache without a working Cache API (workers.dev)', () => {
     }
     expect(await metadata.getSearch('audio', `${prefix} kept`, 5)).not.toBeNull();
     expect(await metadata.getSearch('audio', `${prefix} dropped`, 5)).toBeNull();
-    expect(metadataCacheTiers().isolate_memory.searches).toBe(256);
+    expect(metadataCacheTiers().search).toMatchObject({ tier: 'isolate_memory+cache_api', entries: 256 });
   });
 });

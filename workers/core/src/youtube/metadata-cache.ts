@@ -31,14 +31,17 @@ const MEMORY_ENTRIES = 256;
 const FRESH_UNTIL_HEADER = 'X-Fresh-Until';
 const videos = new MemoryTier<ResolvedVideo>(MEMORY_ENTRIES);
 const searches = new MemoryTier<SearchResult[]>(MEMORY_ENTRIES);
-const counts = { memory_hits: 0, cache_api_hits: 0, misses: 0 };
+const counts = { video: { memory_hits: 0, cache_api_hits: 0, misses: 0 }, search: { memory_hits: 0, cache_api_hits: 0, misses: 0 } };
 
-/** What deep health says of the metadata and search caches of this isolate. */
+/**
+ * What deep health says of the metadata and search caches: their tiers, and this isolate's
+ * hits per tier since it started (on workers.dev the Cache API's stay at 0).
+ */
 export function metadataCacheTiers() {
+  const tier = 'isolate_memory+cache_api' as const;
   return {
-    tiers: ['isolate_memory', 'cache_api'] as const,
-    isolate_memory: { max_entries: MEMORY_ENTRIES, videos: videos.size, searches: searches.size },
-    ...counts,
+    metadata: { tier, entries: videos.size, max_entries: MEMORY_ENTRIES, ...counts.video },
+    search: { tier, entries: searches.size, max_entries: MEMORY_ENTRIES, ...counts.search },
   };
 }
 
@@ -66,14 +69,14 @@ export class MetadataCache {
 
   async getVideo(videoId: string): Promise<ResolvedVideo | null> {
     const held = videos.get(videoId);
-    if (held) return (counts.memory_hits += 1), held;
+    if (held) return (counts.video.memory_hits += 1), held;
     const hit = await this.cache.match(videoKey(videoId));
-    if (!hit) return (counts.misses += 1), null;
+    if (!hit) return (counts.video.misses += 1), null;
     const freshUntil = freshUntilOf(hit, this.ttlSeconds);
     const video = (await hit.json()) as ResolvedVideo;
     const until = Math.min(freshUntil, streamableUntil(video));
-    if (until <= Date.now()) return (counts.misses += 1), null;
-    counts.cache_api_hits += 1;
+    if (until <= Date.now()) return (counts.video.misses += 1), null;
+    counts.video.cache_api_hits += 1;
     videos.set(videoId, video, until);
     return video;
   }
@@ -94,12 +97,12 @@ export class MetadataCache {
   async getSearch(mode: string, text: string, limit: number): Promise<SearchResult[] | null> {
     const key = searchKey(mode, text, limit);
     const held = searches.get(key);
-    if (held) return (counts.memory_hits += 1), held;
+    if (held) return (counts.search.memory_hits += 1), held;
     const hit = await this.cache.match(key);
-    if (!hit) return (counts.misses += 1), null;
+    if (!hit) return (counts.search.misses += 1), null;
     const until = freshUntilOf(hit, this.ttlSeconds);
     const results = (await hit.json()) as SearchResult[];
-    counts.cache_api_hits += 1;
+    counts.search.cache_api_hits += 1;
     searches.set(key, results, until);
     return results;
   }
