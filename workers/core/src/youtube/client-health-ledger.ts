@@ -26,7 +26,11 @@ export const ClientLedgerSchema = z.object({
   minutes: z.array(z.tuple([z.number(), z.number(), z.number()])),
   lastSuccessAt: z.number().nullable(),
   lastFailure: z.object({ at: z.number(), code: z.string() }).nullable(),
-  /** Written by earlier versions (a stream refusal turned the player's success into a failure); read and ignored. */
+  /**
+   * Set while the latest player answer is one googlevideo has not yet served a URL of:
+   * lastSuccessAt before it, restored (and that attempt counted failed in `minutes`) if
+   * googlevideo refuses that answer's URLs. Only the hour's figures read it, never the runs.
+   */
   unconfirmedSince: z.number().nullable().optional(),
 });
 export type ClientLedger = z.infer<typeof ClientLedgerSchema>;
@@ -84,17 +88,30 @@ export type LedgerOutcome = Pick<ClientOutcome, 'code'> & Partial<Pick<ClientOut
 export function addOutcome(ledger: ClientLedger, outcome: LedgerOutcome, at: number, rules: HealthRules): void {
   const failed = isClientFailure(outcome.code);
   const keep = Math.max(rules.threshold, 10);
-  delete ledger.unconfirmedSince;
+  const successBefore = ledger.unconfirmedSince;
   if (outcome.phase === 'stream') {
     // googlevideo's answer: its own run, never the player's success (a byte range of a URL
     // from the metadata cache says nothing of whether the player answers today).
+    const mintedAt = Math.min(outcome.mintedAt ?? at, at);
     const answers = (ledger.googlevideo ??= []);
-    answers.push([at, failed ? 1 : 0, Math.min(outcome.mintedAt ?? at, at)]);
+    answers.push([at, failed ? 1 : 0, mintedAt]);
     if (answers.length > keep) answers.splice(0, answers.length - keep);
     if (failed) ledger.lastFailure = { at, code: outcome.code };
+    const latest = ledger.recent[ledger.recent.length - 1];
+    if (successBefore !== undefined && latest && latest[1] === 0 && mintedAt >= latest[0]) {
+      // The URLs of the latest player answer: served, it stands; refused, the hour's figures count it failed.
+      delete ledger.unconfirmedSince;
+      if (failed) {
+        const minute = ledger.minutes.find(([m]) => m === Math.floor(latest[0] / MINUTE_MS));
+        if (minute) minute[2] = Math.min(minute[1], minute[2] + 1);
+        ledger.lastSuccessAt = successBefore;
+      }
+    }
     pruneLedger(ledger, at, rules);
     return;
   }
+  delete ledger.unconfirmedSince;
+  if (outcome.phase === 'player' && !failed) ledger.unconfirmedSince = ledger.lastSuccessAt;
   ledger.recent.push([at, failed ? 1 : 0]);
   if (ledger.recent.length > keep) ledger.recent.splice(0, ledger.recent.length - keep);
   const minute = Math.floor(at / MINUTE_MS);
