@@ -6,11 +6,14 @@
 // --dry-run bundles both Workers (`wrangler deploy --dry-run`) and builds the
 // dashboard, prints the rest, and touches nothing remote. --step NAME runs one
 // step (deploy.yml runs `secrets` and `smoke` so, the rest with wrangler-action).
+// --domain api.example.com (or API_DOMAIN, or a custom-domain route in the env's
+// wrangler.toml) puts the API on that custom domain, where the Cache API works;
+// without one it stays on workers.dev and the deploy says what that costs.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dashboardProject, parseEnvArgument, projectToolsEnv, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
+import { apiDomain, configuredDomains, dashboardProject, parseEnvArgument, projectToolsEnv, readWorkerConfig, WITHOUT_DOMAIN, WORKERS } from './cloudflare/environments.mjs';
 import { smokeTest } from './cloudflare/smoke.mjs';
 import { SETTINGS } from './settings.mjs';
 
@@ -25,7 +28,14 @@ let env;
 try {
   env = parseEnvArgument(argv);
 } catch (error) {
-  console.error(`${error.message}\nusage: npm run deploy -- --env staging|production [--dry-run] [--api-url https://…] [--step NAME]`);
+  console.error(`${error.message}\nusage: npm run deploy -- --env staging|production [--dry-run] [--api-url https://…] [--domain api.example.com] [--step NAME]`);
+  process.exit(2);
+}
+let domain;
+try {
+  domain = apiDomain(argv, readWorkerConfig(WORKERS[1], env));
+} catch (error) {
+  console.error(error.message);
   process.exit(2);
 }
 const dryRun = argv.includes('--dry-run');
@@ -47,7 +57,7 @@ if (only && !steps.some((step) => step.name === only)) {
   console.error(`--step must be one of ${steps.map((step) => step.name).join(', ')}`);
   process.exit(2);
 }
-const state = { apiUrl: optionValue('--api-url') || process.env.API_URL || undefined };
+const state = { apiUrl: optionValue('--api-url') || process.env.API_URL || (domain ? `https://${domain}` : undefined) };
 for (const step of steps.filter((candidate) => !only || candidate.name === only)) {
   console.log(`\n==> ${step.name} (env ${env}${dryRun ? ', dry run' : ''})`);
   try {
@@ -110,13 +120,23 @@ function applyMigrations() {
 function deployWorker(worker) {
   const outputFile = join(workDir, `${worker.key}.ndjson`);
   const args = ['deploy', '-c', worker.config, '--env', env];
+  // A domain the config does not route yet: wrangler makes it the API's custom domain.
+  if (worker.key === 'api' && domain && !configuredDomains(readWorkerConfig(worker, env)).includes(domain)) args.push('--domain', domain);
   if (dryRun) args.push('--dry-run', '--outdir', join(workDir, `${worker.key}-bundle`));
   wrangler(args, { env: { WRANGLER_OUTPUT_FILE_PATH: outputFile } });
   if (worker.key === 'api' && !dryRun && !state.apiUrl) {
     state.apiUrl = deployedUrl(outputFile);
     if (!state.apiUrl) throw new Error('wrangler printed no URL for the API Worker (no workers.dev and no route?); pass --api-url');
   }
-  if (worker.key === 'api') console.log(`api: ${state.apiUrl ?? '(its workers.dev URL, known after the upload)'}`);
+  if (worker.key === 'api') {
+    console.log(`api: ${state.apiUrl ?? '(its workers.dev URL, known after the upload)'}${domain ? ` (custom domain ${domain})` : ''}`);
+    if (!domain) warn(WITHOUT_DOMAIN.replace('<env>', env));
+  }
+}
+
+/** In GitHub Actions a warning is an annotation on the run. */
+function warn(message) {
+  console.log(`${process.env.GITHUB_ACTIONS === 'true' ? '::warning::' : 'warning: '}${message}`);
 }
 
 /** The first URL wrangler's machine-readable output names for the deploy. */
@@ -144,8 +164,8 @@ async function smoke() {
   const configured = readWorkerConfig(api, env).vars.CANARY_VIDEO_ID;
   const videoId = process.env.CANARY_VIDEO_ID || configured || SETTINGS.find((setting) => setting.name === 'CANARY_VIDEO_ID').default;
   if (dryRun) {
-    console.log(`[dry run] would check ${state.apiUrl ?? '<the API URL>'}/health, then /v1/resolve?query=${videoId} with SMOKE_API_KEY`);
+    console.log(`[dry run] would check ${state.apiUrl ?? '<the API URL>'}/health, then /v1/resolve?query=${videoId} and the Cache API (/health?deep=true) with SMOKE_API_KEY`);
     return;
   }
-  await smokeTest({ apiUrl: state.apiUrl, apiKey: process.env.SMOKE_API_KEY, videoId, retryDelayMs: Number(process.env.SMOKE_RETRY_DELAY_MS ?? 3_000) });
+  await smokeTest({ apiUrl: state.apiUrl, apiKey: process.env.SMOKE_API_KEY, videoId, customDomain: domain, retryDelayMs: Number(process.env.SMOKE_RETRY_DELAY_MS ?? 3_000) });
 }

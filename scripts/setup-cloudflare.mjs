@@ -4,19 +4,25 @@
 // required secrets (STREAM_SIGNING_KEY, ADMIN_API_KEY: taken from the environment,
 // else generated; a generated ADMIN_API_KEY is printed once). Then it prints what
 // to put in wrangler.toml; --write puts the database ids in both files itself.
+// --domain api.example.com (or API_DOMAIN): the API's custom domain in this env,
+// a zone of the same account; it is written as the API Worker's custom-domain
+// route (`routes = [{ pattern = "…", custom_domain = true }]`), where the Cache
+// API works. Without one the API stays on workers.dev, and setup says what that costs.
 // Safe to run again: what exists is kept. Needs `npm run wrangler -- login`
 // (or CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dashboardProject, environmentResources, parseEnvArgument, projectToolsEnv, readWorkerConfig, WORKERS } from './cloudflare/environments.mjs';
+import { apiDomain, dashboardProject, environmentResources, parseEnvArgument, projectToolsEnv, readWorkerConfig, WITHOUT_DOMAIN, WORKERS } from './cloudflare/environments.mjs';
 
 const argv = process.argv.slice(2);
 let env;
+let domain;
 try {
   env = parseEnvArgument(argv);
+  domain = apiDomain(argv, readWorkerConfig(WORKERS.find((worker) => worker.key === 'api'), env));
 } catch (error) {
-  console.error(`${error.message}\nusage: npm run setup:cloudflare -- --env staging|production [--write] [--dry-run]`);
+  console.error(`${error.message}\nusage: npm run setup:cloudflare -- --env staging|production [--domain api.example.com] [--write] [--dry-run]`);
   process.exit(2);
 }
 const dryRun = argv.includes('--dry-run');
@@ -96,6 +102,11 @@ for (const worker of WORKERS) {
     if (pattern.test(text)) placeholders.push(`${worker.config} [env.${env}] database_id = "${database.id}"   # ${database.name}`);
     if (write && !dryRun) patched = patched.replace(pattern, `$1"${database.id}"`);
   }
+  if (worker.key === 'api' && domain) {
+    const route = `routes = [{ pattern = "${domain}", custom_domain = true }]`;
+    placeholders.push(`${worker.config} [env.${env}] ${route}`);
+    if (write && !dryRun) patched = withRoute(patched, env, route);
+  }
   if (patched !== text) writeFileSync(worker.config, patched);
 }
 
@@ -106,4 +117,19 @@ console.log(`\nPut in the config${write ? ' (written, commit it)' : ' (or run ag
 for (const line of placeholders) console.log(`  ${line}`);
 console.log(`  wrangler.toml [env.${env}.vars] DASHBOARD_ORIGIN = "${summary.dashboard.origin}"   # Pages project ${summary.dashboard.project}`);
 console.log(`  rate-limit namespace_id values must be unique in the account (wrangler.toml [[env.${env}.ratelimits]]).`);
+if (domain) console.log(`  the API will answer on https://${domain} (its zone must be in this Cloudflare account; DNS and certificate are made by the deploy)`);
+else console.log(`\nwarning: ${WITHOUT_DOMAIN.replace('<env>', env)}`);
 console.log(`\nThen: npm run deploy -- --env ${env}   (or push to GitHub with CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID set as repository secrets)`);
+
+/** The env's section with its one `routes` line: replaced when there is one, else put after its `name`. */
+function withRoute(text, envName, route) {
+  const header = `[env.${envName}]`;
+  const start = text.indexOf(`${header}\n`);
+  if (start < 0) throw new Error(`wrangler.toml has no ${header} section`);
+  const bodyStart = start + header.length + 1;
+  const nextSection = text.slice(bodyStart).search(/^\[/m);
+  const bodyEnd = nextSection < 0 ? text.length : bodyStart + nextSection;
+  const body = text.slice(bodyStart, bodyEnd);
+  const updated = /^routes = .*$/m.test(body) ? body.replace(/^routes = .*$/m, route) : body.replace(/^(name = .*\n)/m, `$1${route}\n`);
+  return text.slice(0, bodyStart) + updated + text.slice(bodyEnd);
+}

@@ -36,10 +36,10 @@ describe('client health', () => {
       expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
     }
     const health = await clientsHealth();
-    expect(health.VISIONOS).toMatchObject({ state: 'cooling_off', attempts_1h: 5, success_rate_1h: 0, last_success_at: null });
+    expect(health.VISIONOS).toMatchObject({ state: 'cooling_off', attempts_1h: 5, success_rate_1h: 0, last_success_at: null, consecutive_failures: 5 });
     expect(health.VISIONOS.last_failure.code).toBe('youtube.bot_check');
     expect(Date.parse(health.VISIONOS.cooling_off_until) - Date.now()).toBeGreaterThan(590_000);
-    expect(health.TV).toMatchObject({ state: 'ok', attempts_1h: 5, success_rate_1h: 1, last_failure: null });
+    expect(health.TV).toMatchObject({ state: 'ok', attempts_1h: 5, success_rate_1h: 1, last_failure: null, consecutive_failures: 0 });
     expect(health.WEB_EMBEDDED).toMatchObject({ state: 'unused', attempts_1h: 0 });
 
     const next = await testVideo('hcNxt');
@@ -90,6 +90,31 @@ describe('client health', () => {
     expect((await apiJson(`/v1/resolve?query=${videoId}`)).status).toBe(200);
     expect(await playerClients(videoId)).toEqual(['VISIONOS']);
     expect((await clientsHealth()).VISIONOS.state).toBe('ok');
+  });
+
+  it('keeps a client set aside when a URL it minted before the cool-off still plays (a cached answer, a byte range)', async () => {
+    const early = await testVideo('hcOld');
+    const first = await apiJson(`/v1/resolve?query=${early}`);
+    expect(first.status).toBe(200);
+    expect(await playerClients(early)).toEqual(['VISIONOS']);
+    for (let i = 0; i < 5; i++) {
+      const videoId = await testVideo('hcBad');
+      await upstream.scenario(videoId, 'bot_check', 'VISIONOS');
+      expect((await apiJson(`/v1/resolve?query=${videoId}`)).status).toBe(200);
+    }
+    expect((await clientsHealth()).VISIONOS.state).toBe('cooling_off');
+    const again = await apiJson(`/v1/resolve?query=${early}`);
+    expect(again.body.metadata_cache).toBe('hit');
+    for (const range of ['bytes=0-1023', 'bytes=1024-4095']) {
+      const response = await api(new URL(again.body.stream.url).pathname, { headers: { Range: range } });
+      expect(response.status).toBe(206);
+      await response.arrayBuffer();
+    }
+    const health = await clientsHealth();
+    expect(health.VISIONOS).toMatchObject({ state: 'cooling_off', consecutive_failures: 5, last_failure: { code: 'youtube.bot_check' } });
+    const next = await testVideo('hcNew');
+    expect((await apiJson(`/v1/resolve?query=${next}`)).status).toBe(200);
+    expect(await playerClients(next)).toEqual(['TVHTML5']);
   });
 
   it('makes no player call and records nothing for a metadata-cache hit', async () => {

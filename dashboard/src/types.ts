@@ -143,6 +143,9 @@ export interface ClientHealth {
   attempts_1h: number;
   success_rate_1h: number | null;
   cooling_off_until?: string | null;
+  /** Failures in a row (the longer of the player's run and googlevideo's run of refusals). */
+  consecutive_failures?: number;
+  consecutive_failures_by_source?: { player: number; googlevideo: number };
 }
 
 export interface Reachability {

@@ -1,9 +1,11 @@
 // The deploy's last step: the API answers /health, then a keyed /v1/resolve of
-// a known video plays. Any failure fails the deploy.
+// a known video plays, then (when the key may read /health?deep=true) whether
+// the Cache API keeps what it is given there: it must on a custom domain.
+// Any failure fails the deploy.
 
 const RETRIES = 5;
 
-export async function smokeTest({ apiUrl, apiKey, videoId, log = console.log, retryDelayMs = 3_000 }) {
+export async function smokeTest({ apiUrl, apiKey, videoId, customDomain, log = console.log, retryDelayMs = 3_000 }) {
   const base = apiUrl.replace(/\/+$/, '');
   // A fresh deploy can take a few seconds to answer everywhere.
   const health = await retry(() => getJson(`${base}/health`), retryDelayMs);
@@ -20,7 +22,34 @@ export async function smokeTest({ apiUrl, apiKey, videoId, log = console.log, re
     throw new Error(`GET /v1/resolve?query=${videoId} answered ${resolved.status} ${resolved.body?.error?.code ?? ''}`.trim());
   }
   log(`smoke: /v1/resolve ${videoId} ok ("${resolved.body.title}")`);
-  return { health: health.body, resolved: resolved.body, skipped: [] };
+  const cacheApi = await checkCacheApi(base, apiKey, customDomain, log);
+  return { health: health.body, resolved: resolved.body, cacheApi, skipped: cacheApi === null ? ['cache_api'] : [] };
+}
+
+/**
+ * /health?deep=true's `cache_api` (how the Worker found the Cache API: "off" where it keeps
+ * nothing). On a custom domain "off" fails the deploy; on workers.dev it is what to expect.
+ * Null when it could not be read (the key is not an admin key, or the field is not there).
+ */
+async function checkCacheApi(base, apiKey, customDomain, log) {
+  const deep = await getJson(`${base}/health?deep=true`, { 'X-API-Key': apiKey });
+  if (deep.status !== 200) {
+    log(`smoke: the Cache API check needs an admin-tier SMOKE_API_KEY (/health?deep=true answered ${deep.status}); skipped`);
+    return null;
+  }
+  const field = deep.body?.cache_api ?? deep.body?.caches?.cache_api;
+  const state = typeof field === 'object' && field !== null ? (field.state ?? field.status) : field;
+  if (state === undefined) {
+    log('smoke: /health?deep=true does not report cache_api; the Cache API check is skipped');
+    return null;
+  }
+  const off = state === 'off' || state === false;
+  if (customDomain && off) {
+    throw new Error(`the Cache API keeps nothing on ${customDomain} (/health?deep=true: cache_api ${JSON.stringify(state)}): is the custom domain routed to this Worker?`);
+  }
+  if (off) log('smoke: cache_api is off, as on any workers.dev address: caches fall back to isolate memory and Durable Objects (set API_DOMAIN to change that)');
+  else log(`smoke: cache_api ${JSON.stringify(state)}${customDomain ? ` on ${customDomain}` : ''}`);
+  return String(state);
 }
 
 async function getJson(url, headers = {}) {

@@ -36,7 +36,7 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
   const clients = ['VISIONOS', 'ANDROID_VR', 'IOS'].map((name, index) => ({
     name, state: index === 0 ? 'ok' : 'unused', last_success_at: index === 0 ? iso(Date.now() - 60_000) : null,
     last_failure: null as { at: string; code: string } | null, attempts_1h: index === 0 ? 12 : 0, success_rate_1h: index === 0 ? 1 : null,
-    cooling_off_until: null as string | null,
+    cooling_off_until: null as string | null, consecutive_failures: 0,
   }));
 
   const view = (k: KeyRecord) => {
@@ -70,6 +70,7 @@ export async function startMockAdminApi(options: { adminKey: string; allowedOrig
         if (body.code) client.last_failure = { at: iso(Date.now()), code: body.code };
         else client.last_success_at = iso(Date.now());
         client.cooling_off_until = body.state === 'cooling_off' ? iso(Date.now() + 600_000) : null;
+        client.consecutive_failures = body.state === 'cooling_off' ? 5 : body.code ? 1 : 0;
         // As the real chain does: the next client takes the failing one's requests.
         const next = clients.find((item) => item !== client && item.state === 'unused');
         if (body.code && next) Object.assign(next, { state: 'ok', last_success_at: iso(Date.now()), attempts_1h: next.attempts_1h + 5, success_rate_1h: 1 });

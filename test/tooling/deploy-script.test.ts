@@ -45,8 +45,52 @@ describe('npm run deploy', () => {
     expect(api.requests).toEqual([
       { path: '/health', key: undefined },
       { path: '/v1/resolve?query=M4gD1WSo5mA', key: 'smoke-key' },
+      { path: '/health?deep=true', key: 'smoke-key' },
     ]);
     expect(run.stdout).toContain(`the API is at ${api.url}`);
+    // No domain: the API stays on workers.dev, and the deploy says what that costs.
+    expect(run.stdout).toContain('no API_DOMAIN: the API Worker answers on its workers.dev address, where the Cache API keeps nothing');
+    expect(run.stdout).toContain('the Cache API check needs an admin-tier SMOKE_API_KEY');
+  });
+
+  it('puts the API on API_DOMAIN as its custom domain, and the smoke test finds the Cache API working there', async () => {
+    // API_URL stands in for the domain's DNS: the fake API answers for it.
+    const api = await fakeApi(healthyApi('smoke-key', { cacheApi: 'on' }));
+    const run = await runScript('scripts/deploy.mjs', ['--env', 'production'], {
+      FAKE_SECRETS: SECRETS, API_DOMAIN: 'api.example.com', API_URL: api.url, SMOKE_API_KEY: 'smoke-key', SMOKE_RETRY_DELAY_MS: '10',
+    });
+    expect(run.stderr).not.toMatch(/failed/);
+    expect(run.code).toBe(0);
+    expect(run.calls.map(commandLine)).toContain('deploy -c wrangler.toml --env production --domain api.example.com');
+    expect(run.calls.map(commandLine)).toContain('deploy -c workers/consumer/wrangler.toml --env production');
+    expect(api.requests.map((request) => request.path)).toEqual(['/health', '/v1/resolve?query=M4gD1WSo5mA', '/health?deep=true']);
+    expect(run.stdout).toContain('(custom domain api.example.com)');
+    expect(run.stdout).toContain('smoke: cache_api "on" on api.example.com');
+    expect(run.stdout).not.toContain('no API_DOMAIN');
+  });
+
+  it('fails the deploy when the Cache API keeps nothing on the custom domain', async () => {
+    const api = await fakeApi(healthyApi('smoke-key', { cacheApi: 'off' }));
+    const run = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--domain', 'api-staging.example.com'], {
+      FAKE_SECRETS: SECRETS, API_URL: api.url, SMOKE_API_KEY: 'smoke-key', SMOKE_RETRY_DELAY_MS: '10',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('step "smoke" failed: the Cache API keeps nothing on api-staging.example.com');
+  });
+
+  it('takes "off" on workers.dev as expected, and refuses a domain that is not a hostname', async () => {
+    const api = await fakeApi(healthyApi('smoke-key', { cacheApi: 'off' }));
+    const run = await runScript('scripts/deploy.mjs', ['--env', 'staging'], {
+      FAKE_SECRETS: SECRETS, FAKE_API_URL: api.url, SMOKE_API_KEY: 'smoke-key', SMOKE_RETRY_DELAY_MS: '10',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('smoke: cache_api is off, as on any workers.dev address');
+    for (const bad of ['https://api.example.com', '*.example.com', 'api.example.com/v1']) {
+      const refused = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--dry-run'], { API_DOMAIN: bad });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('API_DOMAIN must be a hostname such as api.example.com');
+      expect(refused.calls).toEqual([]);
+    }
   });
 
   it('stops before changing anything when a required Worker secret is missing', async () => {
@@ -102,6 +146,9 @@ describe('npm run deploy', () => {
     expect(run.stdout).toContain('[dry run] would run: wrangler d1 migrations apply DB --remote -c wrangler.toml --env production');
     expect(run.stdout).toContain('[dry run] would run: wrangler pages deploy dist --project-name yt-music-dashboard-production');
     expect(run.stdout).toContain('dry run done, nothing was uploaded');
+    const onDomain = await runScript('scripts/deploy.mjs', ['--env', 'production', '--dry-run', '--domain=api.example.com'], { FAKE_SECRETS: SECRETS });
+    expect(onDomain.code).toBe(0);
+    expect(onDomain.calls.map((call) => call.args.slice(0, 7).join(' '))).toContain('deploy -c wrangler.toml --env production --domain api.example.com');
   });
 
   it('refuses to run without a known --env', async () => {

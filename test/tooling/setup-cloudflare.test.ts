@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { unstable_readConfig } from 'wrangler';
 import { commandLine, ROOT, runScript } from './support';
 
 /** A copy of both wrangler.toml files, so --write edits the copy. */
@@ -62,5 +63,33 @@ describe('npm run setup:cloudflare', () => {
     // Without --write the configs stay as they were, and the ids are printed instead.
     expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8')).toBe(readFileSync(join(ROOT, 'wrangler.toml'), 'utf8'));
     expect(again.stdout).toMatch(/wrangler\.toml \[env\.production\] database_id = "[0-9a-f-]{36}"/);
+  });
+
+  it('writes API_DOMAIN as the API Worker’s custom-domain route of that env only', async () => {
+    const dir = configCopy();
+    const run = await runScript('scripts/setup-cloudflare.mjs', ['--env', 'staging', '--write'], { API_DOMAIN: 'api-staging.example.com' }, dir);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('wrangler.toml [env.staging] routes = [{ pattern = "api-staging.example.com", custom_domain = true }]');
+    expect(run.stdout).toContain('the API will answer on https://api-staging.example.com');
+    expect(run.stdout).not.toContain('no API_DOMAIN');
+    const read = (env: string) => unstable_readConfig({ config: join(dir, 'wrangler.toml'), env }) as unknown as { routes?: unknown[] };
+    expect(read('staging').routes).toEqual([{ pattern: 'api-staging.example.com', custom_domain: true }]);
+    expect(read('production').routes ?? []).toEqual([]);
+    expect(readFileSync(join(dir, 'workers/consumer/wrangler.toml'), 'utf8')).not.toContain('routes');
+
+    // Run again with another domain: the route is replaced, not added; the next deploy needs no --domain.
+    const again = await runScript('scripts/setup-cloudflare.mjs', ['--env', 'staging', '--write', '--domain', 'music.example.org'], {}, dir);
+    expect(again.code).toBe(0);
+    expect(read('staging').routes).toEqual([{ pattern: 'music.example.org', custom_domain: true }]);
+    const deploy = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--dry-run'], { FAKE_SECRETS: 'STREAM_SIGNING_KEY,ADMIN_API_KEY' }, dir);
+    expect(deploy.stdout).toContain('https://music.example.org (custom domain music.example.org)');
+    expect(deploy.calls.find((call) => call.args.includes('wrangler.toml'))!.args).not.toContain('--domain');
+  });
+
+  it('without a domain, says what the workers.dev address goes without', async () => {
+    const run = await runScript('scripts/setup-cloudflare.mjs', ['--env', 'production', '--dry-run'], { API_DOMAIN: '' }, configCopy());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('no API_DOMAIN: the API Worker answers on its workers.dev address, where the Cache API keeps nothing');
+    expect(run.stdout).toContain('npm run setup:cloudflare -- --env production --domain api.example.com --write');
   });
 });

@@ -65,12 +65,19 @@ export async function startFakeApi(handler: (req: IncomingMessage, res: ServerRe
   return { url, requests, close: () => new Promise<void>((closed) => server.close(() => closed())) };
 }
 
-/** Answers as a healthy deployed API whose canary resolves for the smoke key. */
-export function healthyApi(smokeKey: string) {
+/**
+ * Answers as a healthy deployed API whose canary resolves for the smoke key. With `cacheApi`,
+ * /health?deep=true answers the smoke key (an admin key then) with that `cache_api`; else 403.
+ */
+export function healthyApi(smokeKey: string, options: { cacheApi?: string } = {}) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(req.url ?? '/', 'http://api');
-    if (url.pathname === '/health') json(200, { status: 'ok', version: '0.1.0' });
+    if (url.pathname === '/health' && url.searchParams.get('deep') === 'true') {
+      if (req.headers['x-api-key'] !== smokeKey) json(401, { error: { code: 'key.invalid', message: 'unknown key' } });
+      else if (options.cacheApi === undefined) json(403, { error: { code: 'key.forbidden', message: 'admin keys only' } });
+      else json(200, { status: 'ok', version: '0.1.0', cache_api: options.cacheApi });
+    } else if (url.pathname === '/health') json(200, { status: 'ok', version: '0.1.0' });
     else if (url.pathname !== '/v1/resolve') json(404, { error: { code: 'not_found', message: 'no route' } });
     else if (req.headers['x-api-key'] !== smokeKey) json(401, { error: { code: 'key.invalid', message: 'unknown key' } });
     else json(200, { id: url.searchParams.get('query'), title: 'Canary', stream: { url: 'https://api/stream/t' } });

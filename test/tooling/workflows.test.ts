@@ -100,7 +100,9 @@ describe('the workflows', () => {
       });
       expect(run.code).toBe(0);
       const steps = workflow('.github/workflows/deploy.yml').jobs.deploy!.steps!;
-      const expandEnv = (text: string) => text.replaceAll('${{ needs.target.outputs.environment }}', 'staging').replaceAll('"$TARGET"', 'staging');
+      const DOMAIN_FLAG = "${{ vars.API_DOMAIN && format(' --domain {0}', vars.API_DOMAIN) || '' }}";
+      const expandEnv = (text: string, domain = '') =>
+        text.replaceAll('${{ needs.target.outputs.environment }}', 'staging').replaceAll('"$TARGET"', 'staging').replaceAll(DOMAIN_FLAG, domain ? ` --domain ${domain}` : '');
       // The secrets check and the smoke test are the script's own steps in both.
       const scriptSteps = steps.filter((step) => step.run?.startsWith('node scripts/deploy.mjs')).map((step) => expandEnv(step.run!));
       expect(scriptSteps).toEqual(['node scripts/deploy.mjs --env staging --step secrets', 'node scripts/deploy.mjs --env staging --step smoke']);
@@ -110,6 +112,10 @@ describe('the workflows', () => {
         return [];
       });
       expect(inWorkflow).toEqual(run.calls.map(commandLine));
+      // With the environment's API_DOMAIN, both deploy the API onto it as its custom domain.
+      const onDomain = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--dry-run'], { FAKE_SECRETS: 'STREAM_SIGNING_KEY,ADMIN_API_KEY', API_DOMAIN: 'api.example.com' });
+      const apiStep = steps.find((step) => step.id === 'api')!;
+      expect(onDomain.calls.map((call) => call.args.slice(0, 7).join(' '))).toContain(expandEnv(apiStep.with!.command!, 'api.example.com'));
       // The dashboard is built after the API deploy, against its URL, and deployed from dashboard/.
       const names = steps.map((step) => step.name ?? step.uses ?? step.run);
       const at = (text: string) => names.findIndex((name) => name?.includes(text));
@@ -121,7 +127,9 @@ describe('the workflows', () => {
       expect(build.env!.VITE_API_BASE).toContain('steps.api.outputs.deployment-url');
       expect(steps[at('Dashboard to Pages')]!.with!.workingDirectory).toBe('dashboard');
       const smoke = steps[at('Smoke')]!;
-      expect(smoke.env).toMatchObject({ SMOKE_API_KEY: '${{ secrets.SMOKE_API_KEY }}', API_URL: expect.stringContaining('steps.api.outputs.deployment-url') });
+      expect(smoke.env).toMatchObject({ SMOKE_API_KEY: '${{ secrets.SMOKE_API_KEY }}', API_URL: expect.stringContaining('steps.api.outputs.deployment-url'), API_DOMAIN: '${{ vars.API_DOMAIN }}' });
+      // The smoke test and the dashboard go to the custom domain when there is one.
+      for (const url of [smoke.env!.API_URL, build.env!.VITE_API_BASE]) expect(url).toContain("format('https://{0}', vars.API_DOMAIN)");
       expect(smoke).not.toHaveProperty('continue-on-error');
     } finally {
       await api.close();

@@ -38,7 +38,7 @@ export function clientsTable(items: ClientHealth[]): HTMLElement {
     h('table', { class: 'table table-sm align-middle mb-0 small', 'data-testid': 'clients-table' },
       h('thead', {}, h('tr', {},
         h('th', {}, 'Client'), h('th', {}, 'State'), h('th', { class: 'text-end' }, 'Attempts (1 h)'), h('th', { class: 'text-end' }, 'Success (1 h)'),
-        h('th', {}, 'Last success'), h('th', {}, 'Last failure'))),
+        h('th', {}, 'Last success'), h('th', {}, 'Last failure'), h('th', { class: 'text-end', title: 'failures in a row (player or googlevideo)' }, 'In a row'))),
       h('tbody', {}, ...items.map((client, index) => h('tr', { 'data-client': client.name, 'data-state': client.state },
         h('td', { class: 'font-monospace' }, client.name, index === 0 ? h('span', { class: 'text-secondary ms-1' }, '(first choice)') : null),
         h('td', {}, statusBadge(client.state),
@@ -48,7 +48,13 @@ export function clientsTable(items: ClientHealth[]): HTMLElement {
         h('td', { class: 'text-nowrap' }, formatRelative(client.last_success_at)),
         h('td', {}, client.last_failure
           ? h('span', {}, h('span', { class: 'font-monospace text-danger', 'data-field': 'failure_code' }, client.last_failure.code), ' ', h('span', { class: 'text-secondary' }, formatRelative(client.last_failure.at)))
-          : '—'))))));
+          : '—'),
+        h('td', { class: 'text-end font-monospace', 'data-field': 'consecutive_failures', title: consecutiveTitle(client) }, formatNumber(client.consecutive_failures ?? 0)))))));
+}
+
+function consecutiveTitle(client: ClientHealth): string {
+  const by = client.consecutive_failures_by_source;
+  return by ? `player ${by.player} · googlevideo ${by.googlevideo}` : '';
 }
 
 const QUEUE_LABELS: Record<string, string> = { log_queue: 'Request-log queue', cache_queue: 'Cache-job queue' };

@@ -5,6 +5,7 @@ import { probeRelay } from '../../../core/src/outbound/relay-probe';
 import type { PingResult } from '../../../core/src/store/types';
 import type { ClientView } from '../../../core/src/youtube/client-health-ledger';
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
+import { metadataCacheTiers } from '../../../core/src/youtube/metadata-cache';
 import { ping as pingPoTokenProvider, poTokenSource } from '../../../core/src/youtube/po-token-provider';
 
 /**
@@ -52,6 +53,11 @@ export async function deepHealth(c: Context<AppEnv>) {
     store,
     queues,
     consumer,
+    caches: {
+      ...metadataCacheTiers(),
+      client_health: { tier: isolateClientHealth().tier },
+      unknown_keys: { tier: c.env.SHARED_HEALTH ? 'isolate_memory+durable_object+cache_api' : 'isolate_memory+cache_api' },
+    },
   };
 }
 

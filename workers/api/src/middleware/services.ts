@@ -1,6 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { KeyGate } from '../quota/key-gate';
+import { isolateSharedUnknownKeys } from '../quota/shared-unknown-keys';
+import { healthBoard } from '../shared-health/shared-health';
 import { createWorkerServices } from '../worker-services';
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
 import { YouTubeService } from '../../../core/src/youtube/youtube-service';
@@ -12,11 +14,14 @@ export function services() {
     c.set('config', config);
     c.set('logger', logger);
     c.set('outbound', outbound);
-    // Client health lives in the isolate's memory: building this facade touches no store.
-    const health = isolateClientHealth().forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
+    // Client health lives in the isolate's memory: building this facade touches no store. The
+    // SharedHealth object is where isolates meet (at most once a minute each), the Cache API without it.
+    const shared = c.env.SHARED_HEALTH;
+    const board = shared ? healthBoard(shared, c.req.raw.cf?.colo as string | undefined) : undefined;
+    const health = isolateClientHealth(board).forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
     c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, background: (work) => c.executionCtx.waitUntil(work) }));
     c.set('store', store);
-    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger }));
+    c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger, sharedUnknownKeys: shared ? isolateSharedUnknownKeys(shared) : null }));
     await next();
   });
 }

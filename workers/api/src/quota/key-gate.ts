@@ -3,6 +3,7 @@ import type { Logger } from '../../../core/src/logging/logger';
 import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types';
 import { secondsUntilIstMidnight } from './ist-calendar';
 import type { ConsumeOutcome, KeySnapshot, QuotaCounter } from './quota-counter';
+import type { SharedUnknownKeys } from './shared-unknown-keys';
 
 /**
  * The key check of the hot path: one call to the key's QuotaCounter. The
@@ -11,9 +12,11 @@ import type { ConsumeOutcome, KeySnapshot, QuotaCounter } from './quota-counter'
  * reactivation whose push was lost still arrives).
  *
  * A key the store does not know leaves nothing behind: its object is asked
- * (and stores nothing), and "unknown" is kept a minute in this isolate and in
- * the colo's Cache API, so repeating a bad key reads the store once a minute
- * per colo at most, and never gives the key an object with stored state.
+ * (and stores nothing), and "unknown" is kept a minute in this isolate, in
+ * the colo's Cache API and in the memory every isolate shares through the
+ * SharedHealth object (shared-unknown-keys.ts: the one that works on a
+ * workers.dev address), so repeating a bad key reads the store about once a
+ * minute at most, and never gives the key an object with stored state.
  */
 const UNKNOWN_TTL_SECONDS = 60;
 const UNKNOWN_CACHE_PREFIX = 'https://key-gate.internal/unknown/';
@@ -31,6 +34,8 @@ export interface KeyGateOptions {
   unknownKeys?: UnknownKeys;
   /** The colo's Cache API; null leaves it out. */
   edgeCache?: Cache | null;
+  /** The unknown-key memory shared by every isolate (the SharedHealth object); absent leaves it out. */
+  sharedUnknownKeys?: SharedUnknownKeys | null;
 }
 
 export interface Admission {
@@ -213,6 +218,7 @@ export class KeyGate {
   }
 
   private async knownUnknownAtEdge(keyHash: string): Promise<boolean> {
+    if (await this.options.sharedUnknownKeys?.has(keyHash)) return true;
     const cache = this.edgeCache();
     if (!cache) return false;
     try {
@@ -227,6 +233,7 @@ export class KeyGate {
   private rememberUnknown(keyHash: string): void {
     if (this.unknownKeys.size >= UNKNOWN_MAX_ENTRIES) this.unknownKeys.delete(this.unknownKeys.keys().next().value!);
     this.unknownKeys.set(keyHash, Date.now() + UNKNOWN_TTL_SECONDS * 1000);
+    this.options.sharedUnknownKeys?.report(keyHash, Date.now() + UNKNOWN_TTL_SECONDS * 1000, this.background);
     const cache = this.edgeCache();
     if (!cache) return;
     const marker = new Response(null, { headers: { 'Cache-Control': `max-age=${UNKNOWN_TTL_SECONDS}` } });

@@ -12,18 +12,22 @@ import type { ResolvedVideo } from '../youtube/types';
  * in 2026) marks the client, so the re-resolve that follows skips it. A refused
  * ciphered client's URLs may be signed for a player YouTube has since replaced,
  * so that re-resolve also reads the current player id again.
+ *
+ * Each answer carries when its URL was minted (the resolve's time, kept through the metadata
+ * cache), so a cached URL or a later byte range that plays is never taken for the player
+ * answering now (issue 18 §5).
  */
 export class StreamHealthWatch {
-  private readonly pending = new Map<string, YouTubeClientName>();
+  private readonly pending = new Map<string, { client: YouTubeClientName; mintedAt?: number }>();
   private readonly refusedClients = new Set<YouTubeClientName>();
 
   constructor(private readonly health: ClientHealth) {}
 
   /** Notes which client minted this source's URL (from `youtube:<CLIENT>`); instances' URLs are not tracked. */
-  track<Source extends { url: string }>(source: Source, video: Pick<ResolvedVideo, 'source'>): Source {
+  track<Source extends { url: string }>(source: Source, video: Pick<ResolvedVideo, 'source' | 'resolvedAt'>): Source {
     const client = /^youtube:([A-Z_]+)$/.exec(video.source)?.[1] as YouTubeClientName | undefined;
     const key = withoutRange(source.url);
-    if (client && key) this.pending.set(key, client);
+    if (client && key) this.pending.set(key, { client, mintedAt: video.resolvedAt });
     return source;
   }
 
@@ -35,18 +39,19 @@ export class StreamHealthWatch {
   wrap(fetch: OutboundFetch): OutboundFetch {
     return async (input, init) => {
       const key = withoutRange(input instanceof Request ? input.url : input.toString());
-      const client = key ? this.pending.get(key) : undefined;
-      if (!client) return fetch(input, init);
+      const minted = key ? this.pending.get(key) : undefined;
+      if (!minted) return fetch(input, init);
+      const { client, mintedAt } = minted;
       this.pending.delete(key!);
       const started = Date.now();
       // A network failure says nothing about the client: only googlevideo's own answers count.
       const response = await fetch(input, init);
       const latencyMs = Date.now() - started;
-      if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs });
+      if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs, mintedAt });
       else if (response.status === 403) {
         this.refusedClients.add(client);
         if (CLIENT_PROFILES[client]?.ciphered) forgetCurrentPlayerId();
-        this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs });
+        this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs, mintedAt });
       }
       return response;
     };

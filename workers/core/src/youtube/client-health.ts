@@ -14,6 +14,11 @@ export interface ClientOutcome {
   /** `ok`, or the dotted error code of the failure (`youtube.login`, `youtube.sabr_only`, `googlevideo.forbidden`, …). */
   code: string;
   latencyMs: number;
+  /**
+   * phase `stream`: when the player answer that minted the URL was made (epoch ms). A URL minted
+   * before a client's trouble began that still plays does not end that trouble. Without it, now.
+   */
+  mintedAt?: number;
 }
 
 export interface ClientHealth {

@@ -82,7 +82,7 @@ describe('client health', () => {
     expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(CLIENTS);
   });
 
-  it('reports the last hour: attempts, success rate, last success and last failure; unused when never tried', async () => {
+  it('reports the player’s last hour (googlevideo’s answers apart): attempts, success rate, last success and last failure; unused when never tried', async () => {
     const health = await isolate(shared, 'a');
     health.record({ client: 'VISIONOS', phase: 'player', code: 'ok', latencyMs: 30 }, rules, waitUntil);
     const successAt = new Date(now).toISOString();
@@ -92,12 +92,12 @@ describe('client health', () => {
     health.record({ client: 'VISIONOS', phase: 'canary', code: 'ok', latencyMs: 30 }, rules, waitUntil);
     const failureAt = new Date(now).toISOString();
     let [visionos, vr] = await health.report(['VISIONOS', 'ANDROID_VR'], rules);
-    expect(visionos).toMatchObject({ state: 'ok', attempts_1h: 4, success_rate_1h: 0.75, last_failure: { at: failureAt, code: 'youtube.sabr_only' } });
+    expect(visionos).toMatchObject({ state: 'ok', attempts_1h: 3, success_rate_1h: 0.667, last_failure: { at: failureAt, code: 'youtube.sabr_only' } });
     expect(visionos!.last_success_at).toBe(failureAt);
     expect(vr).toMatchObject({ state: 'unused', attempts_1h: 0, success_rate_1h: null, last_success_at: null, last_failure: null });
     now += 31 * 60_000;
     [visionos] = await health.report(['VISIONOS'], rules);
-    expect(visionos).toMatchObject({ attempts_1h: 3, success_rate_1h: 0.667 });
+    expect(visionos).toMatchObject({ attempts_1h: 2, success_rate_1h: 0.5 });
     expect(successAt < visionos!.last_success_at!).toBe(true);
   });
 
@@ -153,5 +153,63 @@ describe('client health', () => {
     await settle();
     expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(['ANDROID_VR', 'IOS']);
     expect((await health.report(['VISIONOS'], rules))[0]!.state).toBe('cooling_off');
+  });
+
+  it('keeps a cool-off when a URL minted before it began still plays (a cached answer, a later byte range)', async () => {
+    const health = await isolate(shared, 'a');
+    const mintedBefore = now - 60_000;
+    fail(health, 'VISIONOS', 5);
+    expect(health.view('VISIONOS', rules).state).toBe('cooling_off');
+    health.record({ client: 'VISIONOS', phase: 'stream', code: 'ok', latencyMs: 20, mintedAt: mintedBefore }, rules, waitUntil);
+    health.record({ client: 'VISIONOS', phase: 'stream', code: 'ok', latencyMs: 20, mintedAt: mintedBefore }, rules, waitUntil);
+    expect(health.view('VISIONOS', rules)).toMatchObject({ state: 'cooling_off', consecutive_failures: 5, last_success_at: null });
+    expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(['ANDROID_VR', 'IOS']);
+  });
+
+  it('never counts googlevideo serving a URL as the player answering: the player’s run of failures goes on', async () => {
+    const health = await isolate(shared, 'a');
+    fail(health, 'VISIONOS', 4);
+    for (let i = 0; i < 3; i++) health.record({ client: 'VISIONOS', phase: 'stream', code: 'ok', latencyMs: 20, mintedAt: now - 5_000 }, rules, waitUntil);
+    expect(health.view('VISIONOS', rules)).toMatchObject({ state: 'failing', consecutive_failures: 4 });
+    fail(health, 'VISIONOS', 1);
+    expect(health.view('VISIONOS', rules).state).toBe('cooling_off');
+  });
+
+  it('cools off a client whose URLs googlevideo refuses, and only a URL minted after the cool-off began ends it', async () => {
+    const health = await isolate(shared, 'a');
+    for (let i = 0; i < 5; i++) {
+      health.record({ client: 'VISIONOS', phase: 'player', code: 'ok', latencyMs: 20 }, rules, waitUntil);
+      health.record({ client: 'VISIONOS', phase: 'stream', code: 'googlevideo.forbidden', latencyMs: 20, mintedAt: now }, rules, waitUntil);
+      now += 1_000;
+    }
+    expect(health.view('VISIONOS', rules)).toMatchObject({
+      state: 'cooling_off',
+      consecutive_failures: 5,
+      consecutive_failures_by_source: { player: 0, googlevideo: 5 },
+      last_failure: { code: 'googlevideo.forbidden' },
+    });
+    const coolOffBegan = now - 1_000;
+    // A URL minted during the run of refusals, before the cool-off began, plays: the cool-off holds.
+    health.record({ client: 'VISIONOS', phase: 'stream', code: 'ok', latencyMs: 20, mintedAt: coolOffBegan - 2_000 }, rules, waitUntil);
+    expect(health.view('VISIONOS', rules).state).toBe('cooling_off');
+    now += 601_000;
+    // The trial after the cool-off: the player answers (not yet enough), then its fresh URL plays.
+    expect(await health.plan(CLIENTS, rules, waitUntil)).toEqual(CLIENTS);
+    const probeAt = now;
+    health.record({ client: 'VISIONOS', phase: 'player', code: 'ok', latencyMs: 20 }, rules, waitUntil);
+    expect(health.view('VISIONOS', rules)).toMatchObject({ state: 'failing', probe_due: true });
+    health.record({ client: 'VISIONOS', phase: 'stream', code: 'ok', latencyMs: 20, mintedAt: probeAt }, rules, waitUntil);
+    expect(health.view('VISIONOS', rules)).toMatchObject({ state: 'ok', consecutive_failures: 0 });
+  });
+
+  it('reports each client’s failures in a row and the last failure’s code', async () => {
+    const health = await isolate(shared, 'a');
+    fail(health, 'VISIONOS', 2, 'youtube.bot_check');
+    fail(health, 'VISIONOS', 1, 'youtube.sabr_only');
+    health.record({ client: 'IOS', phase: 'player', code: 'ok', latencyMs: 20 }, rules, waitUntil);
+    const [visionos, vr, ios] = await health.report(CLIENTS, rules);
+    expect(visionos).toMatchObject({ consecutive_failures: 3, consecutive_failures_by_source: { player: 3, googlevideo: 0 }, last_failure: { code: 'youtube.sabr_only' } });
+    expect(vr).toMatchObject({ consecutive_failures: 0, last_failure: null });
+    expect(ios).toMatchObject({ consecutive_failures: 0, state: 'ok' });
   });
 });

@@ -37,12 +37,25 @@ const SnapshotSchema = z.object({
   ),
 });
 type Snapshot = z.infer<typeof SnapshotSchema>;
-type IsolatePart = Snapshot['isolates'][string];
+export type IsolatePart = Snapshot['isolates'][string];
+
+/**
+ * Where the isolates' parts meet without the Cache API: the API Worker's SharedHealth Durable
+ * Object (workers/api/src/shared-health). One exchange hands over this isolate's part (null when
+ * it has nothing new) and returns the other isolates' parts.
+ */
+export interface HealthBoard {
+  readonly tier: 'durable_object';
+  exchange(isolateId: string, part: IsolatePart | null, horizonMs: number): Promise<Record<string, IsolatePart>>;
+}
+
+export type HealthTier = 'durable_object' | 'cache_api';
 
 export interface ColoHealthOptions {
   cache: () => Cache;
   now?: () => number;
   isolateId?: string;
+  board?: HealthBoard;
 }
 
 export class ColoClientHealth {
@@ -54,10 +67,28 @@ export class ColoClientHealth {
   private syncedAt: number | null = null;
   private syncing: Promise<void> | null = null;
   private readonly probing = new Map<string, number>();
+  private board: HealthBoard | undefined;
+  /** The version of this isolate's part the board last received. */
+  private sentVersion = 0;
 
   constructor(private readonly options: ColoHealthOptions) {
     this.isolateId = options.isolateId ?? crypto.randomUUID();
     this.now = options.now ?? Date.now;
+    this.board = options.board;
+  }
+
+  /**
+   * Shares through the board from now on (the Worker's Durable Object binding, given with the
+   * first request that has it); without one, the colo's Cache API snapshot is the shared place.
+   */
+  useBoard(board: HealthBoard | undefined): this {
+    if (board && !this.board) this.board = board;
+    return this;
+  }
+
+  /** Where this isolate's health meets the others'. */
+  get tier(): HealthTier {
+    return this.board ? 'durable_object' : 'cache_api';
   }
 
   /** A facade for one request (or cron run): its rules, and its waitUntil for the background writes. */
@@ -95,8 +126,10 @@ export class ColoClientHealth {
       this.version += 1;
       this.probing.delete(outcome.client);
       const startedCoolOff = before !== 'cooling_off' && this.view(outcome.client, rules, now).state === 'cooling_off';
-      // A client just set aside is news the colo's other isolates should have now, not in a minute.
-      if (startedCoolOff || this.stale(now)) this.background(this.freshen(rules, waitUntil, true), waitUntil);
+      // A client just set aside is news the colo's other isolates should have now, not in a minute
+      // (after a sync already under way, which may have left before this record).
+      if (startedCoolOff && this.syncing) this.background(this.syncing.then(() => this.freshen(rules, waitUntil, true)), waitUntil);
+      else if (startedCoolOff || this.stale(now)) this.background(this.freshen(rules, waitUntil, true), waitUntil);
     } catch {
       // Health is advice: a failure to record must never fail the request that made the attempt.
     }
@@ -154,7 +187,23 @@ export class ColoClientHealth {
     return Promise.resolve();
   }
 
+  private async exchange(board: HealthBoard, rules: HealthRules): Promise<void> {
+    const now = this.now();
+    let part: IsolatePart | null = null;
+    const version = this.version;
+    if (version !== 0 && version !== this.sentVersion) {
+      for (const [client, ledger] of this.own) if (!pruneLedger(ledger, now, rules)) this.own.delete(client);
+      part = { at: now, version, clients: Object.fromEntries(this.own) };
+    }
+    const others = await board.exchange(this.isolateId, part, horizonMs(rules));
+    const oldest = now - horizonMs(rules);
+    this.others = Object.fromEntries(Object.entries(others).filter(([id, held]) => id !== this.isolateId && held.at >= oldest));
+    this.syncedAt = now;
+    if (part) this.sentVersion = version;
+  }
+
   private async sync(rules: HealthRules, waitUntil: ((work: Promise<unknown>) => void) | undefined): Promise<void> {
+    if (this.board) return this.exchange(this.board, rules);
     const cache = this.options.cache();
     const now = this.now();
     let snapshot: Snapshot = { isolates: {} };
@@ -194,14 +243,23 @@ export class ColoClientHealth {
 
 /** The isolate's one instance: every request of this isolate adds to it. */
 let isolateHealth: ColoClientHealth | undefined;
+/** Part of the board's name: a reset (tests) starts a board of its own. */
+let boardGeneration = '';
 
-export function isolateClientHealth(): ColoClientHealth {
-  return (isolateHealth ??= new ColoClientHealth({ cache: () => caches.default }));
+/** `board`: the shared place when the Worker has one (the first given is kept for the isolate's life). */
+export function isolateClientHealth(board?: HealthBoard): ColoClientHealth {
+  return (isolateHealth ??= new ColoClientHealth({ cache: () => caches.default })).useBoard(board);
 }
 
-/** Tests start from a clean slate: a new isolate identity, nothing known, no snapshot. */
+/** The name of the board object of a colo. */
+export function healthBoardName(colo: string | undefined): string {
+  return `health:${colo ?? 'local'}${boardGeneration}`;
+}
+
+/** Tests start from a clean slate: a new isolate identity, nothing known, no snapshot, a new board. */
 export async function resetIsolateClientHealth(): Promise<void> {
   isolateHealth = undefined;
+  boardGeneration = `:${crypto.randomUUID()}`;
   await caches.default.delete(SNAPSHOT_URL);
 }
 

@@ -28,4 +28,6 @@ export interface ResolvedVideo {
   hlsManifestUrl: string | null;
   /** Epoch seconds after which the stream URLs stop working. */
   expiresAt: number;
+  /** Epoch ms the player answer that minted these URLs was made (kept by the metadata cache): client health tells old URLs from fresh ones. */
+  resolvedAt?: number;
 }

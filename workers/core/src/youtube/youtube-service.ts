@@ -54,7 +54,9 @@ export class YouTubeService {
       const cached = await this.cache.getVideo(videoId);
       if (cached) return { video: cached, fromCache: true };
     }
-    const video = await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] });
+    const resolved = await (await this.extractorOf()).resolve(videoId, { skipClients: options.skipClients ?? [] });
+    // When the player answered (just now): client health tells these URLs from older ones by it.
+    const video = { ...resolved, resolvedAt: Date.now() };
     await this.cache.putVideo(video);
     return { video, fromCache: false };
   }
