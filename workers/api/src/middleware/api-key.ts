@@ -64,6 +64,12 @@ export async function authenticate(c: Context<AppEnv>, options: AdmitOptions): P
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day, firstUse: admission.firstUse };
 }
 
+/**
+ * Answers that are 5xx yet cost us the work a client asked for (the t.me shapes' upload,
+ * queued and running): never refunded, or a key could queue uploads for free.
+ */
+const KEPT_CHARGES = new Set(['telegram.upload_pending', 'telegram.upload_failed']);
+
 export interface ApiKeyOptions {
   /**
    * Whether this request spends quota (default: always). A route that answers
@@ -88,8 +94,9 @@ export function apiKey(options: ApiKeyOptions = {}) {
     if (firstUse) c.set('firstRead', true);
     c.set('principal', principal);
     await next();
-    const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
-    if (refused && principal.keyHash && day && (consume || firstUse)) {
+    const code = c.res.headers.get('X-Error-Code');
+    const refused = (c.res.status >= 500 && !KEPT_CHARGES.has(code ?? '')) || code === 'rate.limited';
+    if (refused && !c.get('keepCharge') && principal.keyHash && day && (consume || firstUse)) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

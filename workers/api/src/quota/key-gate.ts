@@ -136,6 +136,15 @@ export class KeyGate {
     return this.counter(keyHash).releaseLink(day, linkId);
   }
 
+  /** A place for an upload this key's request queues (quota-counter.ts `holdUpload`). */
+  holdUpload(keyHash: string, uploadId: string, nowMs: number, cap: number, holdUntil: number) {
+    return this.counter(keyHash).holdUpload(uploadId, nowMs, cap, holdUntil);
+  }
+
+  dropUploads(keyHash: string, uploadIds: string[]): Promise<void> {
+    return this.counter(keyHash).dropUploads(uploadIds);
+  }
+
   refund(keyHash: string, day: string): Promise<void> {
     return this.counter(keyHash).refund(day);
   }

@@ -45,6 +45,8 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Stream link id → its expiry (epoch ms): links whose first request was counted. */
   private readonly seenLinks = new Map<string, number>();
+  /** Uploads queued by this key's t.me-shape requests and not known to be done → until when they hold a place. */
+  private uploads: Map<string, number> | undefined;
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
   async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
@@ -106,6 +108,26 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     this.seenLinks.delete(linkId);
     await this.ctx.storage.delete(`link:${linkId}`);
     await this.refund(day);
+  }
+
+  /**
+   * Holds a place for an upload the key's request is about to queue (the t.me shapes):
+   * at most `cap` at once, each until it is dropped or `holdUntil`. The same upload
+   * asked again keeps its one place. Refused: the uploads that hold the places.
+   */
+  async holdUpload(uploadId: string, nowMs: number, cap: number, holdUntil: number): Promise<{ held: true } | { held: false; pending: string[] }> {
+    const uploads = await this.heldUploads(nowMs);
+    if (!uploads.has(uploadId) && uploads.size >= cap) return { held: false, pending: [...uploads.keys()] };
+    uploads.set(uploadId, holdUntil);
+    void this.ctx.storage.put('uploads', Object.fromEntries(uploads), { allowUnconfirmed: true });
+    return { held: true };
+  }
+
+  /** Uploads that are no longer pending (landed, failed, or never queued) give their place back. */
+  async dropUploads(uploadIds: string[]): Promise<void> {
+    const uploads = await this.heldUploads(Date.now());
+    for (const uploadId of uploadIds) uploads.delete(uploadId);
+    void this.ctx.storage.put('uploads', Object.fromEntries(uploads), { allowUnconfirmed: true });
   }
 
   /** Gives back a request that failed on the service's side (5xx). */
@@ -175,6 +197,15 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private rememberLink(linkId: string, expiresAt: number): void {
     this.seenLinks.set(linkId, expiresAt);
     if (this.seenLinks.size > LINKS_IN_MEMORY) this.seenLinks.delete(this.seenLinks.keys().next().value!);
+  }
+
+  private async heldUploads(nowMs: number): Promise<Map<string, number>> {
+    if (!this.uploads) {
+      const stored = (await this.ctx.storage.get<Record<string, number>>('uploads')) ?? {};
+      this.uploads ??= new Map(Object.entries(stored));
+    }
+    for (const [uploadId, until] of this.uploads) if (until <= nowMs) this.uploads.delete(uploadId);
+    return this.uploads;
   }
 
   private async usedOn(day: string): Promise<number> {

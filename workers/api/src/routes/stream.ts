@@ -107,6 +107,8 @@ async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound
   const upstream = await guarded(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
   if (!upstream.ok) {
     await upstream.body?.cancel();
+    // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.
+    if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   }
   const target = new URL(url);

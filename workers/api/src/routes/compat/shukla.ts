@@ -34,7 +34,9 @@ export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}'
   }
   // Said at once, before any upload: no post of a private channel would be of use.
   if ((await cache.channelPublic()) === false) throw privateChannelError();
-  const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type);
+  const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type, { capUploads: true });
+  // The search, the resolve and the upload are done or queued: the unit stays spent, whatever the wait ends in.
+  c.set('keepCharge', true);
   if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
   const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
   return c.json({
