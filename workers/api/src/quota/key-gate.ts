@@ -21,6 +21,10 @@ const UNKNOWN_CACHE_PREFIX = 'https://key-gate.internal/unknown/';
 const UNKNOWN_MAX_ENTRIES = 10_000;
 const PUSH_DELAYS_MS = [50, 250];
 
+/** Per isolate: unproven keys the store had → until when their object is asked first (epoch ms). */
+const legacyKeysSeen = new Map<string, number>();
+const LEGACY_SEEN_MS = 10 * 60_000;
+
 /** Per isolate: key hash → until when it is known not to exist (epoch ms). */
 export type UnknownKeys = Map<string, number>;
 const isolateUnknownKeys: UnknownKeys = new Map();
@@ -60,6 +64,13 @@ export interface AdmitOptions {
    * makes the read known; another request counts only if the read is new.
    */
   link?: { id: string; expiresAt: number };
+  /**
+   * The key carries no proof (quota/key-proof.ts): issued before proofs, imported from the
+   * original service, or made up. Its object is not asked before the store has the key
+   * (so a made-up key creates none), and `beforeLookup` (the IP limiter) runs before the
+   * store is read. A key the store had is then remembered in this isolate a while.
+   */
+  unproven?: { beforeLookup: () => Promise<void> };
 }
 
 export class KeyGate {
@@ -83,6 +94,7 @@ export class KeyGate {
     if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return this.settle(keyHash, { kind: 'invalid' }, nowMs);
     const counter = this.counter(keyHash);
     const { link } = options;
+    if (options.unproven && (legacyKeysSeen.get(keyHash) ?? 0) <= Date.now()) return this.admitUnproven(keyHash, nowMs, options, options.unproven);
     // With a link: a consuming request makes it known, any other counts only as the link's first use.
     const ask = (record?: KeySnapshot | null): Promise<ConsumeOutcome> =>
       link ? (options.consume ? counter.consumeNotingLink(nowMs, link.id, link.expiresAt, record) : counter.useLink(nowMs, link.id, link.expiresAt, record)) : counter.consume(nowMs, record);
@@ -109,6 +121,25 @@ export class KeyGate {
       outcome = options.consume ? await counter.consume(nowMs, snapshot) : (await counter.remember(snapshot, nowMs), await counter.check(nowMs));
     }
     return this.settle(keyHash, outcome, nowMs);
+  }
+
+  /** An unproven key not seen in this isolate lately: the IP limiter, the store, and only then its object. */
+  private async admitUnproven(keyHash: string, nowMs: number, options: AdmitOptions, unproven: { beforeLookup: () => Promise<void> }): Promise<Admission & { firstUse?: boolean }> {
+    await unproven.beforeLookup();
+    const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
+    if (!record) {
+      this.rememberUnknown(keyHash);
+      return this.settle(keyHash, { kind: 'invalid' }, nowMs);
+    }
+    if (legacyKeysSeen.size >= UNKNOWN_MAX_ENTRIES) legacyKeysSeen.delete(legacyKeysSeen.keys().next().value!);
+    legacyKeysSeen.set(keyHash, Date.now() + LEGACY_SEEN_MS);
+    const counter = this.counter(keyHash);
+    const snapshot = toSnapshot(record);
+    const { link } = options;
+    let outcome: ConsumeOutcome;
+    if (link) outcome = options.consume ? await counter.consumeNotingLink(nowMs, link.id, link.expiresAt, snapshot) : await counter.useLink(nowMs, link.id, link.expiresAt, snapshot);
+    else outcome = options.consume ? await counter.consume(nowMs, snapshot) : (await counter.remember(snapshot, nowMs), await counter.check(nowMs));
+    return { ...this.settle(keyHash, outcome, nowMs), ...(link ? { firstUse: outcome.kind === 'allowed' && outcome.firstUse === true } : {}) };
   }
 
   /**
