@@ -4,7 +4,8 @@ import type { AppEnv } from './env';
 import { apiKey } from './middleware/api-key';
 import { dashboardCors } from './middleware/dashboard-cors';
 import { releaseFailedFirstUse } from './middleware/first-use-release';
-import { handleError, handleNotFound } from './middleware/error-handler';
+import { handleError, limitedNotFound } from './middleware/error-handler';
+import { registerRoutes } from './logging/endpoint-names';
 import { rateLimit } from './middleware/rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
@@ -59,6 +60,8 @@ export function createApp() {
   // Links (/stream/*, /file/*, Shruti's /stream/<id>) count their first request in verifiedClaims
   // (routes/stream.ts), and give it back when it fails on our side; /admin/* is limited in adminRoute.
   app.use(releaseFailedFirstUse());
+  // Routes with no key limiter count per IP: every request writes a log row, so none is free.
+  for (const path of ['/health', '/info', '/openapi.json']) app.use(path, rateLimit());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
@@ -73,7 +76,8 @@ export function createApp() {
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.get('/openapi.json', openApiDocument(app));
-  app.notFound(handleNotFound);
+  app.notFound(limitedNotFound);
   app.onError(handleError);
+  registerRoutes(app.routes);
   return app;
 }
