@@ -2,7 +2,7 @@ import { AppError } from '../../../core/src/errors';
 import type { Logger } from '../../../core/src/logging/logger';
 import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types';
 import { secondsUntilIstMidnight } from './ist-calendar';
-import type { ConsumeOutcome, KeySnapshot, QuotaCounter } from './quota-counter';
+import type { ConsumeOutcome, KeySnapshot, LinkRestart, QuotaCounter } from './quota-counter';
 
 /**
  * The key check of the hot path: one call to the key's QuotaCounter. The
@@ -146,10 +146,10 @@ export class KeyGate {
    * A request of a stream link minted for the key: the link's first request
    * counts against the quota, its later ranges and segments only check the key.
    */
-  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number): Promise<Admission & { firstUse: boolean }> {
+  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number, restart?: LinkRestart): Promise<Admission & { firstUse: boolean }> {
     if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
     const counter = this.counter(keyHash);
-    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt);
+    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt, undefined, restart);
     if (outcome.kind === 'unknown') {
       // As admit: a key the store does not know leaves nothing behind in its object.
       const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
@@ -157,7 +157,7 @@ export class KeyGate {
         this.rememberUnknown(keyHash);
         return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
       }
-      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, toSnapshot(record));
+      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, toSnapshot(record), restart);
     }
     return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
   }
@@ -217,6 +217,10 @@ export class KeyGate {
       case 'revoked':
         if (outcome.stale) this.background(this.refresh(keyHash));
         throw new AppError('key.revoked', 'This API key has been deactivated.', { logDetails: { keyId: outcome.key.id } });
+      case 'restarts_exceeded':
+        throw new AppError('stream.too_many_restarts', `This link has been started from its first byte ${outcome.max + 1} times; resolve the track again for a new link.`, {
+          logDetails: { keyId: outcome.key.id },
+        });
       case 'exceeded': {
         const retryAfter = secondsUntilIstMidnight(nowMs);
         throw new AppError('quota.exceeded', `This key has used its ${outcome.limit} requests for today; the quota resets at midnight India time.`, {
