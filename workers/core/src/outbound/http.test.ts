@@ -89,7 +89,7 @@ describe('UPSTREAM_ORIGINS routing', () => {
     ]);
   });
   it('never lets the runtime follow a redirect: a rerouted POST’s hop stays in the relay, one off it carries no secret or cookie', async () => {
-    const seen: Array<{ url: string; host: string | null; secret: string | null; cookie: string | null; redirect: RequestRedirect | undefined; method: string }> = [];
+    const seen: Array<{ url: string; host: string | null; secret: string | null; cookie: string | null; redirect: RequestInit['redirect']; method: string }> = [];
     const fetch = createOutbound({
       upstreamOrigins: { 'www.youtube.com': 'https://relay.example' },
       timeoutMs: 1000,
