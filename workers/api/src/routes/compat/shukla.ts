@@ -25,7 +25,7 @@ const DownloadQuerySchema = z.object({
   query: z.string().max(MAX_QUERY_LENGTH + 1000).optional(),
 });
 
-export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}', describe({ tag: 'compat', auth: 'key', summary: 'Stranger / SHUKLA: the track\'s Telegram post', description: '{telegram_url: "https://t.me/<channel>/<message id>"}; waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.', errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled'] }), validate('query', DownloadQuerySchema), async (c) => {
+export const shuklaRoute = new Hono<AppEnv>().get('/download/:type{audio|video}', describe({ tag: 'compat', auth: 'key', summary: 'Stranger / SHUKLA: the track\'s Telegram post', description: '{telegram_url: "https://t.me/<channel>/<message id>"}; waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.', errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled', 'cache.too_many_pending'] }), validate('query', DownloadQuerySchema), async (c) => {
   const type = c.req.param('type') as 'audio' | 'video';
   const { video_id, url, query } = c.req.valid('query');
   const cache = TelegramCache.of(c);
