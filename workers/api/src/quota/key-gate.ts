@@ -24,6 +24,8 @@ const PUSH_DELAYS_MS = [50, 250];
 /** Per isolate: unproven keys the store had → until when their object is asked first (epoch ms). */
 const legacyKeysSeen = new Map<string, number>();
 const LEGACY_SEEN_MS = 10 * 60_000;
+/** Per isolate: unproven keys the store did not have → until when they are refused without asking it again. */
+const unprovenUnknown = new Map<string, number>();
 
 /** Per isolate: key hash → until when it is known not to exist (epoch ms). */
 export type UnknownKeys = Map<string, number>;
@@ -126,11 +128,14 @@ export class KeyGate {
   /** An unproven key not seen in this isolate lately: the IP limiter, the store, and only then its object. */
   private async admitUnproven(keyHash: string, nowMs: number, options: AdmitOptions, unproven: { beforeLookup: () => Promise<void> }): Promise<Admission & { firstUse?: boolean }> {
     await unproven.beforeLookup();
-    const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
+    // Its own memory, in this isolate only: a made-up key writes nothing anywhere (no cache entry, no object).
+    const record = (unprovenUnknown.get(keyHash) ?? 0) > Date.now() ? null : await this.store().getKeyByHash(keyHash);
     if (!record) {
-      this.rememberUnknown(keyHash);
+      if (unprovenUnknown.size >= UNKNOWN_MAX_ENTRIES) unprovenUnknown.delete(unprovenUnknown.keys().next().value!);
+      unprovenUnknown.set(keyHash, Date.now() + UNKNOWN_TTL_SECONDS * 1000);
       return this.settle(keyHash, { kind: 'invalid' }, nowMs);
     }
+    unprovenUnknown.delete(keyHash);
     if (legacyKeysSeen.size >= UNKNOWN_MAX_ENTRIES) legacyKeysSeen.delete(legacyKeysSeen.keys().next().value!);
     legacyKeysSeen.set(keyHash, Date.now() + LEGACY_SEEN_MS);
     const counter = this.counter(keyHash);
