@@ -38,9 +38,16 @@ async function macOf(secret: string, body: Uint8Array): Promise<Uint8Array> {
 
 /** The secrets keys are proven under, newest first; none when the config has no signing key at all. */
 export function proofSecretsOf(config: Pick<Config, 'KEY_PROOF_SECRET' | 'KEY_PROOF_PREVIOUS_SECRET' | 'STREAM_SIGNING_KEY'>): string[] {
+  const known = secretsByConfig.get(config);
+  if (known) return known;
   const current = config.KEY_PROOF_SECRET ?? (config.STREAM_SIGNING_KEY ? `derived\n${config.STREAM_SIGNING_KEY}` : undefined);
-  return [current, config.KEY_PROOF_PREVIOUS_SECRET].filter((secret): secret is string => Boolean(secret));
+  const secrets = [current, config.KEY_PROOF_PREVIOUS_SECRET].filter((secret): secret is string => Boolean(secret));
+  secretsByConfig.set(config, secrets);
+  return secrets;
 }
+
+/** The config is read once per env (config.ts): its secrets list too, off the hot path. */
+const secretsByConfig = new WeakMap<object, string[]>();
 
 function uuidOf(bytes: Uint8Array): string {
   const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
