@@ -71,7 +71,8 @@ export function createRelayServer(options: RelayOptions): Server {
     if (target.origin !== new URL(origin).origin) return refuse(403, 'relay.target_forbidden', 'The request target must be a path.');
 
     const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name)) headers[name] = value;
+    const requestHop = namedInConnection(req.headers.connection);
+    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !DROPPED_REQUEST_HEADERS.has(name) && !requestHop.has(name)) headers[name] = value;
     headers.host = target.host;
     headers.via = RELAY_VIA;
     if (mapped) headers['x-forwarded-host'] = hostname;
@@ -81,7 +82,8 @@ export function createRelayServer(options: RelayOptions): Server {
     upstream.on('timeout', () => upstream.destroy(new Error('upstream timeout')));
     upstream.on('response', (answer) => {
       const out: OutgoingHttpHeaders = {};
-      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name)) out[name] = value;
+      const answerHop = namedInConnection(answer.headers.connection);
+      for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined && !DROPPED_RESPONSE_HEADERS.has(name) && !answerHop.has(name)) out[name] = value;
       res.writeHead(answer.statusCode ?? 502, out);
       pipeline(answer, res, (error) => {
         log({ event: 'relay.forwarded', method: req.method, host: hostname, path: target.pathname, status: answer.statusCode, ms: Date.now() - started, ...(error ? { aborted: true } : {}) });
@@ -106,6 +108,12 @@ export function createRelayServer(options: RelayOptions): Server {
     agents.https.destroy();
   });
   return server;
+}
+
+/** RFC 9110 §7.6.1: the headers a `Connection:` names belong to that hop and are not forwarded. */
+function namedInConnection(connection: string | string[] | undefined): Set<string> {
+  const text = Array.isArray(connection) ? connection.join(',') : (connection ?? '');
+  return new Set(text.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean));
 }
 
 function digest(value: string): Buffer {

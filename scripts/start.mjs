@@ -44,6 +44,8 @@ const withLimit = (toml, binding, limit) =>
 let toml = readFileSync('wrangler.toml', 'utf8');
 toml = withLimit(toml, 'IP_RATE_LIMITER', limitOf(vars.RATE_LIMIT_PER_MINUTE, 100));
 toml = withLimit(toml, 'KEY_RATE_LIMITER', limitOf(vars.KEY_RATE_LIMIT_PER_MINUTE, 600));
+toml = withLimit(toml, 'LINK_RATE_LIMITER', limitOf(vars.LINK_RATE_LIMIT_PER_MINUTE, 300));
+toml = withLimit(toml, 'LINK_IP_RATE_LIMITER', limitOf(vars.LINK_IP_RATE_LIMIT_PER_MINUTE, 2400));
 writeFileSync(config, toml);
 
 const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, ...options });

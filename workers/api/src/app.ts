@@ -4,8 +4,10 @@ import type { AppEnv } from './env';
 import { apiKey } from './middleware/api-key';
 import { dashboardCors } from './middleware/dashboard-cors';
 import { releaseFailedFirstUse } from './middleware/first-use-release';
-import { handleError, handleNotFound } from './middleware/error-handler';
+import { handleError, limitedNotFound } from './middleware/error-handler';
+import { registerRoutes } from './logging/endpoint-names';
 import { rateLimit } from './middleware/rate-limit';
+import { linkRateLimit } from './middleware/link-rate-limit';
 import { requestId } from './middleware/request-id';
 import { requestLog } from './middleware/request-log';
 import { services } from './middleware/services';
@@ -54,11 +56,13 @@ export function createApp() {
   for (const path of ['/v1/*', '/youtube', '/song/:id', '/video/:id', '/youtube/v2/download', '/info/:id', ...OWN_ERROR_PATHS]) app.use(path, apiKey(), rateLimit());
   // Shruti's /download may answer the file itself, read in byte ranges: only the first byte's request counts.
   // A range of a track the key never began still resolves it: it counts once (fileReadOf).
-  app.use('/download', apiKey({ consumes: startsAtFirstByte, read: fileReadOf }), rateLimit({ counts: countsAsRead }));
+  app.use('/download', apiKey({ consumes: startsAtFirstByte, read: fileReadOf }), rateLimit({ counts: countsAsRead }), linkRateLimit(fileReadOf));
   // (DeadlineTech's /youtube/jobStatus, polled without a key, counts against the job's key: routes/compat/deadline.ts.)
   // Links (/stream/*, /file/*, Shruti's /stream/<id>) count their first request in verifiedClaims
   // (routes/stream.ts), and give it back when it fails on our side; /admin/* is limited in adminRoute.
   app.use(releaseFailedFirstUse());
+  // Routes with no key limiter count per IP: every request writes a log row, so none is free.
+  for (const path of ['/health', '/info', '/openapi.json']) app.use(path, rateLimit());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);
@@ -73,7 +77,8 @@ export function createApp() {
   app.route('/', streamRoute);
   app.route('/', adminRoute);
   app.get('/openapi.json', openApiDocument(app));
-  app.notFound(handleNotFound);
+  app.notFound(limitedNotFound);
   app.onError(handleError);
+  registerRoutes(app.routes);
   return app;
 }

@@ -36,6 +36,15 @@ const ConfigSchema = z.object({
   CANARY_VIDEO_ID: z.string().regex(/^[A-Za-z0-9_-]{11}$/, 'must be an 11-character YouTube id').default('M4gD1WSo5mA'),
   // Routes that answer only with a t.me link wait this long for the upload (their bots give up after 60 s).
   TELEGRAM_LINK_WAIT_SECONDS: positiveInt.max(55).default(40),
+  // What abuse may cost (docs/api.md, Keys, tiers and limits).
+  PENDING_UPLOADS_PER_KEY: positiveInt.max(1000).default(3),
+  LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(300),
+  LINK_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(2400),
+  LINK_MAX_RESTARTS: z.coerce.number().int().nonnegative().default(20),
+  KEY_PROOF_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KEY_PROOF_PREVIOUS_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  LEGACY_KEY_LOOKUP: booleanFlag.default(true),
+  TRUSTED_PROXY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DASHBOARD_ORIGIN: z
     .string()
     .transform((text) => text.split(',').map((origin) => origin.trim()).filter(Boolean))

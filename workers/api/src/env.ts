@@ -49,6 +49,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   firstRead?: boolean;
   /** Undoes a stream link's counted first request (when it fails on our side). */
   releaseFirstUse?: () => Promise<void>;
+  /** The request did its expensive work (an upload queued): its unit stays spent whatever the answer. */
+  keepCharge?: boolean;
   /** What the request log records about the cache, when it applies. */
   cacheOutcome?: 'hit' | 'miss';
   /** A bot shape's own error body (routes/compat), set before the key check so its refusals take it too. */

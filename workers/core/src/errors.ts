@@ -56,6 +56,8 @@ export const STATUS_BY_CODE = {
   'telegram.channel_private': 503,
   'telegram.upload_failed': 502,
   'telegram.upload_pending': 504,
+  'cache.too_many_pending': 429,
+  'stream.too_many_restarts': 429,
   'config.invalid': 500,
   'internal': 500,
 } as const satisfies Record<string, number>;

@@ -108,7 +108,7 @@ export const LogSettingsShape = {
 };
 
 /** Names of settings whose values must never appear in a response or a log. */
-export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET', 'YOUTUBE_COOKIES'] as const;
+export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET', 'YOUTUBE_COOKIES', 'KEY_PROOF_SECRET', 'KEY_PROOF_PREVIOUS_SECRET', 'TRUSTED_PROXY_SECRET'] as const;
 
 /**
  * The values a logger must mask: each secret setting's value and, for YOUTUBE_COOKIES, each

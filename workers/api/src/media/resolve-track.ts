@@ -3,7 +3,7 @@ import { AppError } from '../../../core/src/errors';
 import { parseQuery } from '../query/parse-query';
 import type { CacheEntry } from '../../../core/src/store/types';
 import { signStreamToken, type Delivery } from '../../../core/src/stream/token';
-import type { CacheReport, TelegramCache } from '../telegram-cache/telegram-cache';
+import type { CacheReport, TelegramCache, UploadHold } from '../telegram-cache/telegram-cache';
 import { bestAudio, bestProgressive, bestVideoOnly } from '../../../core/src/youtube/formats';
 import type { MediaType, ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
 import type { YouTubeService } from '../../../core/src/youtube/youtube-service';
@@ -43,6 +43,8 @@ export interface ResolveDeps {
   config: Config;
   keyHash: string | null;
   telegramCache: TelegramCache | null;
+  /** The key's places for pending uploads, for routes that answer only once the upload lands (the t.me shapes). */
+  uploadHold?: UploadHold;
 }
 
 export async function resolveTrack(query: string, type: MediaType, deps: ResolveDeps): Promise<ResolvedTrack> {
@@ -71,9 +73,11 @@ export async function resolveTrack(query: string, type: MediaType, deps: Resolve
       known = await lookup((videoId = await searchFor(parsed.searchIfMissing)));
     }
   }
-  const expiresAt = Math.floor(Date.now() / 1000) + config.STREAM_TOKEN_TTL_SECONDS;
+  // The mint time goes in the link: revoke-before then holds whatever the TTL setting later becomes.
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const expiresAt = issuedAt + config.STREAM_TOKEN_TTL_SECONDS;
   const sign = (itag: number, linkType: MediaType, delivery: Delivery) =>
-    signStreamToken({ videoId, itag, type: linkType, delivery, expiresAt, keyHash }, config.STREAM_SIGNING_KEY).then((token) => `/stream/${token}`);
+    signStreamToken({ videoId, itag, type: linkType, delivery, expiresAt, keyHash, issuedAt }, config.STREAM_SIGNING_KEY).then((token) => `/stream/${token}`);
   if (cache?.isHit(known)) return cachedTrack(known, type, { path: await sign(0, type, 'telegram'), expiresAt });
 
   const { video, fromCache } = await (resolving ?? youtube.resolve(videoId));
@@ -98,7 +102,7 @@ export async function resolveTrack(query: string, type: MediaType, deps: Resolve
   else stream = video.isLive ? await hlsLink() : ((await link(bestProgressive(video.formats), 'video')) ?? (await hlsLink()));
   if (!stream) throw new AppError('video.no_formats', `YouTube offers no ${type} stream for ${videoId}.`);
   let report: CacheReport = { status: 'disabled' };
-  if (cache) report = known === 'unavailable' ? { status: 'unavailable' } : await cache.requestUpload(videoId, type, known);
+  if (cache) report = known === 'unavailable' ? { status: 'unavailable' } : await cache.requestUpload(videoId, type, known, new Date(), deps.uploadHold);
   return {
     video,
     type,

@@ -4,6 +4,7 @@ import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { sha256, toHex } from '../../../core/src/hash';
 import { rateLimitHeaders, type AdmitOptions } from '../quota/key-gate';
+import { carriesProof, proofSecretsOf } from '../quota/key-proof';
 import { limitIp, refuseCountingIp } from './rate-limit';
 
 /**
@@ -14,6 +15,8 @@ import { limitIp, refuseCountingIp } from './rate-limit';
  * `/k/<key>/…` arrives here as `X-API-Key` (see key-path-prefix.ts).
  * A request that fails on our side (5xx) or is rate-limited gives its quota back.
  * A missing or unknown key is counted against the client IP's rate limit.
+ * A key without proof of issue (quota/key-proof.ts) is counted there before
+ * the store is asked about it, and refused outright with LEGACY_KEY_LOOKUP=false.
  */
 const KEY_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -52,17 +55,29 @@ export async function authenticate(c: Context<AppEnv>, options: AdmitOptions): P
     return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   }
   if (!KEY_SHAPE.test(key)) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
+  const config = c.get('config');
+  // A key this service issued proves itself; one without proof is older, imported, or made up.
+  const proven = await carriesProof(key, proofSecretsOf(config));
+  if (!proven && config.LEGACY_KEY_LOOKUP === false) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
   const lower = key.toLowerCase();
   const keyHash = toHex(lower === key ? digest : await digestOf(lower));
-  const admission = await c.get('keyGate').admit(keyHash, Date.now(), options).catch(async (error: unknown) => {
+  let ipCounted = false;
+  const unproven = proven ? undefined : { beforeLookup: () => ((ipCounted = true), limitIp(c)) };
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), { ...options, ...(unproven ? { unproven } : {}) }).catch(async (error: unknown) => {
     const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
     if (typeof keyId === 'string') c.set('refusedKeyId', keyId);
-    if (error instanceof AppError && error.code === 'key.invalid') await limitIp(c);
+    if (error instanceof AppError && error.code === 'key.invalid' && !ipCounted) await limitIp(c);
     throw error;
   });
   for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day, firstUse: admission.firstUse };
 }
+
+/**
+ * Answers that are 5xx yet cost us the work a client asked for (the t.me shapes' upload,
+ * queued and running): never refunded, or a key could queue uploads for free.
+ */
+const KEPT_CHARGES = new Set(['telegram.upload_pending', 'telegram.upload_failed']);
 
 export interface ApiKeyOptions {
   /**
@@ -88,8 +103,9 @@ export function apiKey(options: ApiKeyOptions = {}) {
     if (firstUse) c.set('firstRead', true);
     c.set('principal', principal);
     await next();
-    const refused = c.res.status >= 500 || c.res.headers.get('X-Error-Code') === 'rate.limited';
-    if (refused && principal.keyHash && day && (consume || firstUse)) {
+    const code = c.res.headers.get('X-Error-Code');
+    const refused = (c.res.status >= 500 && !KEPT_CHARGES.has(code ?? '')) || code === 'rate.limited';
+    if (refused && !c.get('keepCharge') && principal.keyHash && day && (consume || firstUse)) {
       c.executionCtx.waitUntil(c.get('keyGate').refund(principal.keyHash, day));
     }
   });

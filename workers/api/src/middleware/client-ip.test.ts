@@ -7,12 +7,15 @@ import { clientIp } from './client-ip';
 function appWith(settings: Partial<Config>) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => {
-    c.set('config', { TRUST_FORWARDED_FOR: false, TRUSTED_PROXY_HOPS: 1, ...settings } as Config);
+    c.set('config', { TRUST_FORWARDED_FOR: false, TRUSTED_PROXY_HOPS: 1, TRUSTED_PROXY_SECRET: PROXY_SECRET, ...settings } as Config);
     await next();
   });
   app.get('/', (c) => c.text(clientIp(c)));
-  return async (headers: Record<string, string>) => (await app.request('/', { headers })).text();
+  // Through the operator's proxy unless the test says otherwise.
+  return async (headers: Record<string, string>) => (await app.request('/', { headers: { 'X-Trusted-Proxy-Secret': PROXY_SECRET, ...headers } })).text();
 }
+
+const PROXY_SECRET = 'proxy-secret-0123456789abcdef';
 
 describe('clientIp', () => {
   it('is CF-Connecting-IP unless TRUST_FORWARDED_FOR is set, whatever X-Forwarded-For says', async () => {
@@ -41,5 +44,17 @@ describe('clientIp', () => {
     const ip = appWith({ TRUST_FORWARDED_FOR: true });
     expect(await ip({ 'X-Forwarded-For': '<script>', 'CF-Connecting-IP': '192.0.2.10' })).toBe('192.0.2.10');
     expect(await ip({ 'X-Forwarded-For': 'x'.repeat(300), 'CF-Connecting-IP': '192.0.2.10' })).toBe('192.0.2.10');
+  });
+
+  it('reads X-Forwarded-For only on requests that carry TRUSTED_PROXY_SECRET: a client calling the Worker directly picks no IP', async () => {
+    const ip = appWith({ TRUST_FORWARDED_FOR: true });
+    const forged = { 'X-Forwarded-For': '198.51.100.77, 203.0.113.50', 'CF-Connecting-IP': '192.0.2.10' };
+    expect(await ip(forged)).toBe('203.0.113.50');
+    expect(await ip({ ...forged, 'X-Trusted-Proxy-Secret': '' })).toBe('192.0.2.10');
+    expect(await ip({ ...forged, 'X-Trusted-Proxy-Secret': 'proxy-secret-0123456789abcdeX' })).toBe('192.0.2.10');
+    expect(await ip({ ...forged, 'X-Trusted-Proxy-Secret': 'proxy-secret' })).toBe('192.0.2.10');
+    // No secret set: no request proves it came through the proxy.
+    const unset = appWith({ TRUST_FORWARDED_FOR: true, TRUSTED_PROXY_SECRET: undefined });
+    expect(await unset(forged)).toBe('192.0.2.10');
   });
 });

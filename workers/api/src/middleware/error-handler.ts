@@ -4,6 +4,7 @@ import { AppError, toAppError } from '../../../core/src/errors';
 import { createLogger, type Logger } from '../../../core/src/logging/logger';
 import { redactUrlPath } from '../../../core/src/logging/redact-url';
 import { secretValuesOf } from '../../../core/src/settings';
+import { limitIp } from './rate-limit';
 
 /**
  * The one place an error becomes a response: `{"error":{"code","message"}}`
@@ -29,6 +30,16 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
 
 export function handleNotFound(c: Context<AppEnv>): Response {
   return handleError(new AppError('route.not_found', `No route ${c.req.method} ${redactUrlPath(c.req.path)}; see /info.`), c);
+}
+
+/** A path no route serves counts against the client's IP like any other request without a key. */
+export async function limitedNotFound(c: Context<AppEnv>): Promise<Response> {
+  try {
+    if (c.get('config')) await limitIp(c);
+  } catch (error) {
+    return handleError(error, c);
+  }
+  return handleNotFound(c);
 }
 
 /** Before the services middleware ran (a bad setting, say): still masks the Worker's secrets. */

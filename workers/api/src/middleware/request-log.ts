@@ -1,7 +1,8 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { redact } from '../../../core/src/logging/logger';
-import { redactText, redactUrlPath } from '../../../core/src/logging/redact-url';
+import { redactText } from '../../../core/src/logging/redact-url';
+import { endpointOf } from '../logging/endpoint-names';
 import { secretValuesOf } from '../../../core/src/settings';
 import { LogShipper } from '../logging/log-shipper';
 import { shipRecords } from '../logging/ship-records';
@@ -55,15 +56,4 @@ export function requestLog() {
     const send = (records: LogMessage[]) => shipRecords(records, { queue, store: c.get('store'), logger });
     shipper.ship(message, queue, send, (work) => c.executionCtx.waitUntil(work));
   });
-}
-
-/**
- * The route pattern (`/stream/:token`, never the token itself); for a request
- * refused by a wildcard middleware before any route matched, its path with
- * any credential in it masked (`/admin/delete-key/[redacted]`).
- */
-function endpointOf(routePath: string | undefined, path: string): string {
-  if (routePath && !routePath.includes('*')) return routePath;
-  if (path.startsWith('/stream/')) return '/stream/:token';
-  return redactUrlPath(path).slice(0, 200);
 }

@@ -2,7 +2,7 @@ import { AppError } from '../../../core/src/errors';
 import type { Logger } from '../../../core/src/logging/logger';
 import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types';
 import { secondsUntilIstMidnight } from './ist-calendar';
-import type { ConsumeOutcome, KeySnapshot, QuotaCounter } from './quota-counter';
+import type { ConsumeOutcome, KeySnapshot, LinkRestart, QuotaCounter } from './quota-counter';
 import type { SharedUnknownKeys } from './shared-unknown-keys';
 
 /**
@@ -23,6 +23,12 @@ const UNKNOWN_CACHE_PREFIX = 'https://key-gate.internal/unknown/';
 /** Bounds the isolate's memory under a flood of made-up keys. */
 const UNKNOWN_MAX_ENTRIES = 10_000;
 const PUSH_DELAYS_MS = [50, 250];
+
+/** Per isolate: unproven keys the store had → until when their object is asked first (epoch ms). */
+const legacyKeysSeen = new Map<string, number>();
+const LEGACY_SEEN_MS = 10 * 60_000;
+/** Per isolate: unproven keys the store did not have → until when they are refused without asking it again. */
+const unprovenUnknown = new Map<string, number>();
 
 /** Per isolate: key hash → until when it is known not to exist (epoch ms). */
 export type UnknownKeys = Map<string, number>;
@@ -65,6 +71,13 @@ export interface AdmitOptions {
    * makes the read known; another request counts only if the read is new.
    */
   link?: { id: string; expiresAt: number };
+  /**
+   * The key carries no proof (quota/key-proof.ts): issued before proofs, imported from the
+   * original service, or made up. Its object is not asked before the store has the key
+   * (so a made-up key creates none), and `beforeLookup` (the IP limiter) runs before the
+   * store is read. A key the store had is then remembered in this isolate a while.
+   */
+  unproven?: { beforeLookup: () => Promise<void> };
 }
 
 export class KeyGate {
@@ -88,6 +101,7 @@ export class KeyGate {
     if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return this.settle(keyHash, { kind: 'invalid' }, nowMs);
     const counter = this.counter(keyHash);
     const { link } = options;
+    if (options.unproven && (legacyKeysSeen.get(keyHash) ?? 0) <= Date.now()) return this.admitUnproven(keyHash, nowMs, options, options.unproven);
     // With a link: a consuming request makes it known, any other counts only as the link's first use.
     const ask = (record?: KeySnapshot | null): Promise<ConsumeOutcome> =>
       link ? (options.consume ? counter.consumeNotingLink(nowMs, link.id, link.expiresAt, record) : counter.useLink(nowMs, link.id, link.expiresAt, record)) : counter.consume(nowMs, record);
@@ -116,14 +130,36 @@ export class KeyGate {
     return this.settle(keyHash, outcome, nowMs);
   }
 
+  /** An unproven key not seen in this isolate lately: the IP limiter, the store, and only then its object. */
+  private async admitUnproven(keyHash: string, nowMs: number, options: AdmitOptions, unproven: { beforeLookup: () => Promise<void> }): Promise<Admission & { firstUse?: boolean }> {
+    await unproven.beforeLookup();
+    // Its own memory, in this isolate only: a made-up key writes nothing anywhere (no cache entry, no object).
+    const record = (unprovenUnknown.get(keyHash) ?? 0) > Date.now() ? null : await this.store().getKeyByHash(keyHash);
+    if (!record) {
+      if (unprovenUnknown.size >= UNKNOWN_MAX_ENTRIES) unprovenUnknown.delete(unprovenUnknown.keys().next().value!);
+      unprovenUnknown.set(keyHash, Date.now() + UNKNOWN_TTL_SECONDS * 1000);
+      return this.settle(keyHash, { kind: 'invalid' }, nowMs);
+    }
+    unprovenUnknown.delete(keyHash);
+    if (legacyKeysSeen.size >= UNKNOWN_MAX_ENTRIES) legacyKeysSeen.delete(legacyKeysSeen.keys().next().value!);
+    legacyKeysSeen.set(keyHash, Date.now() + LEGACY_SEEN_MS);
+    const counter = this.counter(keyHash);
+    const snapshot = toSnapshot(record);
+    const { link } = options;
+    let outcome: ConsumeOutcome;
+    if (link) outcome = options.consume ? await counter.consumeNotingLink(nowMs, link.id, link.expiresAt, snapshot) : await counter.useLink(nowMs, link.id, link.expiresAt, snapshot);
+    else outcome = options.consume ? await counter.consume(nowMs, snapshot) : (await counter.remember(snapshot, nowMs), await counter.check(nowMs));
+    return { ...this.settle(keyHash, outcome, nowMs), ...(link ? { firstUse: outcome.kind === 'allowed' && outcome.firstUse === true } : {}) };
+  }
+
   /**
    * A request of a stream link minted for the key: the link's first request
    * counts against the quota, its later ranges and segments only check the key.
    */
-  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number): Promise<Admission & { firstUse: boolean }> {
+  async admitLink(keyHash: string, link: { id: string; expiresAt: number }, nowMs: number, restart?: LinkRestart): Promise<Admission & { firstUse: boolean }> {
     if ((this.unknownKeys.get(keyHash) ?? 0) > Date.now()) return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
     const counter = this.counter(keyHash);
-    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt);
+    let outcome: ConsumeOutcome = await counter.useLink(nowMs, link.id, link.expiresAt, undefined, restart);
     if (outcome.kind === 'unknown') {
       // As admit: a key the store does not know leaves nothing behind in its object.
       const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
@@ -131,7 +167,7 @@ export class KeyGate {
         this.rememberUnknown(keyHash);
         return { ...this.settle(keyHash, { kind: 'invalid' }, nowMs), firstUse: false };
       }
-      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, toSnapshot(record));
+      outcome = await counter.useLink(nowMs, link.id, link.expiresAt, toSnapshot(record), restart);
     }
     return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
   }
@@ -139,6 +175,15 @@ export class KeyGate {
   /** Undoes a link's first use: the unit back, and its next request counts again. */
   releaseLink(keyHash: string, day: string, linkId: string): Promise<void> {
     return this.counter(keyHash).releaseLink(day, linkId);
+  }
+
+  /** A place for an upload this key's request queues (quota-counter.ts `holdUpload`). */
+  holdUpload(keyHash: string, uploadId: string, nowMs: number, cap: number, holdUntil: number) {
+    return this.counter(keyHash).holdUpload(uploadId, nowMs, cap, holdUntil);
+  }
+
+  dropUploads(keyHash: string, uploadIds: string[]): Promise<void> {
+    return this.counter(keyHash).dropUploads(uploadIds);
   }
 
   refund(keyHash: string, day: string): Promise<void> {
@@ -182,6 +227,10 @@ export class KeyGate {
       case 'revoked':
         if (outcome.stale) this.background(this.refresh(keyHash));
         throw new AppError('key.revoked', 'This API key has been deactivated.', { logDetails: { keyId: outcome.key.id } });
+      case 'restarts_exceeded':
+        throw new AppError('stream.too_many_restarts', `This link has been started from its first byte ${outcome.max + 1} times; resolve the track again for a new link.`, {
+          logDetails: { keyId: outcome.key.id },
+        });
       case 'exceeded': {
         const retryAfter = secondsUntilIstMidnight(nowMs);
         throw new AppError('quota.exceeded', `This key has used its ${outcome.limit} requests for today; the quota resets at midnight India time.`, {

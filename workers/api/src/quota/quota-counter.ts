@@ -27,7 +27,14 @@ export type ConsumeOutcome =
   | { kind: 'expired'; key: KeySnapshot; stale: boolean }
   | { kind: 'revoked'; key: KeySnapshot; stale: boolean }
   | { kind: 'exceeded'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string }
-  | { kind: 'allowed'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string; stale: boolean; firstUse?: boolean };
+  | { kind: 'allowed'; key: KeySnapshot; limit: number; used: number; resetAt: number; day: string; stale: boolean; firstUse?: boolean }
+  /** A link started from its first byte more often than its cap (useLink `restarts`). */
+  | { kind: 'restarts_exceeded'; key: KeySnapshot; max: number };
+
+/** A request of a link that starts the whole file again, and how many such restarts a link may have. */
+export interface LinkRestart {
+  max: number;
+}
 
 /** How long a key copy is trusted before the Worker refreshes it in the background. */
 export const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
@@ -45,6 +52,10 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Stream link id → its expiry (epoch ms): links whose first request was counted. */
   private readonly seenLinks = new Map<string, number>();
+  /** Stream link id → its whole-file restarts so far (storage: `restarts:<id>` → [count, link expiry]). */
+  private readonly restarts = new Map<string, number>();
+  /** Uploads queued by this key's t.me-shape requests and not known to be done → until when they hold a place. */
+  private uploads: Map<string, number> | undefined;
 
   /** Counts one request if the key may make it. `record` primes an unknown object. */
   async consume(nowMs: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
@@ -74,9 +85,18 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
    * quota (like any request), every later one — the ranges and segments a
    * player asks for — only checks the key. `firstUse` says which it was.
    */
-  async useLink(nowMs: number, linkId: string, linkExpiresAt: number, record?: KeySnapshot | null): Promise<ConsumeOutcome> {
+  async useLink(nowMs: number, linkId: string, linkExpiresAt: number, record?: KeySnapshot | null, restart?: LinkRestart): Promise<ConsumeOutcome> {
     if (record !== undefined) await this.remember(record, nowMs);
-    if (await this.linkSeen(linkId, nowMs)) return this.check(nowMs);
+    if (await this.linkSeen(linkId, nowMs)) {
+      const outcome = await this.check(nowMs);
+      if (!restart || outcome.kind !== 'allowed') return outcome;
+      // Each whole-file restart of a started link proxies the file again: capped per link.
+      const restarts = (await this.restartsOf(linkId)) + 1;
+      if (restarts > restart.max) return { kind: 'restarts_exceeded', key: outcome.key, max: restart.max };
+      this.restarts.set(linkId, restarts);
+      void this.ctx.storage.put(`restarts:${linkId}`, [restarts, linkExpiresAt], { allowUnconfirmed: true });
+      return outcome;
+    }
     const outcome = await this.consume(nowMs);
     if (outcome.kind !== 'allowed') return outcome;
     // Another request of this link may have been counted while this one waited for storage.
@@ -106,6 +126,26 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     this.seenLinks.delete(linkId);
     await this.ctx.storage.delete(`link:${linkId}`);
     await this.refund(day);
+  }
+
+  /**
+   * Holds a place for an upload the key's request is about to queue (the t.me shapes):
+   * at most `cap` at once, each until it is dropped or `holdUntil`. The same upload
+   * asked again keeps its one place. Refused: the uploads that hold the places.
+   */
+  async holdUpload(uploadId: string, nowMs: number, cap: number, holdUntil: number): Promise<{ held: true } | { held: false; pending: string[] }> {
+    const uploads = await this.heldUploads(nowMs);
+    if (!uploads.has(uploadId) && uploads.size >= cap) return { held: false, pending: [...uploads.keys()] };
+    uploads.set(uploadId, holdUntil);
+    void this.ctx.storage.put('uploads', Object.fromEntries(uploads), { allowUnconfirmed: true });
+    return { held: true };
+  }
+
+  /** Uploads that are no longer pending (landed, failed, or never queued) give their place back. */
+  async dropUploads(uploadIds: string[]): Promise<void> {
+    const uploads = await this.heldUploads(Date.now());
+    for (const uploadId of uploadIds) uploads.delete(uploadId);
+    void this.ctx.storage.put('uploads', Object.fromEntries(uploads), { allowUnconfirmed: true });
   }
 
   /** Gives back a request that failed on the service's side (5xx). */
@@ -161,6 +201,10 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     const expired = [...links].filter(([, expiresAt]) => expiresAt <= now).map(([name]) => name);
     for (let start = 0; start < expired.length; start += 128) await this.ctx.storage.delete(expired.slice(start, start + 128));
     for (const name of expired) this.seenLinks.delete(name.slice(5));
+    const restarts = await this.ctx.storage.list<[number, number]>({ prefix: 'restarts:' });
+    const ended = [...restarts].filter(([, [, expiresAt]]) => expiresAt <= now).map(([name]) => name);
+    for (let start = 0; start < ended.length; start += 128) await this.ctx.storage.delete(ended.slice(start, start + 128));
+    for (const name of ended) this.restarts.delete(name.slice('restarts:'.length));
   }
 
   private async linkSeen(linkId: string, nowMs: number): Promise<boolean> {
@@ -172,9 +216,28 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
     return expiresAt !== undefined && expiresAt > nowMs;
   }
 
+  private async restartsOf(linkId: string): Promise<number> {
+    const held = this.restarts.get(linkId);
+    if (held !== undefined) return held;
+    const stored = (await this.ctx.storage.get<[number, number]>(`restarts:${linkId}`))?.[0] ?? 0;
+    const count = this.restarts.get(linkId) ?? stored;
+    this.restarts.set(linkId, count);
+    if (this.restarts.size > LINKS_IN_MEMORY) this.restarts.delete(this.restarts.keys().next().value!);
+    return count;
+  }
+
   private rememberLink(linkId: string, expiresAt: number): void {
     this.seenLinks.set(linkId, expiresAt);
     if (this.seenLinks.size > LINKS_IN_MEMORY) this.seenLinks.delete(this.seenLinks.keys().next().value!);
+  }
+
+  private async heldUploads(nowMs: number): Promise<Map<string, number>> {
+    if (!this.uploads) {
+      const stored = (await this.ctx.storage.get<Record<string, number>>('uploads')) ?? {};
+      this.uploads ??= new Map(Object.entries(stored));
+    }
+    for (const [uploadId, until] of this.uploads) if (until <= nowMs) this.uploads.delete(uploadId);
+    return this.uploads;
   }
 
   private async usedOn(day: string): Promise<number> {

@@ -5,6 +5,7 @@ import { resolveTrack, type ResolvedTrack, type StreamLink } from '../media/reso
 import { validate } from '../middleware/validate';
 import { MAX_QUERY_LENGTH } from '../query/parse-query';
 import { startTime, endTime } from 'hono/timing';
+import { pendingUploadHold } from '../telegram-cache/pending-uploads';
 import { describeCache, TelegramCache } from '../telegram-cache/telegram-cache';
 import { describe } from './describe';
 
@@ -42,18 +43,19 @@ export const resolveRoute = new Hono<AppEnv>().get('/v1/resolve', describe({ tag
     stream: { ...describe(track.stream)!, delivery: track.stream.delivery },
     formats: { video_only: describe(track.videoOnly), audio_only: describe(track.audioOnly) },
     cached: track.cache.status === 'hit',
-    cache: describeCache(track.cache),
+    cache: describeCache(track.cache, { withReason: c.get('principal')?.tier === 'admin' }),
     metadata_cache: track.fromCache ? 'hit' : 'miss',
   });
 });
 
 /** resolveTrack with this request's services; records the cache outcome for the request log. */
-export async function resolveTrackFor(c: Context<AppEnv>, query: string, type: 'audio' | 'video'): Promise<ResolvedTrack> {
+export async function resolveTrackFor(c: Context<AppEnv>, query: string, type: 'audio' | 'video', options: { capUploads?: boolean } = {}): Promise<ResolvedTrack> {
   const track = await resolveTrack(query, type, {
     youtube: c.get('youtube'),
     config: c.get('config'),
     keyHash: c.get('principal')?.keyHash ?? null,
     telegramCache: TelegramCache.of(c),
+    ...(options.capUploads ? { uploadHold: pendingUploadHold(c) } : {}),
   });
   // The Telegram channel's outcome when it is on; without it, the metadata cache's (YouTube asked or not),
   // so the dashboard's hit ratio tells an operator something on every install.

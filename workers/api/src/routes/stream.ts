@@ -8,6 +8,7 @@ import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
 import { checkedSource, serveTrackFile } from '../media/track-file';
+import { limitLink } from '../middleware/link-rate-limit';
 import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
 import { revocationCutoff } from '../stream-links/revocation-cutoff';
 import { describe } from './describe';
@@ -36,7 +37,10 @@ export interface ClaimsOptions {
  * rate limit; the ranges and segments a player then asks for only check the
  * key (quota/quota-counter.ts `useLink`). A link without a key counts per IP,
  * on a request that starts the stream (no Range, or from byte 0; not the HLS
- * segments). A bad token counts per IP too.
+ * segments). A bad token counts per IP too. Every request of a link, its
+ * ranges and segments too, counts against the link and IP limiters
+ * (middleware/link-rate-limit.ts), and a started link may be restarted from
+ * its first byte LINK_MAX_RESTARTS times.
  */
 export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('token')!, options: ClaimsOptions = {}): Promise<StreamClaims> {
   const counts = options.counts ?? true;
@@ -48,6 +52,8 @@ export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('to
   if (issuedAt < (await revocationCutoff(c.env.STREAM_LINKS))) {
     return refuse(new AppError('stream.token_invalid', 'This stream link has been revoked; resolve the track again.'));
   }
+  const linkId = linkIdOf(token);
+  if (counts) await limitLink(c, linkId);
   if (!claims.keyHash || !config.REQUIRE_API_KEY) {
     if (counts && startsStream(c)) await limitIp(c);
     return claims;
@@ -58,8 +64,11 @@ export async function verifiedClaims(c: Context<AppEnv>, token = c.req.param('to
     c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
     return claims;
   }
-  const linkId = linkIdOf(token);
-  const admission = await keyGate.admitLink(claims.keyHash, { id: linkId, expiresAt: claims.expiresAt * 1000 }, Date.now());
+  // A whole-file request of a started link (GET from byte 0) is a restart: LINK_MAX_RESTARTS per link
+  // (0: no cap). An HLS player's playlist reloads are no restart: its segments are what costs.
+  const playlist = claims.delivery === 'hls' && c.req.path.startsWith('/stream/');
+  const restart = c.req.method === 'GET' && startsStream(c) && !playlist && config.LINK_MAX_RESTARTS > 0 ? { max: config.LINK_MAX_RESTARTS } : undefined;
+  const admission = await keyGate.admitLink(claims.keyHash, { id: linkId, expiresAt: claims.expiresAt * 1000 }, Date.now(), restart);
   c.set('principal', { kind: 'key', keyId: admission.key.id, keyHash: claims.keyHash, tier: admission.key.tier });
   if (admission.firstUse) {
     const release = () => keyGate.releaseLink(claims.keyHash!, admission.day, linkId);
@@ -77,7 +86,7 @@ function startsStream(c: Context<AppEnv>): boolean {
   return startsAtFirstByte(c.req.header('Range'));
 }
 
-streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'key.revoked', 'quota.exceeded', 'rate.limited'] }), async (c) => {
+streamRoute.on(['GET', 'HEAD'], '/stream/:token', describe({ tag: 'stream', auth: 'link', summary: 'Play a resolved track (audio or video), with Range', description: 'The link from /v1/resolve; it carries its key. Byte ranges of one link are free; its first request counts.', success: { description: 'The media (206 for a Range)', media: 'audio/*' }, errors: ['stream.token_invalid', 'stream.token_expired', 'stream.range_not_satisfiable', 'stream.host_forbidden', 'stream.upstream', 'upstream.redirect_forbidden', 'key.revoked', 'quota.exceeded', 'rate.limited', 'stream.too_many_restarts'] }), async (c) => {
   const claims = await verifiedClaims(c);
   if (claims.delivery === 'hls') return serveHlsManifest(c, claims);
   return serveTrackFile(c, claims);
@@ -107,6 +116,8 @@ async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound
   const upstream = await guarded(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
   if (!upstream.ok) {
     await upstream.body?.cancel();
+    // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.
+    if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   }
   const target = new URL(url);

@@ -22,6 +22,12 @@ export type CacheReport =
   /** The store or the queue did not answer; the track streams from YouTube. */
   | { status: 'unavailable' };
 
+/** A key's places for pending uploads (telegram-cache/pending-uploads.ts). */
+export interface UploadHold {
+  acquire(videoId: string, type: CacheType): Promise<void>;
+  release(videoId: string, type: CacheType): void;
+}
+
 interface Deps {
   env: Env;
   config: Config;
@@ -34,7 +40,7 @@ const STATUS_TTL_MS = 60_000;
 const STATUS_FAILURE_TTL_MS = 5_000;
 /** The consumer answers its status from memory: a probe slower than this counts as "off" for now. */
 const STATUS_TIMEOUT_MS = 2_000;
-const PENDING_TIMEOUT_MS = 30 * 60_000;
+export const PENDING_TIMEOUT_MS = 30 * 60_000;
 type ConsumerStatus = { enabled: boolean; channelPublic: boolean | null };
 const statusByBinding = new WeakMap<object, ConsumerStatus & { until: number }>();
 /** One probe in flight per binding and isolate: concurrent requests share it. */
@@ -103,30 +109,39 @@ export class TelegramCache {
    * Asks for an upload unless one is under way or cooling down. The claim is
    * atomic, so of concurrent first requests exactly one sends the job.
    */
-  async requestUpload(videoId: string, type: CacheType, known: CacheEntry | null, now = new Date()): Promise<CacheReport> {
+  async requestUpload(videoId: string, type: CacheType, known: CacheEntry | null, now = new Date(), hold?: UploadHold): Promise<CacheReport> {
     const settled = this.settledReport(known, now);
     if (settled) return settled;
+    // Before the claim: a key past its pending uploads is refused (429) and queues nothing.
+    await hold?.acquire(videoId, type);
+    const queued = await this.claimAndQueue(videoId, type, now);
+    if (!queued.queued) hold?.release(videoId, type);
+    return queued.report;
+  }
+
+  private async claimAndQueue(videoId: string, type: CacheType, now: Date): Promise<{ queued: boolean; report: CacheReport }> {
     const { store, env, logger } = this.deps;
+    const report = (value: CacheReport, queued = false) => ({ queued, report: value });
     try {
       const { claimed, entry } = await store().claimCacheEntry(videoId, type, {
         now,
         retryAfterMs: this.deps.config.CACHE_RETRY_COOLDOWN_SECONDS * 1000,
         pendingTimeoutMs: PENDING_TIMEOUT_MS,
       });
-      if (!claimed || !entry.claim_id) return this.settledReport(entry, now) ?? { status: 'pending' };
+      if (!claimed || !entry.claim_id) return report(this.settledReport(entry, now) ?? { status: 'pending' });
       const job: CacheJob = { video_id: videoId, type, claim_id: entry.claim_id };
       try {
         await env.CACHE_QUEUE!.send(job, { contentType: 'json' });
       } catch (error) {
         logger.warn('cache.enqueue_failed', { videoId, type, error });
         await store().failCacheEntry(videoId, type, entry.claim_id, 'The upload job could not be queued.', 'failed', now);
-        return { status: 'unavailable' };
+        return report({ status: 'unavailable' });
       }
       logger.info('cache.job_queued', { videoId, type });
-      return { status: 'pending' };
+      return report({ status: 'pending' }, true);
     } catch (error) {
       logger.warn('cache.claim_failed', { videoId, type, error });
-      return { status: 'unavailable' };
+      return report({ status: 'unavailable' });
     }
   }
 
@@ -173,12 +188,16 @@ export class TelegramCache {
   }
 }
 
-/** The `cache` object of a resolve answer. */
-export function describeCache(report: CacheReport): Record<string, unknown> {
+/**
+ * The `cache` object of a resolve answer. The consumer's failure reason names
+ * the operator's setup (Telegram's error, the channel, a setting): admins see
+ * it, a key holder only the status.
+ */
+export function describeCache(report: CacheReport, options: { withReason?: boolean } = {}): Record<string, unknown> {
   if (report.status === 'hit') {
     return { status: 'hit', telegram: { file_id: report.entry.file_id, message_url: messageUrl(report.entry) } };
   }
-  if (report.status === 'failed' || report.status === 'too_large') return { status: report.status, reason: report.reason };
+  if (report.status === 'failed' || report.status === 'too_large') return options.withReason ? { status: report.status, reason: report.reason } : { status: report.status };
   return { status: report.status };
 }
 

@@ -88,6 +88,27 @@ describe('UPSTREAM_ORIGINS routing', () => {
       ['https://relay.example/videoplayback?id=2', 'rr9---sn-x.googlevideo.com', 'manual'],
     ]);
   });
+  it('never lets the runtime follow a redirect: a rerouted POST’s hop stays in the relay, one off it carries no secret or cookie', async () => {
+    const seen: Array<{ url: string; host: string | null; secret: string | null; cookie: string | null; redirect: RequestInit['redirect']; method: string }> = [];
+    const fetch = createOutbound({
+      upstreamOrigins: { 'www.youtube.com': 'https://relay.example' },
+      timeoutMs: 1000,
+      logger: silent,
+      relaySecret: 'relay-secret-0123456789',
+      transport: async (input, init) => {
+        const request = new Request(input, init);
+        seen.push({ url: request.url, host: request.headers.get('X-Forwarded-Host'), secret: request.headers.get('X-Relay-Secret'), cookie: request.headers.get('Cookie'), redirect: init?.redirect, method: request.method });
+        if (seen.length === 1) return new Response(null, { status: 307, headers: { Location: 'https://www.youtube.com/youtubei/v1/player?moved=1' } });
+        if (seen.length === 2) return new Response(null, { status: 302, headers: { Location: 'https://attacker.example/collect' } });
+        return new Response('{}');
+      },
+    });
+    const response = await fetch('https://www.youtube.com/youtubei/v1/player', { method: 'POST', body: '{}', headers: { Cookie: 'SID=secret' } });
+    await response.text();
+    expect(seen.map((hop) => hop.redirect)).toEqual(['manual', 'manual', 'manual']);
+    expect(seen[1]).toMatchObject({ url: 'https://relay.example/youtubei/v1/player?moved=1', host: 'www.youtube.com', secret: 'relay-secret-0123456789', method: 'POST' });
+    expect(seen[2]).toMatchObject({ url: 'https://attacker.example/collect', host: null, secret: null, cookie: null, method: 'GET' });
+  });
 });
 
 describe('redirects under an allow-list', () => {
@@ -151,5 +172,16 @@ describe('redirects under an allow-list', () => {
     await fetch('https://rr1.googlevideo.com/a', { headers: { Authorization: 'Bearer x', Cookie: 'a=b' }, allowUrl });
     expect(seen[1]!.headers.has('Authorization')).toBe(false);
     expect(seen[1]!.headers.has('Cookie')).toBe(false);
+  });
+});
+
+describe('the relay origin', () => {
+  it('must be https: when RELAY_SECRET is set (loopback aside), so the secret never crosses a network in clear', () => {
+    const build = (origin: string, relaySecret?: string) => () => createOutbound({ upstreamOrigins: { '*.googlevideo.com': origin }, timeoutMs: 1000, logger: silent, ...(relaySecret ? { relaySecret } : {}) });
+    expect(build('http://relay.example:8080', 'relay-secret-0123456789')).toThrow(/must be reached over https/);
+    expect(build('https://relay.example', 'relay-secret-0123456789')).not.toThrow();
+    expect(build('http://127.0.0.1:9100', 'relay-secret-0123456789')).not.toThrow();
+    // No secret, no secret to leak: a plain reroute (a test server, a mirror) may be http:.
+    expect(build('http://relay.example:8080')).not.toThrow();
   });
 });

@@ -8,10 +8,10 @@ import { rerouteUrl, type UpstreamOrigins } from './upstream-origins';
  * The one door for outbound HTTP. Every call gets a timeout, honours
  * UPSTREAM_ORIGINS and is logged (at debug) with its label, status and time.
  * A rerouted YouTube or googlevideo request carries RELAY_SECRET for an
- * egress relay, and its redirects are followed here, each hop rerouted again:
- * the relay follows none, so every hop leaves through it. A call with an
- * allow-list (`allowUrl`: media hosts, a fallback instance) follows its
- * redirects here too, each hop checked against that list.
+ * egress relay. No call lets the runtime follow a redirect: they are followed
+ * here, each hop rerouted again (the relay follows none, so every hop leaves
+ * through it), POSTs included. A call with an allow-list (`allowUrl`: media
+ * hosts, a fallback instance) has each hop checked against that list.
  */
 export interface OutboundOptions {
   upstreamOrigins: UpstreamOrigins;
@@ -29,8 +29,8 @@ export interface OutboundInit extends RequestInit {
   label?: string;
   /**
    * The allow-list of this call: the first URL and every redirect hop must
-   * pass it, at most MAX_REDIRECTS hops. Without it, a rerouted GET follows
-   * its redirects here and any other call lets the runtime follow them.
+   * pass it, at most MAX_REDIRECTS hops. Without it, redirects are still
+   * followed here (never by the runtime), unless the caller asks `manual`.
    */
   allowUrl?: (url: URL) => boolean;
 }
@@ -39,6 +39,7 @@ export type OutboundFetch = (input: string | URL | Request, init?: OutboundInit)
 
 
 export function createOutbound(options: OutboundOptions): OutboundFetch {
+  if (options.relaySecret) refuseCleartextRelay(options.upstreamOrigins);
   const transport = options.transport ?? ((input, init) => fetch(input, init));
   return async function outboundFetch(input, init = {}) {
     const { timeoutMs = options.timeoutMs, label = 'outbound', allowUrl, ...requestInit } = init;
@@ -76,9 +77,11 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
       const hopHeaders = new Headers(headers);
       if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
       if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) hopHeaders.set(RELAY_SECRET_HEADER, options.relaySecret);
-      // Followed here: under an allow-list (every hop checked), and a rerouted GET (every hop rerouted too).
-      const followHere = Boolean(allowUrl) || (Boolean(forwardedHost) && redirect === 'follow' && (method === 'GET' || method === 'HEAD'));
-      const response = await send(url, hopHeaders, followHere ? 'manual' : redirect);
+      // The runtime never follows a redirect: a hop it followed would leave outside the relay with
+      // X-Relay-Secret, cookies and the sign-in header. Followed here, every hop rerouted, its
+      // credentials dropped on a host change, and checked against the allow-list when there is one.
+      const followHere = Boolean(allowUrl) || redirect === 'follow';
+      const response = await send(url, hopHeaders, 'manual');
       if (!followHere) return response;
       const hop = nextHop(response, target, method);
       // A body that was a stream cannot be sent twice: the caller gets the redirect itself.
@@ -100,4 +103,21 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
       method = hop.method;
     }
   };
+}
+
+/**
+ * With RELAY_SECRET set, the relay's origin must be https: over http: the secret, and the cookies and
+ * sign-in header beside it, would cross the network readable. A loopback relay (a test, or a relay on
+ * the same machine) is the one exception: nothing crosses a network.
+ */
+function refuseCleartextRelay(origins: UpstreamOrigins): void {
+  for (const [pattern, origin] of Object.entries(origins)) {
+    const host = pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern;
+    if (!isRelayHost(host)) continue;
+    const url = new URL(origin);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url.protocol === 'http:' && !loopback) {
+      throw new AppError('config.invalid', `UPSTREAM_ORIGINS sends ${pattern} to ${url.origin}: with RELAY_SECRET set, the relay must be reached over https:.`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors';
-import { passThroughResponse, planRange } from './range';
+import { parseRange, passThroughResponse, planRange, startsAtFirstByte } from './range';
 
 describe('planRange', () => {
   it('answers a whole file 200 with its length, a single range 206 with Content-Range', () => {
@@ -32,5 +32,21 @@ describe('passThroughResponse', () => {
     expect([get.status, get.headers.get('content-range'), get.headers.get('content-type'), get.headers.get('set-cookie')]).toEqual([206, 'bytes 0-2/9', 'audio/webm', null]);
     expect(await get.text()).toBe('abc');
     expect(passThroughResponse(upstream(), 'HEAD', 'audio/webm').body).toBeNull();
+  });
+});
+
+describe('startsAtFirstByte', () => {
+  it('agrees with the Range parser: whatever it serves from byte 0 or whole is a start', () => {
+    for (const header of [null, '', 'bytes=0-', 'bytes=00-', 'bytes=000-99', 'BYTES=0-10', ' bytes=0- ', 'bytes=5-9,0-3', 'items=0-5', 'bytes=abc', 'bytes=-']) {
+      const range = parseRange(header, 1000);
+      expect(range.kind === 'full' || (range.kind === 'partial' && range.start === 0)).toBe(true);
+      expect(startsAtFirstByte(header), String(header)).toBe(true);
+    }
+    for (const header of ['bytes=1-', 'bytes=01-', 'bytes=500-999', 'bytes=5-1']) expect(startsAtFirstByte(header), header).toBe(false);
+  });
+
+  it('counts a suffix range as a start: it may cover the whole file', () => {
+    expect(parseRange('bytes=-5000', 1000)).toEqual({ kind: 'partial', start: 0, end: 999 });
+    expect(startsAtFirstByte('bytes=-5000')).toBe(true);
   });
 });

@@ -53,9 +53,17 @@ export function planRange(header: string | null | undefined, size: number, what:
   return { start, end, length, status: range.kind === 'partial' ? 206 : 200, headers };
 }
 
-/** Whether a request asks for a file from its first byte (or all of it): the request of a read that counts. */
+/**
+ * Whether a request asks for a file from its first byte (or all of it): the request of a read that counts.
+ * Decided by parseRange itself, so the two never disagree: whatever it serves whole (no header, a
+ * multi-range, a header it cannot read) or from byte 0 (`bytes=0-`, `bytes=00-`) starts the file. A
+ * suffix range (`bytes=-N`) may cover the whole file, so it counts as a start too.
+ */
 export function startsAtFirstByte(header: string | null | undefined): boolean {
-  return !header || /^\s*bytes=0-/i.test(header);
+  const range = parseRange(header, Number.MAX_SAFE_INTEGER);
+  if (range.kind === 'full') return true;
+  if (range.kind === 'unsatisfiable') return false;
+  return range.start === 0 || /^bytes=-/i.test((header ?? '').trim());
 }
 
 /** The client's Range header, to forward upstream as is when the size is not known. */

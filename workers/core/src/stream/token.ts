@@ -21,9 +21,10 @@ export interface StreamClaims {
    */
   keyHash: string | null;
   /**
-   * Epoch seconds the link was minted, for the emergency cut-off. Carried only
-   * by links whose life is shorter than STREAM_TOKEN_TTL_SECONDS (a download
-   * token): for every other link it is `expiresAt` − that TTL.
+   * Epoch seconds the link was minted, for the emergency cut-off: every link
+   * the service mints carries it (media/resolve-track.ts), so revoke-before never
+   * depends on the TTL setting. Links minted before it was carried have none:
+   * for them it is `expiresAt` − STREAM_TOKEN_TTL_SECONDS.
    */
   issuedAt?: number;
 }

@@ -7,6 +7,7 @@ import { sha256Hex } from '../../../../core/src/hash';
 import { OFFSET_MESSAGE, pagingShape, withinOffset } from './paging';
 import type { ApiKeyPatch } from '../../../../core/src/store/types';
 import { toKeyView } from './key-view';
+import { issueProvenKey, proofSecretsOf } from '../../quota/key-proof';
 import { describe } from '../describe';
 
 /** Key lifecycle: create (the key is shown once), list, read with daily usage, change, delete. */
@@ -43,7 +44,8 @@ const IdParam = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/, 'not a 
 /** Shared with the original service's `POST /admin/create-key`. */
 export async function createKey(c: Context<AppEnv>, input: z.infer<typeof CreateKeySchema>) {
   const config = c.get('config');
-  const key = crypto.randomUUID();
+  // Proven under the current secret: a key never issued is refused at no cost (quota/key-proof.ts).
+  const key = await issueProvenKey(proofSecretsOf(config)[0]!);
   const now = new Date();
   const days = input.expires_in_days === undefined ? config.KEY_DEFAULT_EXPIRY_DAYS : input.expires_in_days;
   const record = await c.get('store')().createKey({

@@ -1,3 +1,4 @@
+import { isAppEndpoint } from '../../logging/endpoint-names';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../../env';
@@ -79,7 +80,7 @@ export const legacyAdminRoute = new Hono<AppEnv>()
       today_requests: today.total,
       // A percentage of every logged request answered 4xx or 5xx, to two places, as the original.
       error_rate: Math.round((total.error_rate_4xx + total.error_rate_5xx) * 10_000) / 100,
-      popular_endpoints: endpoints.map((endpoint) => ({ _id: endpoint.endpoint, count: endpoint.total })),
+      popular_endpoints: endpoints.filter((endpoint) => isAppEndpoint(endpoint.endpoint)).map((endpoint) => ({ _id: endpoint.endpoint, count: endpoint.total })),
       // Ours, after the original's fields.
       expired_keys: keys.expired,
       revoked_keys: keys.revoked,

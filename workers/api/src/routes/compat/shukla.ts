@@ -26,7 +26,7 @@ const DownloadQuerySchema = z.object({
 });
 
 const describeDownload = (type: 'audio' | 'video') =>
-  describe({ tag: 'compat', auth: 'key', summary: `Stranger / SHUKLA: the track's ${type} as a Telegram post`, description: `{status: "cached"|"uploaded", telegram_url: "https://t.me/<channel>/<message id>", video_id, type: "${type}", title, duration}; the track is video_id, url or query. Waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.`, errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled'] });
+  describe({ tag: 'compat', auth: 'key', summary: `Stranger / SHUKLA: the track's ${type} as a Telegram post`, description: `{status: "cached"|"uploaded", telegram_url: "https://t.me/<channel>/<message id>", video_id, type: "${type}", title, duration}; the track is video_id, url or query. Waits for the upload up to TELEGRAM_LINK_WAIT_SECONDS.`, errors: ['request.invalid', 'telegram.channel_private', 'telegram.upload_pending', 'telegram.upload_failed', 'telegram.disabled', 'cache.too_many_pending'] });
 
 // One route per type (not /download/:type), so that /openapi.json names /download/audio and /download/video as bots call them.
 export const shuklaRoute = new Hono<AppEnv>()
@@ -40,7 +40,9 @@ async function answerDownload(c: Context<AppEnv>, type: 'audio' | 'video', { vid
   }
   // Said at once, before any upload: no post of a private channel would be of use.
   if ((await cache.channelPublic()) === false) throw privateChannelError();
-  const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type);
+  const track = await resolveTrackFor(c, video_id ?? url ?? query ?? '', type, { capUploads: true });
+  // The search, the resolve and the upload are done or queued: the unit stays spent, whatever the wait ends in.
+  c.set('keepCharge', true);
   if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
   const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
   return c.json({
