@@ -10,6 +10,7 @@ import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-cl
 
 export { QuotaCounter } from './quota/quota-counter';
 export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
+export { MongoStoreConnection } from '../../core/src/store/mongodb-connection';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
