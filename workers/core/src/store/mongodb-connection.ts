@@ -8,7 +8,6 @@ import { createDriverApi } from './mongodb-api';
 import { toStoreError } from './mongodb-errors';
 import { ensureIndexes } from './mongodb-indexes';
 import { createMongoStore } from './mongo-store';
-import { loadStoreConfig } from './store-config';
 import type { MetadataStore, PingResult } from './types';
 
 /**
@@ -17,7 +16,7 @@ import type { MetadataStore, PingResult } from './types';
  * and SCRAM each time, and a module-scope client shared by requests hangs
  * ("Cannot perform I/O on behalf of a different request"); a Durable Object
  * keeps one client and its pool across requests. Each Worker has one object
- * (named MONGODB_OBJECT_NAME in mongodb-store.ts), placed by MONGODB_LOCATION_HINT near the cluster.
+ * (named by mongodbObjectName in mongodb-store.ts), placed by MONGODB_LOCATION_HINT near the cluster.
  *
  * Every MetadataStore operation is an RPC method here. Answers come back as
  * an Outcome rather than a thrown error: RPC would keep an error's message but
@@ -36,7 +35,20 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; 
 type Args<K extends StoreOperation> = Parameters<MetadataStore[K]>;
 type Answer<K extends StoreOperation> = Promise<Outcome<Awaited<ReturnType<MetadataStore[K]>>>>;
 
+/**
+ * What to connect to, sent with every call by the Worker that read its
+ * settings (the object's own env may be another Worker's). A different
+ * target closes the held client and opens one to it.
+ */
+export interface ConnectionTarget {
+  uri: string;
+  database: string;
+  timeoutMs: number;
+  logRetentionDays: number;
+}
+
 interface Connection {
+  target: string;
   client: MongoClient;
   db: Db;
   store: MetadataStore;
@@ -53,36 +65,35 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
     this.logger = createLogger({ level: logSettings.LOG_LEVEL, format: logSettings.LOG_FORMAT, secrets: secretValuesOf(env) }, { object: 'MongoStoreConnection' });
   }
 
-  private get settings() {
-    return loadStoreConfig(this.env);
-  }
-
-  private async openClient(): Promise<Connection> {
-    const config = this.settings;
-    const timeoutMs = config.MONGO_TIMEOUT_MS;
+  private async openClient(target: ConnectionTarget): Promise<Connection> {
+    const { timeoutMs } = target;
     // Loaded here, not at the module's top: the driver stays out of every isolate that never talks to Mongo.
     const { MongoClient } = await import('mongodb');
     let client: MongoClient;
     try {
-      client = new MongoClient(config.MONGODB_URI ?? '', {
+      client = new MongoClient(target.uri, {
         ...POOL,
         appName: 'yt-music-api',
         serverSelectionTimeoutMS: timeoutMs,
         connectTimeoutMS: timeoutMs,
-        timeoutMS: timeoutMs,
+        // A server that stops answering fails the call after this long (the driver closes that connection).
+        socketTimeoutMS: timeoutMs,
+        waitQueueTimeoutMS: timeoutMs,
         // The driver's option types lean on Node's tls types, which the Workers' tsconfig leaves out.
       } as unknown as MongoClientOptions);
       await client.connect();
     } catch (error) {
       throw toStoreError(error, 'connecting', timeoutMs);
     }
-    const db = client.db(config.MONGO_DATABASE);
+    const db = client.db(target.database);
     const store = createMongoStore(createDriverApi(db, timeoutMs), 'mongodb');
-    return { client, db, store };
+    return { target: JSON.stringify(target), client, db, store };
   }
 
-  private async open(): Promise<Connection> {
-    this.connection ??= this.openClient();
+  private async open(target: ConnectionTarget): Promise<Connection> {
+    const held = this.connection ? await this.connection.catch(() => null) : null;
+    if (held && held.target !== JSON.stringify(target)) await this.disconnect();
+    this.connection ??= this.openClient(target);
     let connection: Connection;
     try {
       connection = await this.connection;
@@ -94,24 +105,27 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
     if (Date.now() >= this.indexesDueAt) {
       this.indexesDueAt = Number.POSITIVE_INFINITY;
       try {
-        await ensureIndexes(connection.db, this.settings.LOG_RETENTION_DAYS);
+        await ensureIndexes(connection.db, target.logRetentionDays);
       } catch (error) {
         this.indexesDueAt = Date.now() + INDEX_RETRY_MS;
-        const failure = toStoreError(error, 'createIndexes', this.settings.MONGO_TIMEOUT_MS);
+        const failure = toStoreError(error, 'createIndexes', target.timeoutMs);
         this.logger.warn('store.indexes_failed', { code: failure.code, message: failure.message });
       }
     }
     return connection;
   }
 
-  private async run<K extends StoreOperation>(operation: K, args: Args<K>): Answer<K> {
+  private async run<K extends StoreOperation>(target: ConnectionTarget, operation: K, args: Args<K>): Answer<K> {
     try {
-      const { store } = await this.open();
+      const { store } = await this.open(target);
       const method = store[operation] as (...input: Args<K>) => ReturnType<MetadataStore[K]>;
       return { ok: true, value: await method(...args) };
     } catch (error) {
       const failure = toAppError(error);
-      if (failure.code.startsWith('store.') || failure.code === 'config.invalid') {
+      if (failure.code === 'internal') {
+        // Not a driver error toStoreError knows: its class name only (its message may quote the connection string).
+        this.logger.error('store.failed', { operation, code: failure.code, error: error instanceof Error ? error.name : typeof error });
+      } else if (failure.code !== 'request.invalid') {
         this.logger.warn('store.failed', { operation, code: failure.code, message: failure.message, ...failure.logDetails });
       }
       return { ok: false, code: failure.code, message: failure.message };
@@ -119,15 +133,15 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
   }
 
   /** The cluster's round trip: one `ping` command on an open connection (connecting first is not counted). */
-  async ping(): Promise<PingResult> {
+  async ping(target: ConnectionTarget): Promise<PingResult> {
     const started = Date.now();
     try {
-      const { db } = await this.open();
+      const { db } = await this.open(target);
       const sent = Date.now();
       await db.command({ ping: 1 });
       return { ok: true, backend: 'mongodb', latency_ms: Date.now() - sent };
     } catch (error) {
-      const failure = toStoreError(error, 'ping', this.settings.MONGO_TIMEOUT_MS);
+      const failure = toStoreError(error, 'ping', target.timeoutMs);
       return { ok: false, backend: 'mongodb', latency_ms: Date.now() - started, error: failure.code };
     }
   }
@@ -142,82 +156,82 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
 
   // The MetadataStore operations, as RPC methods (RPC exposes methods of the prototype only).
 
-  createKey(...args: Args<'createKey'>) {
-    return this.run('createKey', args);
+  createKey(target: ConnectionTarget, ...args: Args<'createKey'>) {
+    return this.run(target, 'createKey', args);
   }
-  getKeyByHash(...args: Args<'getKeyByHash'>) {
-    return this.run('getKeyByHash', args);
+  getKeyByHash(target: ConnectionTarget, ...args: Args<'getKeyByHash'>) {
+    return this.run(target, 'getKeyByHash', args);
   }
-  getKeyById(...args: Args<'getKeyById'>) {
-    return this.run('getKeyById', args);
+  getKeyById(target: ConnectionTarget, ...args: Args<'getKeyById'>) {
+    return this.run(target, 'getKeyById', args);
   }
-  listKeys(...args: Args<'listKeys'>) {
-    return this.run('listKeys', args);
+  listKeys(target: ConnectionTarget, ...args: Args<'listKeys'>) {
+    return this.run(target, 'listKeys', args);
   }
-  countKeys(...args: Args<'countKeys'>) {
-    return this.run('countKeys', args);
+  countKeys(target: ConnectionTarget, ...args: Args<'countKeys'>) {
+    return this.run(target, 'countKeys', args);
   }
-  updateKey(...args: Args<'updateKey'>) {
-    return this.run('updateKey', args);
+  updateKey(target: ConnectionTarget, ...args: Args<'updateKey'>) {
+    return this.run(target, 'updateKey', args);
   }
-  deleteKey(...args: Args<'deleteKey'>) {
-    return this.run('deleteKey', args);
+  deleteKey(target: ConnectionTarget, ...args: Args<'deleteKey'>) {
+    return this.run(target, 'deleteKey', args);
   }
-  recordKeyUsage(...args: Args<'recordKeyUsage'>) {
-    return this.run('recordKeyUsage', args);
+  recordKeyUsage(target: ConnectionTarget, ...args: Args<'recordKeyUsage'>) {
+    return this.run(target, 'recordKeyUsage', args);
   }
-  appendLogs(...args: Args<'appendLogs'>) {
-    return this.run('appendLogs', args);
+  appendLogs(target: ConnectionTarget, ...args: Args<'appendLogs'>) {
+    return this.run(target, 'appendLogs', args);
   }
-  requestsOverTime(...args: Args<'requestsOverTime'>) {
-    return this.run('requestsOverTime', args);
+  requestsOverTime(target: ConnectionTarget, ...args: Args<'requestsOverTime'>) {
+    return this.run(target, 'requestsOverTime', args);
   }
-  logSummary(...args: Args<'logSummary'>) {
-    return this.run('logSummary', args);
+  logSummary(target: ConnectionTarget, ...args: Args<'logSummary'>) {
+    return this.run(target, 'logSummary', args);
   }
-  logOverview(...args: Args<'logOverview'>) {
-    return this.run('logOverview', args);
+  logOverview(target: ConnectionTarget, ...args: Args<'logOverview'>) {
+    return this.run(target, 'logOverview', args);
   }
-  requestsByEndpoint(...args: Args<'requestsByEndpoint'>) {
-    return this.run('requestsByEndpoint', args);
+  requestsByEndpoint(target: ConnectionTarget, ...args: Args<'requestsByEndpoint'>) {
+    return this.run(target, 'requestsByEndpoint', args);
   }
-  topKeys(...args: Args<'topKeys'>) {
-    return this.run('topKeys', args);
+  topKeys(target: ConnectionTarget, ...args: Args<'topKeys'>) {
+    return this.run(target, 'topKeys', args);
   }
-  listLogs(...args: Args<'listLogs'>) {
-    return this.run('listLogs', args);
+  listLogs(target: ConnectionTarget, ...args: Args<'listLogs'>) {
+    return this.run(target, 'listLogs', args);
   }
-  deleteLogsBefore(...args: Args<'deleteLogsBefore'>) {
-    return this.run('deleteLogsBefore', args);
+  deleteLogsBefore(target: ConnectionTarget, ...args: Args<'deleteLogsBefore'>) {
+    return this.run(target, 'deleteLogsBefore', args);
   }
-  getCacheEntry(...args: Args<'getCacheEntry'>) {
-    return this.run('getCacheEntry', args);
+  getCacheEntry(target: ConnectionTarget, ...args: Args<'getCacheEntry'>) {
+    return this.run(target, 'getCacheEntry', args);
   }
-  claimCacheEntry(...args: Args<'claimCacheEntry'>) {
-    return this.run('claimCacheEntry', args);
+  claimCacheEntry(target: ConnectionTarget, ...args: Args<'claimCacheEntry'>) {
+    return this.run(target, 'claimCacheEntry', args);
   }
-  startCacheUpload(...args: Args<'startCacheUpload'>) {
-    return this.run('startCacheUpload', args);
+  startCacheUpload(target: ConnectionTarget, ...args: Args<'startCacheUpload'>) {
+    return this.run(target, 'startCacheUpload', args);
   }
-  releaseCacheUpload(...args: Args<'releaseCacheUpload'>) {
-    return this.run('releaseCacheUpload', args);
+  releaseCacheUpload(target: ConnectionTarget, ...args: Args<'releaseCacheUpload'>) {
+    return this.run(target, 'releaseCacheUpload', args);
   }
-  completeCacheEntry(...args: Args<'completeCacheEntry'>) {
-    return this.run('completeCacheEntry', args);
+  completeCacheEntry(target: ConnectionTarget, ...args: Args<'completeCacheEntry'>) {
+    return this.run(target, 'completeCacheEntry', args);
   }
-  failCacheEntry(...args: Args<'failCacheEntry'>) {
-    return this.run('failCacheEntry', args);
+  failCacheEntry(target: ConnectionTarget, ...args: Args<'failCacheEntry'>) {
+    return this.run(target, 'failCacheEntry', args);
   }
-  markCacheEntryStale(...args: Args<'markCacheEntryStale'>) {
-    return this.run('markCacheEntryStale', args);
+  markCacheEntryStale(target: ConnectionTarget, ...args: Args<'markCacheEntryStale'>) {
+    return this.run(target, 'markCacheEntryStale', args);
   }
-  listCacheEntries(...args: Args<'listCacheEntries'>) {
-    return this.run('listCacheEntries', args);
+  listCacheEntries(target: ConnectionTarget, ...args: Args<'listCacheEntries'>) {
+    return this.run(target, 'listCacheEntries', args);
   }
-  deleteExpiredCacheEntries(...args: Args<'deleteExpiredCacheEntries'>) {
-    return this.run('deleteExpiredCacheEntries', args);
+  deleteExpiredCacheEntries(target: ConnectionTarget, ...args: Args<'deleteExpiredCacheEntries'>) {
+    return this.run(target, 'deleteExpiredCacheEntries', args);
   }
-  cacheStats(...args: Args<'cacheStats'>) {
-    return this.run('cacheStats', args);
+  cacheStats(target: ConnectionTarget, ...args: Args<'cacheStats'>) {
+    return this.run(target, 'cacheStats', args);
   }
 }

@@ -15,7 +15,7 @@ interface DriverError {
   message?: string;
   cause?: unknown;
   reason?: unknown;
-  errorResponse?: { code?: unknown };
+  errorResponse?: unknown;
   writeErrors?: unknown;
 }
 
@@ -28,6 +28,8 @@ function* chain(error: unknown, depth = 0): Generator<DriverError> {
   const current = error as DriverError;
   yield current;
   yield* chain(current.cause, depth + 1);
+  // A bulk write (insertMany) wraps what stopped it, a dropped connection say, as its errorResponse.
+  if (current.errorResponse !== error) yield* chain(current.errorResponse, depth + 1);
   const reason = current.reason as { error?: unknown; servers?: Map<string, { error?: unknown }> } | undefined;
   if (reason && typeof reason === 'object') {
     yield* chain(reason.error, depth + 1);

@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '../errors';
-import type { MongoStoreConnection, Outcome, StoreOperation } from './mongodb-connection';
+import type { ConnectionTarget, MongoStoreConnection, Outcome, StoreOperation } from './mongodb-connection';
 import type { StoreConfig } from './store-config';
 import type { MetadataStore, PingResult } from './types';
 
@@ -19,11 +19,25 @@ const OPERATIONS: readonly StoreOperation[] = [
 /** The object's own answer is bounded by the driver's timeouts; this bounds a stuck object (connect + indexes + the call). */
 const deadlineOf = (timeoutMs: number) => Math.max(timeoutMs * 5, 5_000);
 
-export const MONGODB_OBJECT_NAME = 'metadata-store';
+/**
+ * One object per connection string and database: in an environment that is
+ * one object (per Worker). The name carries a hash of the string, never the string.
+ */
+export function mongodbObjectName(target: ConnectionTarget): string {
+  let hash = 0x811c9dc5;
+  for (const char of `${target.uri}\u0000${target.database}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  return `metadata-store/${hash.toString(16)}`;
+}
 
 export function createMongoDriverStore(namespace: DurableObjectNamespace<MongoStoreConnection>, config: StoreConfig): MetadataStore {
-  const stub = () =>
-    namespace.get(namespace.idFromName(MONGODB_OBJECT_NAME), config.MONGODB_LOCATION_HINT ? { locationHint: config.MONGODB_LOCATION_HINT } : undefined);
+  const target: ConnectionTarget = {
+    uri: config.MONGODB_URI ?? '',
+    database: config.MONGO_DATABASE,
+    timeoutMs: config.MONGO_TIMEOUT_MS,
+    logRetentionDays: config.LOG_RETENTION_DAYS,
+  };
+  const name = mongodbObjectName(target);
+  const stub = () => namespace.get(namespace.idFromName(name), config.MONGODB_LOCATION_HINT ? { locationHint: config.MONGODB_LOCATION_HINT } : undefined);
   const deadline = deadlineOf(config.MONGO_TIMEOUT_MS);
 
   async function withDeadline<T>(work: Promise<T>, what: string): Promise<T> {
@@ -43,8 +57,8 @@ export function createMongoDriverStore(namespace: DurableObjectNamespace<MongoSt
   }
 
   async function call(operation: StoreOperation, args: unknown[]): Promise<unknown> {
-    const target = stub() as unknown as Record<StoreOperation, (...input: unknown[]) => Promise<Outcome<unknown>>>;
-    const outcome = await withDeadline(target[operation](...args), operation);
+    const object = stub() as unknown as Record<StoreOperation, (...input: unknown[]) => Promise<Outcome<unknown>>>;
+    const outcome = await withDeadline(object[operation](target, ...args), operation);
     if (outcome.ok) return outcome.value;
     throw new AppError(outcome.code, outcome.message);
   }
@@ -54,7 +68,7 @@ export function createMongoDriverStore(namespace: DurableObjectNamespace<MongoSt
     async ping(): Promise<PingResult> {
       const started = Date.now();
       try {
-        return await withDeadline(stub().ping() as Promise<PingResult>, 'ping');
+        return await withDeadline(stub().ping(target) as Promise<PingResult>, 'ping');
       } catch (error) {
         return { ok: false, backend: 'mongodb', latency_ms: Date.now() - started, error: isAppError(error) ? error.code : 'store.unavailable' };
       }
