@@ -364,7 +364,9 @@ export async function startMongoWireServer(options: { username?: string; passwor
         if (pending.length < length) break;
         const message = pending.subarray(0, length);
         pending = pending.subarray(length);
-        chain = chain.then(() => handle(socket, message, state, connectionId)).catch(() => socket.destroy());
+        chain = chain.then(() => handle(socket, message, state, connectionId)).catch(() => {
+          socket.destroy();
+        });
       }
     });
   });
