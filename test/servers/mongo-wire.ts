@@ -250,7 +250,8 @@ export async function startMongoWireServer(options: { username?: string; passwor
         let nModified = 0;
         for (const [index, statement] of ((command.updates as Doc[]) ?? []).entries()) {
           try {
-            const result = collection.update((statement.q as Doc) ?? {}, statement.u as Doc, { many: statement.multi === true, upsert: statement.upsert === true });
+            const filter = (statement.q as Doc) ?? {};
+            const result = collection.update(filter, asUpdate(collection, filter, statement.u as Doc), { many: statement.multi === true, upsert: statement.upsert === true });
             if ('upsertedId' in result && result.upsertedId !== undefined) {
               upserted.push({ index, _id: result.upsertedId });
               n += 1;
@@ -515,6 +516,15 @@ export async function startMongoWireServer(options: { username?: string; passwor
       await new Promise<void>((done) => control.close(() => done()));
     },
   };
+}
+
+/** A replacement document (no operators; replaceOne) as the $set / $unset that makes the match equal to it. */
+function asUpdate(collection: Collection, filter: Doc, update: Doc): Doc {
+  if (Object.keys(update).some((key) => key.startsWith('$'))) return update;
+  const [current] = collection.find(filter, { limit: 1 });
+  const { _id: _ignored, ...fields } = update;
+  const unset = current ? Object.keys(current).filter((key) => key !== '_id' && !(key in fields)) : [];
+  return { $set: fields, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((key) => [key, ''])) } : {}) };
 }
 
 function hmac(key: Buffer, text: string): Buffer {
