@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../workers/core/src/errors';
@@ -5,6 +6,8 @@ import { createLogger } from '../../workers/core/src/logging/logger';
 import { createOutbound } from '../../workers/core/src/outbound/http';
 import { createMetadataStore } from '../../workers/core/src/store/index';
 import type { MetadataStore } from '../../workers/core/src/store/types';
+import { createApp } from '../../workers/api/src/app';
+import { TEST_ADMIN_KEY } from '../support/api';
 import { describeStoreContract, hashOf } from './store.contract';
 
 /**
@@ -170,5 +173,20 @@ describe('MongoDB driver backend', () => {
     const healthy = await driverStore().store.ping();
     expect(healthy).toMatchObject({ ok: true, backend: 'mongodb' });
     expect(healthy.latency_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('pings the cluster from /health?deep=true with its round trip, and says a refused password is why it is degraded', async () => {
+    const deepHealth = async (uri: string) => {
+      const ctx = createExecutionContext();
+      const settings = { ...env, METADATA_STORE: 'mongodb', MONGODB_URI: uri, MONGO_DATABASE: 'health_check' };
+      const response = await createApp().fetch(new Request('http://api.test/health?deep=true', { headers: { 'X-API-Key': TEST_ADMIN_KEY } }), settings, ctx);
+      await waitOnExecutionContext(ctx);
+      return response.text();
+    };
+    const healthy = JSON.parse(await deepHealth(testEnv.MONGODB_TEST_URI));
+    expect(healthy.store).toEqual({ ok: true, backend: 'mongodb', latency_ms: expect.any(Number) });
+    const refused = await deepHealth(testEnv.MONGODB_TEST_WRONG_PASSWORD_URI);
+    expect(JSON.parse(refused)).toMatchObject({ status: 'degraded', store: { ok: false, backend: 'mongodb', error: 'store.rejected' } });
+    expect(refused).not.toContain(password);
   });
 });
