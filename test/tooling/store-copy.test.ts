@@ -87,7 +87,6 @@ describe('store:copy', () => {
     const back = freshD1();
     const returned = await copy(['--from', 'mongodb', '--to', 'd1', '--persist-to', back]);
     expect(returned.code, returned.output).toBe(0);
-    expect((await copy(['--from', 'mongodb', '--to', 'd1', '--persist-to', back])).code).toBe(0);
     expect(query(back, 'SELECT id, key_hash, active, created_at, last_used_at, total_used, version FROM api_keys')).toEqual([
       { id: 'key1', key_hash: hash, active: 1, created_at: 1700000000000, last_used_at: 1700000500000, total_used: 7, version: 3 },
     ]);
