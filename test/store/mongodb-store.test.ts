@@ -144,11 +144,9 @@ describe('MongoDB driver backend', () => {
     await store.createKey(newKey('slow'));
     // Twice: the driver retries a read once on a fresh connection, as the Data API backend did.
     await control('fault', { mode: 'hang', commands: ['find'], times: 2 });
-    const started = Date.now();
     const error = await rejection(store.getKeyByHash(hashOf('slow')));
     expect(error.code).toBe('store.unavailable');
     expect(error.message).toMatch(/within 500 ms|lost during/);
-    expect(Date.now() - started).toBeLessThan(5_000);
     // The next call gets a fresh connection and an answer.
     expect(await store.getKeyByHash(hashOf('slow'))).toMatchObject({ name: 'Bot slow' });
   });
