@@ -1,4 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../workers/core/src/errors';
@@ -7,6 +7,7 @@ import { createOutbound } from '../../workers/core/src/outbound/http';
 import { createMetadataStore } from '../../workers/core/src/store/index';
 import type { MetadataStore } from '../../workers/core/src/store/types';
 import { createApp } from '../../workers/api/src/app';
+import worker from '../../workers/api/src/index';
 import { TEST_ADMIN_KEY } from '../support/api';
 import { describeStoreContract, hashOf } from './store.contract';
 
@@ -186,5 +187,26 @@ describe('MongoDB driver backend', () => {
     const refused = await deepHealth(testEnv.MONGODB_TEST_WRONG_PASSWORD_URI);
     expect(JSON.parse(refused)).toMatchObject({ status: 'degraded', store: { ok: false, backend: 'mongodb', error: 'store.rejected' } });
     expect(refused).not.toContain(password);
+  });
+
+  it('keeps request logs in the queue through a cluster outage, then stores each once', async () => {
+    const database = `q_${crypto.randomUUID().replaceAll('-', '').slice(0, 12)}`;
+    const settings = { ...env, METADATA_STORE: 'mongodb', MONGODB_URI: testEnv.MONGODB_TEST_URI, MONGO_DATABASE: database, MONGO_TIMEOUT_MS: '500' };
+    const messages = [1, 2, 3].map((n) => ({ id: `msg-${n}`, timestamp: new Date(), attempts: 1, body: { ...logRecord(100 + n), time: new Date().toISOString() } }));
+    const deliver = async (attempts: number) => {
+      const batch = createMessageBatch('yt-api-request-logs', messages.map((message) => ({ ...message, attempts })));
+      const ctx = createExecutionContext();
+      await worker.queue(batch as MessageBatch<unknown>, settings as never, ctx);
+      return getQueueResult(batch, ctx);
+    };
+    await control('fault', { mode: 'drop' });
+    const failed = await deliver(1);
+    expect(failed.retryBatch.retry).toBe(true);
+    expect(failed.ackAll).toBe(false);
+    await control('fault', { mode: 'none' });
+    expect((await deliver(2)).ackAll).toBe(true);
+    expect((await deliver(3)).ackAll).toBe(true);
+    const stored = (await control('dump', { database, collection: 'api_logs' }, 'GET')).documents as Array<{ request_id: string }>;
+    expect(stored.map((doc) => doc.request_id).sort()).toEqual(['req-101', 'req-102', 'req-103']);
   });
 });
