@@ -1,5 +1,6 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { bundleMongodbDriver } from './test/support/mongodb-driver-bundle.mjs';
 
 const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
@@ -28,6 +29,9 @@ export default defineConfig({
           TEST_MIGRATIONS: await readD1Migrations('./migrations'),
           MONGO_TEST_URL: inject<string>('mongoUrl'),
           MONGO_TEST_API_KEY: inject<string>('mongoApiKey'),
+          MONGODB_TEST_URI: inject<string>('mongodbUri'),
+          MONGODB_TEST_WRONG_PASSWORD_URI: inject<string>('mongodbWrongPasswordUri'),
+          MONGODB_TEST_CONTROL: inject<string>('mongodbControlUrl'),
         },
         // The cache consumer Worker is not in this runtime: this stand-in says caching is off, and
         // test/telegram-cache*.test.ts hand the API an env whose TELEGRAM_CACHE calls the consumer's handlers.
@@ -37,6 +41,8 @@ export default defineConfig({
       },
     })),
   ],
+  // The driver as one module, bundled as wrangler bundles it (test/support/mongodb-driver-bundle.mjs says why).
+  resolve: { alias: [{ find: /^mongodb$/, replacement: await bundleMongodbDriver() }] },
   test: {
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/setup-d1.ts'],

@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startMongoDataApi } from './servers/mongo-data-api';
+import { startMongoWireServer } from './servers/mongo-wire';
 import { startPoTokenProvider } from './servers/po-token-provider';
 import { startTelegramBotApi } from './servers/telegram-bot-api';
 import { startYouTubeUpstream } from './servers/youtube-upstream';
@@ -40,6 +41,11 @@ export default async function setup(project: TestProject) {
   const mongo = await startMongoDataApi();
   project.provide('mongoUrl', mongo.url);
   project.provide('mongoApiKey', mongo.apiKey);
+  // A MongoDB wire-protocol server: the official driver (METADATA_STORE=mongodb) reaches it over TCP.
+  const mongoWire = await startMongoWireServer();
+  project.provide('mongodbUri', mongoWire.uri);
+  project.provide('mongodbWrongPasswordUri', mongoWire.wrongPasswordUri);
+  project.provide('mongodbControlUrl', mongoWire.controlUrl);
   return async () => {
     await relay.close();
     await youtube.close();
@@ -47,6 +53,7 @@ export default async function setup(project: TestProject) {
     await telegram.close();
     await telegramLocal.close();
     await mongo.close();
+    await mongoWire.close();
   };
 }
 
@@ -61,5 +68,8 @@ declare module 'vitest' {
     telegramLocalUrl: string;
     mongoUrl: string;
     mongoApiKey: string;
+    mongodbUri: string;
+    mongodbWrongPasswordUri: string;
+    mongodbControlUrl: string;
   }
 }

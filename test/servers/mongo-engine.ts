@@ -23,6 +23,8 @@ export class DataApiError extends Error {
     readonly status: number,
     readonly errorCode: string,
     message: string,
+    /** keyPattern and keyValue of a duplicate key, as the wire protocol reports them. */
+    readonly extra?: Doc,
   ) {
     super(message);
   }
@@ -83,6 +85,10 @@ export class Collection {
             409,
             'DuplicateKey',
             `Duplicate key error: E11000 duplicate key error collection: ${this.namespace} index: ${name} dup key: { ${shown} }`,
+            {
+              keyPattern: Object.fromEntries(fields.map((field) => [field, 1])),
+              keyValue: Object.fromEntries(fields.map((field) => [field, fieldOf(candidate, field) ?? null])),
+            },
           );
         }
       }

@@ -11,6 +11,7 @@ import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-cl
 export { QuotaCounter } from './quota/quota-counter';
 export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
 export { SharedHealth } from './shared-health/shared-health';
+export { MongoStoreConnection } from '../../core/src/store/mongodb-connection';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();

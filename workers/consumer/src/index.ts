@@ -10,6 +10,8 @@ import type { ConsumerEnv } from './runtime';
  */
 installEvaluator();
 
+export { MongoStoreConnection } from '../../core/src/store/mongodb-connection';
+
 export default {
   fetch: (request, env) => handleCacheServiceRequest(request, env),
   queue: (batch, env, ctx) => handleCacheBatch(batch, env, {}, ctx),

@@ -108,7 +108,7 @@ export const LogSettingsShape = {
 };
 
 /** Names of settings whose values must never appear in a response or a log. */
-export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET', 'YOUTUBE_COOKIES', 'KEY_PROOF_SECRET', 'KEY_PROOF_PREVIOUS_SECRET', 'TRUSTED_PROXY_SECRET'] as const;
+export const SECRET_SETTINGS = ['STREAM_SIGNING_KEY', 'ADMIN_API_KEY', 'MONGO_DATA_API_KEY', 'TELEGRAM_BOT_TOKEN', 'RELAY_SECRET', 'YOUTUBE_COOKIES', 'KEY_PROOF_SECRET', 'KEY_PROOF_PREVIOUS_SECRET', 'TRUSTED_PROXY_SECRET', 'MONGODB_URI'] as const;
 
 /**
  * The values a logger must mask: each secret setting's value and, for YOUTUBE_COOKIES, each
@@ -118,7 +118,18 @@ export function secretSettingValues(env: Partial<Record<string, unknown>>): stri
   const values = SECRET_SETTINGS.map((name) => env[name]).filter((value): value is string => typeof value === 'string' && value !== '');
   const cookies = env.YOUTUBE_COOKIES;
   if (typeof cookies === 'string') values.push(...(parseYouTubeCookies(cookies)?.values ?? []));
-  return values;
+  // The connection string's password on its own too: a driver message could quote it apart from the string.
+  const password = typeof env.MONGODB_URI === 'string' ? /^mongodb(?:\+srv)?:\/\/[^:@/]*:([^@/]+)@/.exec(env.MONGODB_URI)?.[1] : undefined;
+  if (password) values.push(password, safeDecode(password));
+  return [...new Set(values)];
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The secret settings' values in an env, as given and as they look inside a URL: what logs must mask. */

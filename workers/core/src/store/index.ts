@@ -4,7 +4,9 @@ import type { OutboundFetch } from '../outbound/http';
 import { createD1Store } from './d1-store';
 import { createMongoDataApi } from './mongo-data-api';
 import { createMongoStore } from './mongo-store';
-import { loadStoreConfig } from './store-config';
+import type { MongoStoreConnection } from './mongodb-connection';
+import { createMongoDriverStore } from './mongodb-store';
+import { loadStoreConfig, usesFormerMongoName } from './store-config';
 import type { MetadataStore } from './types';
 
 export type * from './types';
@@ -16,10 +18,23 @@ export interface StoreDeps {
   logger: Logger;
 }
 
-/** The store the settings select: D1 (binding DB) by default, or the Mongo Data API. */
+const warnedFormerName = new WeakSet<object>();
+
+/** The store the settings select: D1 (binding DB) by default, MongoDB through the driver, or the Mongo Data API. */
 export function createMetadataStore(env: object, deps: StoreDeps): MetadataStore {
   const config = loadStoreConfig(env);
-  if (config.METADATA_STORE === 'mongo') {
+  if (config.METADATA_STORE === 'mongodb') {
+    const namespace = (env as { MONGODB_STORE?: DurableObjectNamespace<MongoStoreConnection> }).MONGODB_STORE;
+    if (!namespace || typeof namespace.idFromName !== 'function') {
+      throw new AppError('config.invalid', 'Binding MONGODB_STORE (the MongoStoreConnection Durable Object) is required when METADATA_STORE=mongodb.');
+    }
+    return createMongoDriverStore(namespace, config);
+  }
+  if (config.METADATA_STORE === 'mongo-data-api') {
+    if (usesFormerMongoName(env) && !warnedFormerName.has(env)) {
+      warnedFormerName.add(env);
+      deps.logger.warn('config.deprecated', { message: 'METADATA_STORE=mongo is now METADATA_STORE=mongo-data-api; the old name still works.' });
+    }
     const api = createMongoDataApi({
       url: config.MONGO_DATA_API_URL!,
       apiKey: config.MONGO_DATA_API_KEY!,

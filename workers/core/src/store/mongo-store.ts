@@ -8,15 +8,15 @@ import { COLLECTIONS } from './mongo-shared';
 import type { MetadataStore } from './types';
 
 /**
- * The Mongo backend, over the Data API wire protocol. Each record is one
+ * The Mongo backend, over the Data API wire protocol or (mongodb-api.ts) the official driver. Each record is one
  * document whose _id is its natural key (key id, request id, type:video id),
  * so the always-present _id index enforces uniqueness and makes the cache
  * claim and log inserts safe to repeat.
  */
-export function createMongoStore(api: MongoDataApi): MetadataStore {
+export function createMongoStore(api: MongoDataApi, backend: 'mongo' | 'mongodb' = 'mongo'): MetadataStore {
   return {
-    backend: 'mongo',
-    ping: () => timedPing('mongo', () => api.findOne(COLLECTIONS.keys, { _id: '__ping__' })),
+    backend,
+    ping: () => timedPing(backend, () => api.findOne(COLLECTIONS.keys, { _id: '__ping__' })),
     ...mongoKeyOps(api),
     ...mongoLogOps(api),
     ...mongoOverviewOps(api),

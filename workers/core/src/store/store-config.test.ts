@@ -22,10 +22,10 @@ describe('store settings', () => {
 
   it('requires the Data API URL and key when Mongo is chosen', () => {
     expect(() => loadStoreConfig({ METADATA_STORE: 'mongo', MONGO_DATA_API_KEY: 'k'.repeat(20) })).toThrow(
-      expect.objectContaining({ code: 'config.invalid', message: 'Setting MONGO_DATA_API_URL is required when METADATA_STORE=mongo.' }),
+      expect.objectContaining({ code: 'config.invalid', message: 'Setting MONGO_DATA_API_URL is required when METADATA_STORE=mongo-data-api.' }),
     );
     expect(() => loadStoreConfig({ METADATA_STORE: 'mongo', MONGO_DATA_API_URL: 'https://data.example/v1' })).toThrow(
-      expect.objectContaining({ message: 'Setting MONGO_DATA_API_KEY is required when METADATA_STORE=mongo.' }),
+      expect.objectContaining({ message: 'Setting MONGO_DATA_API_KEY is required when METADATA_STORE=mongo-data-api.' }),
     );
   });
 
@@ -50,5 +50,39 @@ describe('store settings', () => {
     );
     expect(mongo.backend).toBe('mongo');
     expect(() => createMetadataStore({}, deps)).toThrow(expect.objectContaining({ code: 'config.invalid', message: expect.stringContaining('DB') }));
+  });
+
+  it('reads METADATA_STORE=mongo as mongo-data-api, and warns once that the name changed', () => {
+    const lines: string[] = [];
+    const warnLogger = createLogger({ level: 'warn', format: 'json', sink: (line) => lines.push(line) });
+    const env = { METADATA_STORE: 'mongo', MONGO_DATA_API_URL: 'https://data.example/v1', MONGO_DATA_API_KEY: 'key-123456' };
+    expect(loadStoreConfig(env).METADATA_STORE).toBe('mongo-data-api');
+    createMetadataStore(env, { ...deps, logger: warnLogger });
+    createMetadataStore(env, { ...deps, logger: warnLogger });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('METADATA_STORE=mongo-data-api');
+    expect(createMetadataStore({ ...env, METADATA_STORE: 'mongo-data-api' }, { ...deps, logger: warnLogger }).backend).toBe('mongo');
+    expect(lines).toHaveLength(1);
+  });
+
+  it('needs MONGODB_URI (mongodb:// or mongodb+srv://) and the MONGODB_STORE binding for METADATA_STORE=mongodb, never echoing the string', () => {
+    expect(() => loadStoreConfig({ METADATA_STORE: 'mongodb' })).toThrow(
+      expect.objectContaining({ code: 'config.invalid', message: 'Setting MONGODB_URI is required when METADATA_STORE=mongodb.' }),
+    );
+    let message = '';
+    try {
+      loadStoreConfig({ METADATA_STORE: 'mongodb', MONGODB_URI: 'postgres://admin:hunter2-secret@db.example' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^Setting MONGODB_URI /);
+    expect(message).not.toContain('hunter2-secret');
+    for (const uri of ['mongodb://u:p@127.0.0.1:27017/?directConnection=true', 'mongodb+srv://u:p@cluster0.example.mongodb.net/?retryWrites=true']) {
+      expect(loadStoreConfig({ METADATA_STORE: 'mongodb', MONGODB_URI: uri, MONGODB_LOCATION_HINT: 'weur' })).toMatchObject({ METADATA_STORE: 'mongodb', MONGODB_LOCATION_HINT: 'weur' });
+    }
+    expect(() => loadStoreConfig({ METADATA_STORE: 'mongodb', MONGODB_URI: 'mongodb://h', MONGODB_LOCATION_HINT: 'mars' })).toThrow(expect.objectContaining({ code: 'config.invalid' }));
+    expect(() => createMetadataStore({ METADATA_STORE: 'mongodb', MONGODB_URI: 'mongodb://h' }, deps)).toThrow(
+      expect.objectContaining({ code: 'config.invalid', message: expect.stringContaining('MONGODB_STORE') }),
+    );
   });
 });

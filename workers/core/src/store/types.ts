@@ -221,16 +221,19 @@ export interface Page<T> {
   total: number;
 }
 
+/** mongo: the Data API protocol; mongodb: the official driver over a connection string. */
+export type StoreBackend = 'd1' | 'mongo' | 'mongodb';
+
 export interface PingResult {
   ok: boolean;
-  backend: 'd1' | 'mongo';
+  backend: StoreBackend;
   latency_ms: number;
   /** The AppError code when not ok. */
   error?: string;
 }
 
 export interface MetadataStore {
-  readonly backend: 'd1' | 'mongo';
+  readonly backend: StoreBackend;
   /** Never throws: a health check. */
   ping(): Promise<PingResult>;
 

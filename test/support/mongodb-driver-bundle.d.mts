@@ -1,0 +1,2 @@
+/** The official MongoDB driver bundled as one ES module for workerd tests; returns its path. */
+export function bundleMongodbDriver(): Promise<string>;
