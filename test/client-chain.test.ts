@@ -165,7 +165,7 @@ describe('the test YouTube is as strict as the real one', () => {
     const response = await fetch(`${base}/youtubei/v1/player`, {
       method: 'POST',
       headers: { 'X-Forwarded-Host': 'www.youtube.com' },
-      body: JSON.stringify({ videoId: 'strict00001', context: { client: { clientName } }, playbackContext: { contentPlaybackContext: { signatureTimestamp } } }),
+      body: JSON.stringify({ videoId: 'strict00001', context: { client: { clientName, clientVersion: '5.20260707' } }, playbackContext: { contentPlaybackContext: { signatureTimestamp } } }),
     });
     return (await response.json()) as any;
   };
