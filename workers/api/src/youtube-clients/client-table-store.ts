@@ -9,7 +9,7 @@ import type { StoredClientOverrides } from '../../../core/src/youtube/client-tab
  */
 export interface ClientTableChange {
   at: string;
-  /** The admin key id, or `bootstrap` for ADMIN_API_KEY. */
+  /** The admin key id (`admin` for ADMIN_API_KEY). */
   by: string;
   action: 'put' | 'delete';
   /** The overrides set by a put; those removed by a delete. */

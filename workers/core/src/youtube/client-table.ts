@@ -15,7 +15,7 @@ export const CLIENT_TABLE_REFRESH_MS = 30_000;
 export interface StoredClientOverrides {
   overrides: ClientOverrides;
   changedAt: string;
-  /** The admin key id, or `bootstrap` for ADMIN_API_KEY. */
+  /** The admin key id (`admin` for ADMIN_API_KEY). */
   changedBy: string;
 }
 

@@ -30,8 +30,8 @@ async function view(c: Context<AppEnv>, stored?: StoredClientOverrides | null) {
   return clientTableView(config.YOUTUBE_CLIENT_OVERRIDES, current, history, config.YOUTUBE_CLIENTS);
 }
 
-/** Who changed it, for the history: the admin key's id, or `bootstrap` for ADMIN_API_KEY. */
-const changedBy = (c: Context<AppEnv>) => c.get('principal')?.keyId ?? 'bootstrap';
+/** Who changed it, for the history: the admin key's id (`admin` for ADMIN_API_KEY, as in the request log). */
+const changedBy = (c: Context<AppEnv>) => c.get('principal')?.keyId ?? 'admin';
 
 export const youtubeClientsRoute = new Hono<AppEnv>()
   .get(PATH, describe({ tag: 'admin', auth: 'admin', summary: 'The YouTube client table in effect', description: 'Each client’s context, version and user agent after YOUTUBE_CLIENT_OVERRIDES and the stored overrides, which fields were overridden, by whom and when, and the last changes.', errors: ['config.invalid'] }), async (c) => c.json(await view(c)))
