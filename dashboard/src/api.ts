@@ -5,7 +5,7 @@ import { apiBase } from './config';
 import { adminKey } from './session';
 import type {
   CachePage, CreateKeyBody, DeepHealth, EndpointStat, Granularity, KeyDetail, KeyView, LogEntry, LogFilter,
-  Overview, Paged, Timeseries, TopKey, UpdateKeyBody,, ClientTableView } from './types';
+  Overview, Paged, Timeseries, TopKey, UpdateKeyBody, ClientTableView } from './types';
 
 export type ApiErrorKind = 'auth' | 'unavailable' | 'network' | 'not_found' | 'http';
 

@@ -38,7 +38,10 @@ const ClientOverrideSchema = z
     }
   });
 
-export const ClientOverridesSchema = z.partialRecord(z.enum(CLIENT_NAMES, { error: `must be one of ${CLIENT_NAMES.join(', ')}` }), ClientOverrideSchema);
+// Bounded: the overrides ride along in each cache job (a queue message holds at most 128 KB).
+export const ClientOverridesSchema = z
+  .partialRecord(z.enum(CLIENT_NAMES, { error: `must be one of ${CLIENT_NAMES.join(', ')}` }), ClientOverrideSchema)
+  .refine((overrides) => JSON.stringify(overrides).length <= 16_384, 'must be at most 16 KB of JSON');
 export type ClientOverride = z.infer<typeof ClientOverrideSchema>;
 export type ClientOverrides = z.infer<typeof ClientOverridesSchema>;
 
