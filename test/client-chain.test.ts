@@ -46,7 +46,8 @@ beforeEach(async () => {
 });
 
 describe('the default client chain', () => {
-  it('resolves through TV when VISIONOS is bot-checked, deciphering sig and n, and streams byte-exact', async () => {
+  // The file's first resolve loads youtubei.js and extracts the player's functions: slow on a shared machine.
+  it('resolves through TV when VISIONOS is bot-checked, deciphering sig and n, and streams byte-exact', { timeout: 120_000 }, async () => {
     await upstream.alias('chainTv0001', SONG);
     await upstream.scenario('chainTv0001', 'bot_check', 'VISIONOS');
     const resolved = await apiJson('/v1/resolve?query=chainTv0001');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { upstream } from './support/api';
-import { claim, consumerEnv, runJobs, telegram, testVideoId } from './support/telegram-cache';
+import { apiWithCache, claim, consumerEnv, runJobs, telegram, testVideoId } from './support/telegram-cache';
 
 /**
  * The consumer Worker resolves each track itself, so it must use the client table in force too:
@@ -27,5 +27,23 @@ describe('the cache consumer’s client table', () => {
     const job = { video_id: carried, type: 'audio' as const, client_overrides: { VISIONOS: { clientVersion: '1.99' } } };
     expect((await runJobs([job], consumerEnv(token, settings))).explicitAcks).toEqual(['job-0']);
     expect(await playerVersions(carried)).toEqual([['VISIONOS', '1.99']]);
+  });
+
+  it('follows PUT /admin/youtube/clients: the API queues the stored overrides with the job, and the consumer resolves with them', { timeout: 120_000 }, async () => {
+    const token = await telegram.newBot();
+    const workerEnv = consumerEnv(token, { YOUTUBE_CLIENTS: 'VISIONOS' });
+    const api = apiWithCache(workerEnv, { YOUTUBE_CLIENTS: 'VISIONOS' });
+    const put = await api.fetch('/admin/youtube/clients', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ VISIONOS: { clientVersion: '1.77' } }) });
+    expect(put.status).toBe(200);
+    try {
+      const videoId = testVideoId('cta');
+      await upstream.alias(videoId, 'tjz2u2DiveM');
+      expect((await api.json(`/v1/resolve?query=${videoId}`)).status).toBe(200);
+      expect(api.queued).toEqual([expect.objectContaining({ video_id: videoId, client_overrides: { VISIONOS: { clientVersion: '1.77' } } })]);
+      await runJobs(api.queued, workerEnv);
+      expect(await playerVersions(videoId)).toEqual([['VISIONOS', '1.77'], ['VISIONOS', '1.77']]);
+    } finally {
+      await api.fetch('/admin/youtube/clients', { method: 'DELETE' });
+    }
   });
 });
