@@ -120,13 +120,15 @@ describe('GET /v1/resolve', () => {
     expect(searches).toHaveLength(0);
   });
 
-  it('asks YouTube once about a letters-only id whose video is out of reach', async () => {
+  it('asks YouTube about a letters-only id whose video is out of reach as an id, never as a search', async () => {
     await upstream.alias('PrvTstVidAb', '8VajtrESJzA');
     const answer = await apiJson('/v1/resolve?query=PrvTstVidAb');
     expect(answer.status).toBe(403);
     expect(answer.body.error.code).toBe('video.private');
     const playerCalls = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === 'PrvTstVidAb');
-    expect(playerCalls).toHaveLength(1);
+    // The recorded refusal does not name the video: a second kind of client confirms it (issue 18 §4).
+    expect(playerCalls.map((call) => call.client)).toEqual(['VISIONOS', 'TVHTML5']);
+    expect((await upstream.calls()).filter((call) => call.path === '/youtubei/v1/search' && call.query === 'PrvTstVidAb')).toHaveLength(0);
   });
 
   it('searches an 11-letter word that looks like an id once YouTube says no such video exists', async () => {

@@ -5,8 +5,7 @@ import { apiBase } from './config';
 import { adminKey } from './session';
 import type {
   CachePage, CreateKeyBody, DeepHealth, EndpointStat, Granularity, KeyDetail, KeyView, LogEntry, LogFilter,
-  Overview, Paged, Timeseries, TopKey, UpdateKeyBody,
-} from './types';
+  Overview, Paged, Timeseries, TopKey, UpdateKeyBody, ClientTableView } from './types';
 
 export type ApiErrorKind = 'auth' | 'unavailable' | 'network' | 'not_found' | 'http';
 
@@ -117,4 +116,5 @@ export const api = {
     request<CachePage>('GET', '/admin/cache', { query: { page, page_size: pageSize, status } }),
 
   deepHealth: () => request<DeepHealth>('GET', '/health', { query: { deep: 'true' } }),
+  youtubeClients: () => request<ClientTableView>('GET', '/admin/youtube/clients'),
 };

@@ -162,3 +162,30 @@ export interface DeepHealth {
   queues: Record<string, { bound: boolean }>;
   consumer: { bound: boolean; reachable: boolean; caching: boolean; latency_ms?: number };
 }
+
+/** `GET /admin/youtube/clients`: the client table in force, and who overrode what when. */
+export interface ClientFieldOverride {
+  field: string;
+  value: string | number | boolean | null;
+  from: 'setting' | 'admin';
+  changed_by: string | null;
+  changed_at: string | null;
+}
+
+export interface ClientTableEntry {
+  name: string;
+  kind: string;
+  in_chain: boolean;
+  client_name: string;
+  client_version: string;
+  built_in_version: string;
+  user_agent: string;
+  overrides: ClientFieldOverride[];
+}
+
+export interface ClientTableView {
+  checked_against: string;
+  checked_on: string;
+  clients: ClientTableEntry[];
+  stored_overrides: { changed_by: string; changed_at: string } | null;
+}

@@ -4,9 +4,12 @@ import { playerVectors } from './player-scripts';
 /**
  * How the test InnerTube answers each client, as YouTube did in late 2026
  * (issue 10), starting from a recorded (plain-URL, VISIONOS) answer:
- * - VISIONOS, ANDROID: plain URLs;
+ * - VISIONOS, ANDROID: plain URLs; VISIONOS and ANDROID_VR refuse "made for kids" videos
+ *   (status ERROR, "This video is unavailable", as for an id that does not exist) that the
+ *   other clients play (yt-dlp's note on both clients, August 2026);
  * - ANDROID_VR: plain URLs googlevideo refuses (403);
  * - IOS: plain URLs googlevideo refuses without the GVS token only iOS can mint;
+ * - TV at a 7.x clientVersion (yt-dlp's `tv`): SABR-only; at 5.x (yt-dlp's `tv_downgraded`), as below;
  * - TV, WEB_EMBEDDED, TV_EMBEDDED: every format ciphered (signatureCipher with `s`, and `n`)
  *   for the current player (or the earlier recorded player whose signatureTimestamp the request
  *   carried, unless the test retired it); googlevideo checks `sig` and `n` against yt-dlp’s values for that
@@ -23,6 +26,22 @@ export interface PlayerAsk {
   poToken?: string;
   /** The player iframe_api names now. */
   playerId: string;
+  /** context.client.clientVersion of the request. */
+  clientVersion?: string;
+}
+
+/** The clients YouTube does not give "made for kids" videos to. */
+const NO_KIDS_VIDEOS = new Set(['VISIONOS', 'ANDROID_VR']);
+
+/** What such a client gets for a "made for kids" video: the answer YouTube gives an id that does not exist. */
+export function refusalForClient(ask: PlayerAsk, madeForKids: boolean): any | null {
+  if (madeForKids && NO_KIDS_VIDEOS.has(ask.client)) return { playabilityStatus: { status: 'ERROR', reason: 'This video is unavailable' } };
+  return null;
+}
+
+/** The modern (7.x) TV client: SABR-only answers since mid-2026, which is why yt-dlp added tv_downgraded (5.x). */
+function isModernTv(ask: PlayerAsk): boolean {
+  return ask.client === 'TVHTML5' && !/^5\./.test(ask.clientVersion ?? '');
 }
 
 const CIPHERED = new Set(['TVHTML5', 'WEB_EMBEDDED_PLAYER', 'TVHTML5_SIMPLY_EMBEDDED_PLAYER', 'MWEB', 'WEB']);
@@ -33,6 +52,7 @@ export function answerForClient(ask: PlayerAsk, answer: any): any {
   const copy = structuredClone(answer);
   const hasToken = isPoTokenFor(ask.poToken, ask.videoId);
   if (ask.client === 'WEB' && !hasToken) return sabrOnly(copy);
+  if (isModernTv(ask)) return sabrOnly(copy);
   const vectors = CIPHERED.has(ask.client) ? playerVectors(ask.playerId) : null;
   const stsOk = vectors ? ask.signatureTimestamp === vectors.signatureTimestamp : true;
   let index = 0;

@@ -5,7 +5,7 @@ import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
-import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
+import { answerForClient, googlevideoRefusal, refusalForClient, sabrOnly } from './client-answers';
 import { hlsAnswer } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { isPoTokenFor } from './po-tokens';
@@ -34,6 +34,9 @@ interface Call {
   /** The deciphered signature and `n` a client sent, to check deciphering. */
   sig?: string;
   n?: string;
+  /** Player request: context.client.clientVersion and the User-Agent header it came with. */
+  clientVersion?: string;
+  userAgent?: string;
   /** Player request: the signatureTimestamp sent, and whether a PO token came and was valid. */
   sts?: number;
   poToken?: 'valid' | 'invalid';
@@ -80,6 +83,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let expiredStreams = new Map<string, number>();
   // test video id → recorded video id, so a test can steer "its own" video without disturbing others
   let aliases = new Map<string, string>();
+  // video ids marked "made for kids": the clients YouTube keeps them from refuse them (client-answers.ts)
+  let madeForKids = new Set<string>();
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
   let bytesPerSecond = 0;
   const hostile = new HostileUpstream();
@@ -116,11 +121,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const videoId = String(request.videoId ?? '');
       const client = String(request.context?.client?.clientName ?? '');
       const sts = request.playbackContext?.contentPlaybackContext?.signatureTimestamp;
+      const clientVersion = String(request.context?.client?.clientVersion ?? '');
       const poToken = request.serviceIntegrityDimensions?.poToken;
       const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, clientVersion, userAgent: req.headers['user-agent'], sts, poToken: pot, via: req.headers.via });
       const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
-      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId });
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId, clientVersion });
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -158,6 +164,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       scenarios = new Map();
       expiredStreams = new Map();
       aliases = new Map();
+      madeForKids = new Set();
       bytesPerSecond = 0;
       hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
@@ -174,6 +181,10 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const perClient = scenarios.get(input.videoId) ?? new Map<string, PlayerMode>();
       perClient.set(input.client ?? '*', input.mode);
       scenarios.set(input.videoId, perClient);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/made-for-kids') {
+      madeForKids.add(input.videoId);
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/alias') {
@@ -209,9 +220,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (mode === 'unplayable') {
       return json(res, 200, { playabilityStatus: { status: 'UNPLAYABLE', reason: 'This video is not available on this app.' } });
     }
+    const refusal = refusalForClient(ask, madeForKids.has(videoId));
+    if (refusal) return json(res, 200, refusal);
     if (mode === 'ciphered' || videoId === 'iuevw6218F0') return jsonText(res, 200, freshen(ciphered));
     const recordedId = aliases.get(videoId);
     const recorded = players.get(recordedId ?? videoId) ?? players.get(options.anyIdAs ?? 'don-t-exist');
+    // An id YouTube has no video for: the answer every client gets for one (as recorded for `don-t-exist`).
+    if (recorded === undefined) return json(res, 200, { playabilityStatus: { status: 'ERROR', reason: 'This video is unavailable' } });
     const text = markAlias(freshen(recorded), videoId, recordedId);
     if (mode === 'plain') return jsonText(res, 200, text);
     // The late-2026 behaviours rewrite a copy of the answer per client.

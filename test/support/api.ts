@@ -29,7 +29,7 @@ export const upstream = {
     const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
     return response.json();
   },
-  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; poToken?: 'valid' | 'invalid'; refused?: string }>> {
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; clientVersion?: string; userAgent?: string; poToken?: 'valid' | 'invalid'; refused?: string }>> {
     return this.control('calls');
   },
   scenario(videoId: string, mode: string, client?: string) {
@@ -58,6 +58,10 @@ export const upstream = {
    */
   player(playerId: string, options: { retireOthers?: boolean } = {}) {
     return this.control('player', { playerId, ...options });
+  },
+  /** Marks a video "made for kids": VISIONOS and ANDROID_VR refuse it, the other clients play it. */
+  madeForKids(videoId: string) {
+    return this.control('made-for-kids', { videoId });
   },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {

@@ -1,9 +1,10 @@
 // Health: the "YouTube clients" panel (each InnerTube client's state over the last hour, as the
-// API's colo sees it) and the services behind the API, from GET /health?deep=true.
+// API's colo sees it) and the services behind the API, from GET /health?deep=true; and the client
+// table in force (versions, user agents, overrides: GET /admin/youtube/clients).
 import { api } from '../api';
 import { card, errorAlert, h, icon, replaceChildren, spinner, statusBadge } from '../dom';
 import { formatMs, formatNumber, formatPercent, formatRelative } from '../format';
-import type { ClientHealth, DeepHealth, Reachability } from '../types';
+import type { ClientHealth, ClientTableView, DeepHealth, Reachability } from '../types';
 import { pageHeader, type Page } from './page';
 
 export function healthPage(): Page {
@@ -11,11 +12,14 @@ export function healthPage(): Page {
   const clients = h('div', {}, spinner());
   const services = h('div', {}, spinner());
   const status = h('span', { 'data-testid': 'health-status' });
+  const table = h('div', {}, spinner());
+  const checked = h('small', { class: 'text-secondary' });
   const element = h('div', { 'data-page': 'health' },
     pageHeader('Health', status), alerts,
     h('div', { class: 'row g-3' },
       h('div', { class: 'col-12 col-xl-8' }, card('YouTube clients', 'tower-broadcast', clients, h('small', { class: 'text-secondary' }, 'last hour, in the order tried'))),
-      h('div', { class: 'col-12 col-xl-4' }, card('Services', 'server', services))));
+      h('div', { class: 'col-12 col-xl-4' }, card('Services', 'server', services)),
+      h('div', { class: 'col-12' }, card('Client table', 'table-list', table, checked))));
 
   async function refresh(): Promise<void> {
     try {
@@ -26,6 +30,13 @@ export function healthPage(): Page {
       replaceChildren(services, servicesList(health));
     } catch (error) {
       replaceChildren(alerts, errorAlert(error));
+    }
+    try {
+      const view = await api.youtubeClients();
+      replaceChildren(checked, `checked against yt-dlp on ${view.checked_on}`);
+      replaceChildren(table, clientTableView(view));
+    } catch (error) {
+      replaceChildren(table, errorAlert(error));
     }
   }
 
@@ -55,6 +66,25 @@ export function clientsTable(items: ClientHealth[]): HTMLElement {
 function consecutiveTitle(client: ClientHealth): string {
   const by = client.consecutive_failures_by_source;
   return by ? `player ${by.player} · googlevideo ${by.googlevideo}` : '';
+}
+
+/** Each client's version and user agent in force; overridden fields say from where, by whom and when. */
+export function clientTableView(view: ClientTableView): HTMLElement {
+  const overridden = (entry: ClientTableView['clients'][number]) => entry.overrides.length === 0
+    ? h('span', { class: 'text-secondary' }, 'built-in')
+    : h('ul', { class: 'list-unstyled mb-0' }, ...entry.overrides.map((override) => h('li', { 'data-override': override.field },
+      h('span', { class: 'font-monospace' }, `${override.field} = ${JSON.stringify(override.value)}`), ' ',
+      h('span', { class: 'text-secondary' }, override.from === 'admin' ? `by ${override.changed_by ?? '?'} ${formatRelative(override.changed_at)}` : 'YOUTUBE_CLIENT_OVERRIDES'))));
+  return h('div', { class: 'table-responsive' },
+    h('table', { class: 'table table-sm align-middle mb-0 small', 'data-testid': 'client-table' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Client'), h('th', {}, 'InnerTube'), h('th', {}, 'Version'), h('th', {}, 'User agent'), h('th', {}, 'Overrides'))),
+      h('tbody', {}, ...view.clients.map((entry) => h('tr', { 'data-client': entry.name, class: entry.in_chain ? '' : 'text-secondary' },
+        h('td', { class: 'font-monospace' }, entry.name, entry.in_chain ? null : h('span', { class: 'ms-1' }, '(not in chain)')),
+        h('td', { class: 'font-monospace' }, entry.client_name),
+        h('td', { class: 'font-monospace', 'data-field': 'client_version' }, entry.client_version,
+          entry.client_version !== entry.built_in_version ? h('div', { class: 'text-secondary' }, `built-in ${entry.built_in_version}`) : null),
+        h('td', { class: 'font-monospace text-break', style: 'max-width: 28rem' }, entry.user_agent),
+        h('td', {}, overridden(entry)))))));
 }
 
 const QUEUE_LABELS: Record<string, string> = { log_queue: 'Request-log queue', cache_queue: 'Cache-job queue' };

@@ -7,11 +7,14 @@ import { applyRetention } from '../../core/src/store/retention';
 import { createWorkerServices } from './worker-services';
 import { moveKeyFromPath } from './middleware/key-path-prefix';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
+import { effectiveClientTable } from '../../core/src/youtube/client-table';
+import { clientTableReader } from './youtube-clients/client-table-reader';
 
 export { QuotaCounter } from './quota/quota-counter';
 export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
 export { SharedHealth } from './shared-health/shared-health';
 export { MongoStoreConnection } from '../../core/src/store/mongodb-connection';
+export { ClientTableStore } from './youtube-clients/client-table-store';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
@@ -33,7 +36,8 @@ export default {
       const health = colo.forRequest(rules, (work) => ctx.waitUntil(work));
       // The canary needs youtubei.js: it loads here, behind the same door as a miss (core/src/youtube/engine.ts).
       const { runCanary } = await import('../../core/src/youtube/engine');
-      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS) });
+      const clientTable = () => effectiveClientTable(config.YOUTUBE_CLIENT_OVERRIDES, clientTableReader(env.CLIENT_TABLE), logger);
+      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS), clientTable });
       await colo.flush(rules);
       return;
     }

@@ -5,6 +5,8 @@ import { CacheJobSchema, type CacheJob } from '../../core/src/contracts/cache-jo
 import type { CacheEntry } from '../../core/src/store/types';
 import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-client-health';
 import { Extractor } from '../../core/src/youtube/extractor';
+import { tableOf } from '../../core/src/youtube/client-table';
+import type { ClientOverrides } from '../../core/src/youtube/client-overrides';
 import { JobFailure } from './job-failure';
 import { createRuntime, type ConsumerEnv, type ConsumerRuntime } from './runtime';
 import { classifyTelegramError } from './telegram-client';
@@ -50,9 +52,15 @@ export async function handleCacheBatch(
   }
   // The consumer's attempts count toward the colo's client health like the API Worker's.
   const health = isolateClientHealth().forRequest(healthRules(runtime.config), ctx ? (work) => ctx.waitUntil(work) : undefined);
-  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health });
+  // The client table: this Worker's YOUTUBE_CLIENT_OVERRIDES, and over it the stored overrides the job carries.
+  let jobOverrides: ClientOverrides | undefined;
+  const clientTable = async () => tableOf(runtime.config.YOUTUBE_CLIENT_OVERRIDES, jobOverrides);
+  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health, clientTable });
   const deps: UploadDeps = { runtime, health, resolveVideo: (videoId, options) => extractor.resolve(videoId, options), ...overrides };
-  for (const message of batch.messages) await handleMessage(message, deps);
+  for (const message of batch.messages) {
+    jobOverrides = CacheJobSchema.shape.client_overrides.safeParse((message.body as { client_overrides?: unknown } | null)?.client_overrides).data;
+    await handleMessage(message, deps);
+  }
 }
 
 async function handleMessage(message: Message<unknown>, deps: UploadDeps): Promise<void> {

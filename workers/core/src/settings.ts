@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from './errors';
 import { parseYouTubeCookies } from './youtube/cookies';
+import { clientOverridesSetting } from './youtube/client-overrides';
 
 /**
  * Setting parsers both Workers use, and the YouTube settings they share.
@@ -66,7 +67,7 @@ export const fallbackInstances = z.string().transform((text, ctx) => {
   return parsed.data;
 });
 
-const SUPPORTED_CLIENTS = ['VISIONOS', 'ANDROID_VR', 'IOS', 'ANDROID', 'TV', 'TV_EMBEDDED', 'WEB_EMBEDDED', 'MWEB', 'WEB'] as const;
+export const SUPPORTED_CLIENTS = ['VISIONOS', 'ANDROID_VR', 'IOS', 'ANDROID', 'TV', 'TV_MODERN', 'TV_EMBEDDED', 'WEB_EMBEDDED', 'MWEB', 'WEB'] as const;
 export type YouTubeClientName = (typeof SUPPORTED_CLIENTS)[number];
 
 export const youtubeClients = z
@@ -83,6 +84,8 @@ export const DEFAULT_YOUTUBE_CLIENTS: YouTubeClientName[] = ['VISIONOS', 'TV', '
 /** What both Workers need to reach YouTube and googlevideo. */
 export const YouTubeSettingsShape = {
   YOUTUBE_CLIENTS: youtubeClients.default(DEFAULT_YOUTUBE_CLIENTS),
+  /** JSON `{"TV":{"clientVersion":"…"}}`: fields replacing the built-in client table's (youtube/client-overrides.ts). */
+  YOUTUBE_CLIENT_OVERRIDES: clientOverridesSetting.default({}),
   /** A bgutil-protocol PO token provider (youtube/po-token-provider.ts); MWEB and WEB need it. */
   PO_TOKEN_PROVIDER_URL: httpUrl.optional(),
   /** Netscape cookies.txt or a Cookie header line of a (throwaway) account, for the clients that take one. */

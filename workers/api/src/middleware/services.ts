@@ -6,6 +6,8 @@ import { healthBoard } from '../shared-health/shared-health';
 import { createWorkerServices } from '../worker-services';
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
 import { YouTubeService } from '../../../core/src/youtube/youtube-service';
+import { effectiveClientTable } from '../../../core/src/youtube/client-table';
+import { clientTableReader } from '../youtube-clients/client-table-reader';
 
 /** Puts the request's services on the context: the Worker's own, plus the YouTube service and the key gate. */
 export function services() {
@@ -19,7 +21,9 @@ export function services() {
     const shared = c.env.SHARED_HEALTH;
     const board = shared ? healthBoard(shared, c.req.raw.cf?.colo as string | undefined) : undefined;
     const health = isolateClientHealth(board).forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
-    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, background: (work) => c.executionCtx.waitUntil(work) }));
+    // The client table in force: read only when a resolve reaches YouTube (a cache hit never does).
+    const clientTable = () => effectiveClientTable(config.YOUTUBE_CLIENT_OVERRIDES, clientTableReader(c.env.CLIENT_TABLE), logger);
+    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, clientTable, background: (work) => c.executionCtx.waitUntil(work) }));
     c.set('store', store);
     c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger, sharedUnknownKeys: shared ? isolateSharedUnknownKeys(shared) : null }));
     await next();

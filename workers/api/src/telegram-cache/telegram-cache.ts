@@ -5,6 +5,8 @@ import type { Logger } from '../../../core/src/logging/logger';
 import type { CacheEntry, CacheType, MetadataStore } from '../../../core/src/store/types';
 import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from '../../../core/src/contracts/cache-job';
 import { forwardedRange } from '../../../core/src/stream/range';
+import { storedClientOverrides } from '../../../core/src/youtube/client-table';
+import { clientTableReader } from '../youtube-clients/client-table-reader';
 
 /**
  * The API Worker's side of the Telegram cache. It never holds the bot token:
@@ -129,7 +131,9 @@ export class TelegramCache {
         pendingTimeoutMs: PENDING_TIMEOUT_MS,
       });
       if (!claimed || !entry.claim_id) return report(this.settledReport(entry, now) ?? { status: 'pending' });
-      const job: CacheJob = { video_id: videoId, type, claim_id: entry.claim_id };
+      // The consumer resolves with the client table in force here (it cannot read the stored overrides itself).
+      const stored = await storedClientOverrides(clientTableReader(env.CLIENT_TABLE), logger);
+      const job: CacheJob = { video_id: videoId, type, claim_id: entry.claim_id, ...(stored ? { client_overrides: stored.overrides } : {}) };
       try {
         await env.CACHE_QUEUE!.send(job, { contentType: 'json' });
       } catch (error) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CACHE_TYPES } from '../store/types';
+import { ClientOverridesSchema } from '../youtube/client-overrides';
 
 /**
  * What the API Worker tells the cache consumer: ids only (a queue message is
@@ -11,6 +12,11 @@ export const CacheJobSchema = z.object({
   type: z.enum(CACHE_TYPES),
   /** The claim this job was queued for (the entry's claim_id): a fencing token, see cache-entry-types.ts. */
   claim_id: z.string().min(1).max(64),
+  /**
+   * The client-table overrides stored through `PUT /admin/youtube/clients` when the job was queued:
+   * the consumer has no binding to their Durable Object, so they travel with the job.
+   */
+  client_overrides: ClientOverridesSchema.optional(),
 });
 export type CacheJob = z.infer<typeof CacheJobSchema>;
 

@@ -4,7 +4,8 @@ import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { isAllowedStreamHost } from '../stream/upstream-hosts';
 import type { ClientHealth } from './client-health';
-import { CLIENT_PROFILES } from './clients';
+import type { ClientTable } from './client-overrides';
+import { tableOf } from './client-table';
 import { Extractor } from './extractor';
 import { bestAudio } from './formats';
 import type { ResolvedVideo } from './types';
@@ -23,6 +24,8 @@ export interface CanaryDeps {
   logger: Logger;
   health: ClientHealth;
   routeKey: string;
+  /** The effective client table (client-table.ts); by default the built-in one with YOUTUBE_CLIENT_OVERRIDES. */
+  clientTable?: () => Promise<ClientTable>;
 }
 
 export interface CanaryResult {
@@ -35,12 +38,14 @@ const PROBE_BYTES = 1024;
 
 export async function runCanary(videoId: string, deps: CanaryDeps): Promise<CanaryResult[]> {
   const results: CanaryResult[] = [];
+  const clientTable = deps.clientTable ?? (async () => tableOf(deps.config.YOUTUBE_CLIENT_OVERRIDES));
+  const table = await clientTable();
   // One client at a time: the canary should look like one careful user, not a burst.
   for (const client of deps.config.YOUTUBE_CLIENTS) {
     // A PO-token client without a provider is never asked by a resolve either: it stays `unused`.
-    if (CLIENT_PROFILES[client].poToken && !deps.config.PO_TOKEN_PROVIDER_URL) continue;
+    if (table[client].poToken && !deps.config.PO_TOKEN_PROVIDER_URL) continue;
     const single = { ...deps.config, YOUTUBE_CLIENTS: [client], FALLBACK_INSTANCES: [] };
-    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey);
+    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey, { clientTable: async () => table });
     const started = Date.now();
     let code: string;
     try {

@@ -2,7 +2,10 @@ import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
-import { CLIENT_PROFILES, type ClientProfile } from './clients';
+import type { ClientProfile } from './clients';
+import type { ClientTable } from './client-overrides';
+import { tableOf } from './client-table';
+import { isVerdict, VerdictTally } from './client-verdict';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
 import { parseYouTubeCookies, type YouTubeCookies } from './cookies';
 import { decipherFormats, withPoToken } from './decipher-formats';
@@ -19,18 +22,21 @@ import type { ResolvedVideo, StreamFormat } from './types';
 /**
  * Resolves a video id to its metadata and stream formats: the clients client
  * health plans (YOUTUBE_CLIENTS in order, less those cooling off), then the
- * fallback instances. A definitive answer (private, not found, paid:
- * checkPlayability's non-retryable ones) stops the search at once; anything a
- * different client or instance might get past (a bot check, a SABR-only
- * answer, a cipher that cannot be solved, age or region limits) moves on.
+ * fallback instances, each client as the effective client table describes it.
+ * A refusal saying the video is private, gone or paid stops the search only once
+ * it is the video's verdict (client-verdict.ts: a client of another kind agrees,
+ * or the answer is unambiguous); anything a different client or instance might
+ * get past (one client's refusal, a bot check, a SABR-only answer, a cipher that
+ * cannot be solved, age or region limits) moves on.
  */
-const DEFINITIVE: ReadonlySet<string> = new Set(['video.private', 'video.not_found', 'video.paid']);
 let skipLogged = false;
 
 export type ExtractorConfig = Pick<YouTubeSettings, 'YOUTUBE_CLIENTS' | 'FALLBACK_INSTANCES'> &
-  Partial<Pick<YouTubeSettings, 'PO_TOKEN_PROVIDER_URL' | 'YOUTUBE_COOKIES' | 'UPSTREAM_TIMEOUT_MS'>>;
+  Partial<Pick<YouTubeSettings, 'PO_TOKEN_PROVIDER_URL' | 'YOUTUBE_COOKIES' | 'UPSTREAM_TIMEOUT_MS' | 'YOUTUBE_CLIENT_OVERRIDES'>>;
 
 export interface ExtractorOptions {
+  /** The effective client table (client-table.ts), read once per resolve; by default the built-in one with YOUTUBE_CLIENT_OVERRIDES. */
+  clientTable?: () => Promise<ClientTable>;
   health?: ClientHealth;
   poTokens?: PoTokenSource;
   ciphers?: PlayerCiphers;
@@ -41,6 +47,7 @@ export class Extractor {
   private readonly poTokens: PoTokenSource;
   private readonly ciphers: PlayerCiphers;
   private readonly cookies: YouTubeCookies | null;
+  private readonly clientTable: () => Promise<ClientTable>;
 
   constructor(
     private readonly config: ExtractorConfig,
@@ -53,15 +60,18 @@ export class Extractor {
     this.poTokens = options.poTokens ?? poTokenSource(config.PO_TOKEN_PROVIDER_URL, fetch, config.UPSTREAM_TIMEOUT_MS ?? 10_000);
     this.ciphers = options.ciphers ?? new PlayerCiphers(fetch, logger, routeKey);
     this.cookies = parseYouTubeCookies(config.YOUTUBE_COOKIES);
+    this.clientTable = options.clientTable ?? (async () => tableOf(config.YOUTUBE_CLIENT_OVERRIDES));
   }
 
   /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
   async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
+    const verdicts = new VerdictTally();
+    const table = await this.clientTable();
     const skip = new Set(options.skipClients ?? []);
     const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
     const usable = (wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS).filter(
-      (client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured,
+      (client) => table[client].poToken === false || this.poTokens.configured,
     );
     if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
       // Once per isolate: the same reason holds for every resolve until the settings change.
@@ -75,7 +85,7 @@ export class Extractor {
     for (const client of await this.health.plan(usable)) {
       const started = Date.now();
       try {
-        const video = await this.tryClient(videoId, CLIENT_PROFILES[client], tokenOnce);
+        const video = await this.tryClient(videoId, table[client], tokenOnce);
         this.record(client, 'ok', started);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
         return video;
@@ -84,7 +94,7 @@ export class Extractor {
         this.record(client, failure.code, started);
         const level = failure.code === 'youtube.po_token_unavailable' ? 'info' : 'debug';
         this.logger[level]('youtube.client', { videoId, client, outcome: failure.code, ms: Date.now() - started, upstream: failure.logDetails });
-        if (DEFINITIVE.has(failure.code)) throw failure;
+        if (verdicts.add(failure, table[client].kind)) throw failure;
         failures.push(failure);
       }
     }
@@ -100,7 +110,8 @@ export class Extractor {
         this.logger.info('youtube.fallback', { videoId, instance: instance.url, type: instance.type, outcome: reason, ms: Date.now() - started });
       }
     }
-    throw mostTelling(failures, videoId);
+    // A claim about the video that no client of another kind confirmed is not the answer.
+    throw verdicts.standing() ?? mostTelling(failures.filter((failure) => !isVerdict(failure)), videoId);
   }
 
   private record(client: YouTubeClientName, code: string, started: number): void {

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { markUnambiguous } from './client-verdict';
 import type { PlayerResponse } from './player-response';
 
 /**
@@ -24,10 +25,12 @@ export function checkPlayability(response: PlayerResponse, videoId: string): Pla
     }
     return null;
   }
-  const fail = (code: ConstructorParameters<typeof AppError>[0], message: string, retryable = false) => ({
-    error: new AppError(code, message, { logDetails: { status, reason } }),
-    retryable,
-  });
+  // YouTube named the video and said why: not one client's quirk (client-verdict.ts).
+  const namesTheVideo = Boolean(response.videoDetails?.videoId) && reason.trim() !== '';
+  const fail = (code: ConstructorParameters<typeof AppError>[0], message: string, retryable = false) => {
+    const error = new AppError(code, message, { logDetails: { status, reason } });
+    return { error: namesTheVideo ? markUnambiguous(error) : error, retryable };
+  };
 
   if (/not a bot|confirm you.?re not/.test(detail)) return fail('youtube.bot_check', 'YouTube asked for a bot check; try again later.', true);
   if (/private/.test(detail)) return fail('video.private', `Video ${videoId} is private.`);

@@ -3,6 +3,8 @@ import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import type { YouTubeClientName, YouTubeSettings } from '../settings';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
+import type { ClientTable } from './client-overrides';
+import { tableOf } from './client-table';
 import type { Extractor, ExtractorOptions } from './extractor';
 import { MetadataCache } from './metadata-cache';
 import type { SearchResult } from './search';
@@ -22,6 +24,11 @@ export class YouTubeService {
   private readonly cache: MetadataCache;
   /** The client health the extractor reports to; /stream adds googlevideo's answers. */
   readonly health: ClientHealth;
+  /**
+   * The effective client table of this request (client-table.ts): the profile (context,
+   * version, user agent) each client is to be used with, overrides applied.
+   */
+  readonly clientTable: () => Promise<ClientTable>;
 
   /** `background` keeps work that the answer need not wait for (the cache writes) alive after it: the request's waitUntil. */
   constructor(
@@ -32,7 +39,8 @@ export class YouTubeService {
     { background, ...extractorOptions }: ExtractorOptions & { background?: (work: Promise<unknown>) => void } = {},
   ) {
     this.health = extractorOptions.health ?? untrackedClientHealth;
-    this.extractorOptions = { ...extractorOptions, health: this.health };
+    this.clientTable = extractorOptions.clientTable ?? (async () => tableOf(config.YOUTUBE_CLIENT_OVERRIDES));
+    this.extractorOptions = { ...extractorOptions, health: this.health, clientTable: this.clientTable };
     this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, background, logger);
   }
 

@@ -7,6 +7,7 @@ import { legacyAdminRoute } from './legacy';
 import { logsRoute } from './logs';
 import { statsRoute } from './stats';
 import { streamLinksRoute } from './stream-links';
+import { youtubeClientsRoute } from './youtube-clients';
 
 /** Everything under /admin: ADMIN_API_KEY or an admin-tier key. */
 export const adminRoute = new Hono<AppEnv>();
@@ -16,3 +17,4 @@ adminRoute.route('/', statsRoute);
 adminRoute.route('/', logsRoute);
 adminRoute.route('/', legacyAdminRoute);
 adminRoute.route('/', streamLinksRoute);
+adminRoute.route('/', youtubeClientsRoute);
