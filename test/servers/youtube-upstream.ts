@@ -6,9 +6,9 @@ import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
-import { hlsAnswer } from './googlevideo-hls';
+import { hlsAnswer, pathParams as manifestParams } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
-import { isPoTokenFor } from './po-tokens';
+import { dataSyncIdOf, isPoTokenFor, userAgentTag } from './po-tokens';
 
 /**
  * A test stand-in for YouTube: InnerTube (player, search, visitor_id), the
@@ -38,6 +38,11 @@ interface Call {
   poToken?: 'valid' | 'invalid';
   /** googlevideo: why it answered 403, when it did. */
   refused?: string;
+  /** Player request: the visitor data its session carried (context.client or X-Goog-Visitor-Id), and its User-Agent. */
+  visitorData?: string;
+  userAgent?: string;
+  /** Player request: whether it came signed in (cookies and a SAPISIDHASH). */
+  signedIn?: boolean;
   /** `1.1 yt-music-relay` when the request came through the egress relay. */
   via?: string;
 }
@@ -70,6 +75,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let scenarios = new Map<string, Map<string, PlayerMode>>();
   // googlevideo URLs (by `id`+`itag`) that answer 403 the next N times
   let expiredStreams = new Map<string, number>();
+  // videoId → clients whose googlevideo URLs for that video are refused (403), however well formed
+  let refusedClients = new Map<string, Set<string>>();
   // test video id → recorded video id, so a test can steer "its own" video without disturbing others
   let aliases = new Map<string, string>();
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
@@ -105,10 +112,20 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const client = String(request.context?.client?.clientName ?? '');
       const sts = request.playbackContext?.contentPlaybackContext?.signatureTimestamp;
       const poToken = request.serviceIntegrityDimensions?.poToken;
+      // A player token is bound to the video.
       const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via });
+      const userAgent = req.headers['user-agent'];
+      // The session: the visitor data sent (body or header), else one YouTube makes up and answers with;
+      // signed in, the account's data sync id. The GVS token must be bound to it.
+      const sentVisitor = String(request.context?.client?.visitorData ?? req.headers['x-goog-visitor-id'] ?? '') || undefined;
+      const visitorData = sentVisitor ?? `CgtNew${Math.random().toString(36).slice(2, 10)}`;
+      const cookie = String(req.headers.cookie ?? '');
+      const signedIn = Boolean(cookie && /SAPISIDHASH /.test(String(req.headers.authorization ?? '')));
+      const dataSyncId = signedIn ? dataSyncIdOf(cookie) : undefined;
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, sts, poToken: pot, via: req.headers.via, visitorData: sentVisitor, userAgent, signedIn });
       const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
-      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId });
+      const session = { visitorData, dataSyncId };
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId, userAgent, gvsBinding: dataSyncId ?? visitorData }, session);
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -125,7 +142,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
-      calls.push({ host, method: 'GET', path: url.pathname });
+      const refused = userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']);
+      calls.push({ host, method: 'GET', path: url.pathname, ...(refused ? { refused } : {}) });
+      if (refused) return text(res, 403, refused, 'text/plain');
       return text(res, 200, hlsAnswer(url.pathname), 'application/vnd.apple.mpegurl');
     }
     if (url.pathname.startsWith('/videoplayback')) return videoplayback(req, url, host, res);
@@ -142,6 +161,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       calls = [];
       scenarios = new Map();
       expiredStreams = new Map();
+      refusedClients = new Map();
       aliases = new Map();
       bytesPerSecond = 0;
       hostile.reset();
@@ -170,6 +190,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       expiredStreams.set(String(input.clen), input.times ?? 1);
       return json(res, 200, { ok: true });
     }
+    if (path === '/__control/refuse-client') {
+      // googlevideo refuses this client's URLs of this video (a client YouTube no longer serves).
+      const clients = refusedClients.get(input.videoId) ?? new Set<string>();
+      clients.add(input.client);
+      refusedClients.set(input.videoId, clients);
+      return json(res, 200, { ok: true });
+    }
     if (path === '/__control/pace') {
       bytesPerSecond = Number(input.bytesPerSecond) || 0;
       return json(res, 200, { ok: true });
@@ -183,7 +210,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     return json(res, 404, { error: 'unknown control' });
   }
 
-  function player(videoId: string, client: string, res: ServerResponse, ask: Parameters<typeof answerForClient>[0]) {
+  function player(videoId: string, client: string, res: ServerResponse, ask: Parameters<typeof answerForClient>[0], session: { visitorData: string; dataSyncId?: string }) {
     const mode = scenarios.get(videoId)?.get(client) ?? scenarios.get(videoId)?.get('*') ?? 'ok';
     if (mode === 'http_403') return json(res, 403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
     if (mode === 'bot_check') {
@@ -201,6 +228,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (mode === 'plain') return jsonText(res, 200, text);
     // The late-2026 behaviours rewrite a copy of the answer per client.
     const answer = JSON.parse(text);
+    // The session YouTube saw, as its answers name it.
+    answer.responseContext = {
+      ...answer.responseContext,
+      visitorData: session.visitorData,
+      ...(session.dataSyncId ? { mainAppWebResponseContext: { datasyncId: session.dataSyncId } } : {}),
+    };
     if (mode === 'sabr_only') return json(res, 200, sabrOnly(answer));
     return json(res, 200, answerForClient(ask, answer));
   }
@@ -256,7 +289,11 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (!/googlevideo\.com$|^piped|^invidious/.test(host.split(':')[0]!)) return text(res, 421, 'wrong host', 'text/plain');
     const expire = Number(params.get('expire') ?? 0);
     if (expire && expire * 1000 < Date.now()) return text(res, 403, 'url expired', 'text/plain');
-    const refusal = googlevideoRefusal(params);
+    const refusedFor = refusedClients.get(params.get('xt_video') ?? '');
+    const refusal =
+      (refusedFor?.has(params.get('xt_client') ?? '') ? `${params.get('xt_client')} URLs of this video are refused` : null) ??
+      googlevideoRefusal(params, req.headers['user-agent']) ??
+      userAgentRefusal(pathParams, req.headers['user-agent']);
     if (refusal) {
       call.refused = refusal;
       return text(res, 403, refusal, 'text/plain');
@@ -302,6 +339,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     url: `http://127.0.0.1:${boundPort}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** An HLS playlist or segment whose path names its player request's User-Agent, fetched with another. */
+function userAgentRefusal(params: Map<string, string>, userAgent: string | undefined): string | null {
+  const tag = params.get('xt_ua');
+  return tag && tag !== userAgentTag(userAgent) ? 'fetched with another User-Agent than its player request' : null;
 }
 
 function pathParamsOf(pathname: string): Map<string, string> {

@@ -10,6 +10,11 @@ import { base64url, fromBase64url } from './token';
  * STREAM_SIGNING_KEY: `/stream/<token>/hls/<url>.<mac>`. The relay fetches
  * only URIs this service wrote, for the token it wrote them under, so an HLS
  * link cannot be turned into a fetcher of arbitrary URLs.
+ *
+ * googlevideo wants every playlist and segment fetched with the User-Agent of the
+ * client that minted the manifest, so the signed URL carries it in its fragment
+ * (`#ua=…`; a fragment is never sent upstream): the relay of a segment needs no
+ * resolve to know whom to fetch it as.
  */
 const MAC_BYTES = 16;
 /** Playlists are read whole to be rewritten; anything bigger is not a playlist we relay. */
@@ -39,6 +44,8 @@ export interface HlsLinks {
   proxyBase: string;
   token: string;
   secret: string;
+  /** The User-Agent the playlist was fetched with, and its URIs must be. */
+  userAgent?: string;
 }
 
 export async function rewritePlaylist(playlist: string, playlistUrl: string, links: HlsLinks): Promise<string> {
@@ -49,6 +56,7 @@ export async function rewritePlaylist(playlist: string, playlistUrl: string, lin
     if (!proxied) {
       const absolute = URL.parse(uri, playlistUrl);
       // A URI that is not a URL is dropped, never passed through as written.
+      if (absolute) absolute.hash = links.userAgent ? new URLSearchParams({ ua: links.userAgent }).toString() : '';
       proxied = absolute ? proxiedUrl(absolute.toString(), links) : Promise.resolve('');
       uris.set(uri, proxied);
     }
@@ -90,6 +98,14 @@ export async function verifyProxiedUrl(segment: string, token: string, secret: s
   } catch {
     return null;
   }
+}
+
+/** A proxied URL's target without its fragment, and the User-Agent the fragment names. */
+export function fetchTarget(target: URL): { url: string; userAgent?: string } {
+  const userAgent = new URLSearchParams(target.hash.slice(1)).get('ua') ?? undefined;
+  const url = new URL(target);
+  url.hash = '';
+  return { url: url.toString(), ...(userAgent ? { userAgent } : {}) };
 }
 
 export function isPlaylist(url: URL, contentType: string | null): boolean {
