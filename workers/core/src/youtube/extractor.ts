@@ -67,17 +67,16 @@ export class Extractor {
   async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
     const skip = new Set(options.skipClients ?? []);
-    const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
-    const walkedToInstances = wanted.length === 0 && this.config.FALLBACK_INSTANCES.length > 0;
-    const usable = (wanted.length > 0 || walkedToInstances ? wanted : this.config.YOUTUBE_CLIENTS).filter(
-      (client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured,
-    );
-    if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged && skip.size === 0) {
+    const playable = this.config.YOUTUBE_CLIENTS.filter((client) => CLIENT_PROFILES[client].poToken === false || this.poTokens.configured);
+    if (playable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
       // Once per isolate: the same reason holds for every resolve until the settings change.
       skipLogged = true;
-      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !usable.includes(client));
+      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !playable.includes(client));
       this.logger.info('youtube.clients_skipped', { clients: skipped, reason: 'they need a PO token and PO_TOKEN_PROVIDER_URL is not set' });
     }
+    const wanted = playable.filter((client) => !skip.has(client));
+    const walkedToInstances = wanted.length === 0 && this.config.FALLBACK_INSTANCES.length > 0;
+    const usable = wanted.length > 0 || walkedToInstances ? wanted : playable;
     const tokenFor = this.tokensOfOneResolve();
     for (const client of usable.length > 0 ? await this.health.plan(usable) : []) {
       const started = Date.now();
