@@ -65,8 +65,9 @@ describe('the first play walks the whole chain', () => {
     const resolved = await app.json(`/v1/resolve?query=${videoId}`);
     expect(resolved.status).toBe(200);
     const { size } = resolved.body.stream as { size: number };
-    const response = await app.call(new URL(resolved.body.stream.url).pathname);
+    const response = await app.call(new URL(resolved.body.stream.url).pathname.replace(/^\/stream\//, '/file/'));
     expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Disposition')).toContain(videoId);
     expect(Buffer.from(await response.arrayBuffer()).equals(expectedBytes(size, size - 1))).toBe(true);
     expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']);
   });
