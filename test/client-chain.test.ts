@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-client-health';
+import { forgetPoTokens } from '../workers/core/src/youtube/po-token-provider';
 import vectors from './fixtures/youtube/player-js/vectors.json';
 import { api, apiJson, forgetVideo, upstream } from './support/api';
 import { apiWith, poTokenProvider, TEST_PO_TOKEN_PROVIDER } from './support/api-with';
@@ -103,7 +104,8 @@ describe('the default client chain', () => {
 describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
   const withProvider = () => apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER });
 
-  it('resolves through MWEB with the provider’s token in the request and in the URLs, never in the answer', async () => {
+  it('resolves through MWEB with the session’s GVS token in the URLs (no player token: MWEB wants none), never in the answer', async () => {
+    forgetPoTokens();
     await upstream.alias('chainMweb01', SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainMweb01', 'bot_check', client);
     const app = withProvider();
@@ -111,24 +113,34 @@ describe('PO token clients (PO_TOKEN_PROVIDER_URL set)', () => {
     expect(resolved.status).toBe(200);
     const calls = await playerCalls('chainMweb01');
     expect(calls.map((call) => call.client)).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER', 'MWEB']);
-    expect(calls[3]).toMatchObject({ poToken: 'valid', sts: PLAYER_STS });
-    expect((await poTokenProvider.calls()).filter((call) => call.contentBinding === 'chainMweb01')).toHaveLength(1);
-    expect(resolved.text).not.toContain(await poTokenProvider.tokenFor('chainMweb01'));
+    expect(calls[3]).toMatchObject({ sts: PLAYER_STS });
+    expect(calls[3]!.poToken).toBeUndefined();
+    const visitorData = calls[3]!.visitorData!;
+    expect(visitorData).toBeTruthy();
+    const asked = (await poTokenProvider.calls()).map((call) => call.contentBinding);
+    expect(asked).toContain(visitorData);
+    expect(asked).not.toContain('chainMweb01');
+    expect(resolved.text).not.toContain(await poTokenProvider.tokenFor(visitorData));
     await expectByteExactStream(resolved.body.stream.url, resolved.body.stream.size, resolved.body.stream.mime, app.call);
   });
 
-  it('keeps a token until it expires: a fresh resolve of the same video asks the provider no more', async () => {
+  it('keeps a token until it expires: a fresh resolve asks the provider no more', async () => {
+    forgetPoTokens();
     await upstream.alias('chainPotC01', OTHER_SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainPotC01', 'bot_check', client);
     const app = withProvider();
+    const askedBefore = (await poTokenProvider.calls()).length;
     expect((await app.json('/v1/resolve?query=chainPotC01')).status).toBe(200);
     await forgetVideo('chainPotC01');
     expect((await app.json('/v1/resolve?query=chainPotC01')).status).toBe(200);
-    expect((await playerCalls('chainPotC01')).filter((call) => call.client === 'MWEB')).toHaveLength(2);
-    expect((await poTokenProvider.calls()).filter((call) => call.contentBinding === 'chainPotC01')).toHaveLength(1);
+    const mweb = (await playerCalls('chainPotC01')).filter((call) => call.client === 'MWEB');
+    expect(mweb).toHaveLength(2);
+    expect(mweb[1]!.visitorData).toBe(mweb[0]!.visitorData);
+    expect((await poTokenProvider.calls()).slice(askedBefore).filter((call) => call.contentBinding === mweb[0]!.visitorData)).toHaveLength(1);
   });
 
   it('skips MWEB and WEB when the provider is down, and answers from what is left', async () => {
+    forgetPoTokens();
     await upstream.alias('chainPotD01', OTHER_SONG);
     for (const client of ['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']) await upstream.scenario('chainPotD01', 'bot_check', client);
     await poTokenProvider.control('down', { down: true });
@@ -149,7 +161,8 @@ describe('clients outside the default chain', () => {
     ['IOS', 'chainIos001', /IOS formats need a GVS PO token/],
   ])('are still selectable: %s answers, but googlevideo refuses its URLs', async (client, videoId, reason) => {
     await upstream.alias(videoId, SONG);
-    const app = apiWith({ YOUTUBE_CLIENTS: client });
+    // Without fallback instances: the walk (first-play.test.ts) has no other route to take.
+    const app = apiWith({ YOUTUBE_CLIENTS: client, FALLBACK_INSTANCES: '' });
     const resolved = await app.json(`/v1/resolve?query=${videoId}`);
     expect(resolved.status).toBe(200);
     const before = (await upstream.calls()).length;

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-client-health';
+import { forgetPoTokens } from '../workers/core/src/youtube/po-token-provider';
 import { upstream } from './support/api';
 import { apiWith } from './support/api-with';
 import { seedOf, streamBytes } from './servers/stream-bytes';
@@ -57,6 +58,7 @@ describe.each([
 describe('a PO token provider that fails', () => {
   it('is asked once per resolve, not once per token client: a resolve waits on it at most one timeout', async () => {
     const { poTokenProvider, TEST_PO_TOKEN_PROVIDER } = await import('./support/api-with');
+    forgetPoTokens();
     const app = apiWith({ PO_TOKEN_PROVIDER_URL: TEST_PO_TOKEN_PROVIDER, YOUTUBE_CLIENTS: 'MWEB,WEB,TV', FALLBACK_INSTANCES: '' });
     const videoId = `pd${crypto.randomUUID().replace(/-/g, '')}`.slice(0, 11);
     await upstream.alias(videoId, 'tjz2u2DiveM');
@@ -65,7 +67,10 @@ describe('a PO token provider that fails', () => {
       const resolved = await app.json(`/v1/resolve?query=${videoId}`);
       expect(resolved.status).toBe(200);
       expect(await playerClients(videoId)).toEqual(['TVHTML5']);
-      expect((await poTokenProvider.calls()).filter((call) => call.contentBinding === videoId)).toHaveLength(1);
+      // MWEB asks for the session's GVS token (bound to its visitor data), fails, and WEB asks nothing.
+      const [tv] = (await upstream.calls()).filter((call) => call.path === '/youtubei/v1/player' && call.videoId === videoId);
+      const bindings = new Set([videoId, tv!.visitorData]);
+      expect((await poTokenProvider.calls()).filter((call) => bindings.has(call.contentBinding))).toHaveLength(1);
     } finally {
       await poTokenProvider.control('down', { down: false });
     }

@@ -1,4 +1,4 @@
-import { isPoTokenFor } from './po-tokens';
+import { isPoTokenFor, userAgentTag } from './po-tokens';
 import { playerVectors } from './player-scripts';
 
 /**
@@ -14,8 +14,11 @@ import { playerVectors } from './player-scripts';
  *   for the current player (or the earlier recorded player whose signatureTimestamp the request
  *   carried, unless the test retired it); googlevideo checks `sig` and `n` against yt-dlp’s values for that
  *   player, and refuses them all when the request's signatureTimestamp was not that player's;
- * - MWEB: ciphered, googlevideo wants `pot` (a token the test provider minted for the video);
- * - WEB: SABR-only without a PO token in the request, else as MWEB.
+ * - MWEB: ciphered, googlevideo wants `pot`: a GVS token minted for the session of the player
+ *   request (its visitor data; signed in, the account's data sync id), not for the video;
+ * - WEB: SABR-only without a player token (minted for the video) in the request, else as MWEB.
+ * Every URL is fetched as the client that asked for it: googlevideo refuses another User-Agent
+ * than the player request's (HLS playlists and segments too).
  * Each rewritten URL says what it is in test-only parameters (`xt_*`), which googlevideo reads.
  */
 export interface PlayerAsk {
@@ -28,6 +31,10 @@ export interface PlayerAsk {
   playerId: string;
   /** context.client.clientVersion of the request. */
   clientVersion?: string;
+  /** What the session's GVS token must be bound to: the visitor data sent (or answered), or the data sync id. */
+  gvsBinding?: string;
+  /** The player request's User-Agent. */
+  userAgent?: string;
 }
 
 /** The clients YouTube does not give "made for kids" videos to. */
@@ -56,12 +63,19 @@ export function answerForClient(ask: PlayerAsk, answer: any): any {
   const vectors = CIPHERED.has(ask.client) ? playerVectors(ask.playerId) : null;
   const stsOk = vectors ? ask.signatureTimestamp === vectors.signatureTimestamp : true;
   let index = 0;
+  const uaTag = userAgentTag(ask.userAgent);
+  if (typeof copy.streamingData.hlsManifestUrl === 'string') {
+    // Path parameters, as googlevideo's manifest URLs have them; the playlists pass the tag on.
+    copy.streamingData.hlsManifestUrl = copy.streamingData.hlsManifestUrl.replace(/\/file\/index\.m3u8$/, `/xt_ua/${uaTag}/file/index.m3u8`);
+  }
   for (const format of formatsOf(copy)) {
     if (typeof format.url !== 'string') continue;
     const url = new URL(format.url);
     url.searchParams.set('c', ask.client);
     url.searchParams.set('xt_client', ask.client);
     url.searchParams.set('xt_video', ask.videoId);
+    url.searchParams.set('xt_ua', uaTag);
+    if (NEEDS_TOKEN.has(ask.client)) url.searchParams.set('xt_bind', ask.gvsBinding ?? '');
     if (vectors) {
       const n = vectors.n[index % vectors.n.length]!;
       url.searchParams.delete('sig');
@@ -93,9 +107,10 @@ export function sabrOnly(answer: any): any {
 }
 
 /** Why the test googlevideo refuses a URL (403), or null when it serves it. */
-export function googlevideoRefusal(params: URLSearchParams): string | null {
+export function googlevideoRefusal(params: URLSearchParams, userAgent?: string): string | null {
   const client = params.get('xt_client');
   if (!client) return null;
+  if (params.get('xt_ua') !== userAgentTag(userAgent)) return 'fetched with another User-Agent than its player request';
   if (client === 'ANDROID_VR') return 'ANDROID_VR formats are refused';
   if (client === 'IOS' || client === 'iOS') return 'IOS formats need a GVS PO token from iOS';
   const player = params.get('xt_player');
@@ -105,7 +120,11 @@ export function googlevideoRefusal(params: URLSearchParams): string | null {
     if (params.get('sig') !== vectors.sig[0]!.expected) return 'bad sig';
     if (params.get('n') !== vectors.n[Number(params.get('xt_n'))]?.expected) return 'bad n';
   }
-  if (NEEDS_TOKEN.has(client) && !isPoTokenFor(params.get('pot'), params.get('xt_video') ?? '')) return 'no valid pot';
+  if (NEEDS_TOKEN.has(client)) {
+    const pot = params.get('pot');
+    if (!pot) return 'no valid pot';
+    if (!isPoTokenFor(pot, params.get('xt_bind') ?? '')) return 'pot minted for another binding than the player request’s session';
+  }
   return null;
 }
 

@@ -6,9 +6,9 @@ import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
 import { answerForClient, googlevideoRefusal, refusalForClient, sabrOnly } from './client-answers';
-import { hlsAnswer } from './googlevideo-hls';
+import { hlsAnswer, pathParams as manifestParams } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
-import { isPoTokenFor } from './po-tokens';
+import { dataSyncIdOf, isPoTokenFor, userAgentTag } from './po-tokens';
 import { describeRealMedia, realMediaPlaylist, type RealMedia } from './real-media';
 
 /**
@@ -42,6 +42,10 @@ interface Call {
   poToken?: 'valid' | 'invalid';
   /** googlevideo: why it answered 403, when it did. */
   refused?: string;
+  /** Player request: the visitor data its session carried (context.client or X-Goog-Visitor-Id). */
+  visitorData?: string;
+  /** Player request: whether it came signed in (cookies and a SAPISIDHASH). */
+  signedIn?: boolean;
   /** `1.1 yt-music-relay` when the request came through the egress relay. */
   via?: string;
 }
@@ -81,6 +85,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let scenarios = new Map<string, Map<string, PlayerMode>>();
   // googlevideo URLs (by `id`+`itag`) that answer 403 the next N times
   let expiredStreams = new Map<string, number>();
+  // videoId → clients whose googlevideo URLs for that video are refused (403), however well formed
+  let refusedClients = new Map<string, Set<string>>();
   // test video id → recorded video id, so a test can steer "its own" video without disturbing others
   let aliases = new Map<string, string>();
   // video ids marked "made for kids": the clients YouTube keeps them from refuse them (client-answers.ts)
@@ -123,10 +129,20 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const sts = request.playbackContext?.contentPlaybackContext?.signatureTimestamp;
       const clientVersion = String(request.context?.client?.clientVersion ?? '');
       const poToken = request.serviceIntegrityDimensions?.poToken;
+      // A player token is bound to the video.
       const pot = poToken ? (isPoTokenFor(poToken, videoId) ? 'valid' : 'invalid') : undefined;
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, clientVersion, userAgent: req.headers['user-agent'], sts, poToken: pot, via: req.headers.via });
+      const userAgent = req.headers['user-agent'];
+      // The session: the visitor data sent (body or header), else one YouTube makes up and answers with;
+      // signed in, the account's data sync id. The GVS token must be bound to it.
+      const sentVisitor = String(request.context?.client?.visitorData ?? req.headers['x-goog-visitor-id'] ?? '') || undefined;
+      const visitorData = sentVisitor ?? `CgtNew${Math.random().toString(36).slice(2, 10)}`;
+      const cookie = String(req.headers.cookie ?? '');
+      const signedIn = Boolean(cookie && /SAPISIDHASH /.test(String(req.headers.authorization ?? '')));
+      const dataSyncId = signedIn ? dataSyncIdOf(cookie) : undefined;
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, clientVersion, poToken: pot, via: req.headers.via, visitorData: sentVisitor, userAgent, signedIn });
       const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
-      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId, clientVersion });
+      const session = { visitorData, dataSyncId };
+      return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId, userAgent, clientVersion, gvsBinding: dataSyncId ?? visitorData }, session);
     }
     if (req.method === 'POST' && url.pathname === '/youtubei/v1/search') {
       const request = JSON.parse(body.toString() || '{}');
@@ -143,7 +159,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
-      calls.push({ host, method: 'GET', path: url.pathname });
+      const refused = userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']);
+      calls.push({ host, method: 'GET', path: url.pathname, ...(refused ? { refused } : {}) });
+      if (refused) return text(res, 403, refused, 'text/plain');
       const manifestId = pathParamsOf(url.pathname).get('id');
       const real = realMediaOf(manifestId);
       if (real) return text(res, 200, realHlsAnswer(url.pathname, manifestId!, real.media), 'application/vnd.apple.mpegurl');
@@ -163,6 +181,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       calls = [];
       scenarios = new Map();
       expiredStreams = new Map();
+      refusedClients = new Map();
       aliases = new Map();
       madeForKids = new Set();
       bytesPerSecond = 0;
@@ -196,6 +215,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       expiredStreams.set(String(input.clen), input.times ?? 1);
       return json(res, 200, { ok: true });
     }
+    if (path === '/__control/refuse-client') {
+      // googlevideo refuses this client's URLs of this video (a client YouTube no longer serves).
+      const clients = refusedClients.get(input.videoId) ?? new Set<string>();
+      clients.add(input.client);
+      refusedClients.set(input.videoId, clients);
+      return json(res, 200, { ok: true });
+    }
     if (path === '/__control/pace') {
       bytesPerSecond = Number(input.bytesPerSecond) || 0;
       return json(res, 200, { ok: true });
@@ -209,7 +235,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     return json(res, 404, { error: 'unknown control' });
   }
 
-  function player(videoId: string, client: string, res: ServerResponse, ask: Parameters<typeof answerForClient>[0]) {
+  function player(videoId: string, client: string, res: ServerResponse, ask: Parameters<typeof answerForClient>[0], session: { visitorData: string; dataSyncId?: string }) {
     const mode = scenarios.get(videoId)?.get(client) ?? scenarios.get(videoId)?.get('*') ?? 'ok';
     if (mode === 'http_403') return json(res, 403, { error: { code: 403, message: 'The caller does not have permission', status: 'PERMISSION_DENIED' } });
     if (mode === 'bot_check') {
@@ -233,6 +259,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     const answer = JSON.parse(text);
     const real = realMedia.get(videoId);
     if (real) describeRealMedia(answer, real.media, { progressive: real.progressive });
+    // The session YouTube saw, as its answers name it.
+    answer.responseContext = {
+      ...answer.responseContext,
+      visitorData: session.visitorData,
+      ...(session.dataSyncId ? { mainAppWebResponseContext: { datasyncId: session.dataSyncId } } : {}),
+    };
     if (mode === 'sabr_only') return json(res, 200, sabrOnly(answer));
     return json(res, 200, answerForClient(ask, answer));
   }
@@ -290,7 +322,11 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (!/googlevideo\.com$|^piped|^invidious/.test(host.split(':')[0]!)) return text(res, 421, 'wrong host', 'text/plain');
     const expire = Number(params.get('expire') ?? 0);
     if (expire && expire * 1000 < Date.now()) return text(res, 403, 'url expired', 'text/plain');
-    const refusal = googlevideoRefusal(params);
+    const refusedFor = refusedClients.get(params.get('xt_video') ?? '');
+    const refusal =
+      (refusedFor?.has(params.get('xt_client') ?? '') ? `${params.get('xt_client')} URLs of this video are refused` : null) ??
+      googlevideoRefusal(params, req.headers['user-agent']) ??
+      userAgentRefusal(pathParams, req.headers['user-agent']);
     if (refusal) {
       call.refused = refusal;
       return text(res, 403, refusal, 'text/plain');
@@ -347,6 +383,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
     useRealMedia: (videoId, media, mediaOptions = {}) => void realMedia.set(videoId, { media, progressive: mediaOptions.progressive ?? false }),
   };
+}
+
+/** An HLS playlist or segment whose path names its player request's User-Agent, fetched with another. */
+function userAgentRefusal(params: Map<string, string>, userAgent: string | undefined): string | null {
+  const tag = params.get('xt_ua');
+  return tag && tag !== userAgentTag(userAgent) ? 'fetched with another User-Agent than its player request' : null;
 }
 
 function pathParamsOf(pathname: string): Map<string, string> {

@@ -29,7 +29,7 @@ export const upstream = {
     const response = await fetch(`${base}/__control/${path}`, { method: 'POST', body: JSON.stringify(body ?? {}) });
     return response.json();
   },
-  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; clientVersion?: string; userAgent?: string; poToken?: 'valid' | 'invalid'; refused?: string }>> {
+  calls(): Promise<Array<{ host: string; path: string; videoId?: string; client?: string; query?: string; range?: string; bytes?: number; clen?: number; sig?: string; n?: string; via?: string; sts?: number; poToken?: 'valid' | 'invalid'; refused?: string; visitorData?: string; userAgent?: string; signedIn?: boolean; clientVersion?: string }>> {
     return this.control('calls');
   },
   scenario(videoId: string, mode: string, client?: string) {
@@ -38,6 +38,10 @@ export const upstream = {
   /** The googlevideo format of this content length answers 403 the next `times` requests. */
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
+  },
+  /** googlevideo refuses (403) every URL this client mints for this video, however well formed. */
+  refuseClient(videoId: string, client: string) {
+    return this.control('refuse-client', { videoId, client });
   },
   /** A hostile answer for matching requests (test/servers/hostile-upstream.ts). */
   hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number }) {

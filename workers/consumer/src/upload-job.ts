@@ -2,9 +2,11 @@ import { InputFile } from 'grammy';
 import type { CacheJob } from '../../core/src/contracts/cache-job';
 import type { CacheEntry } from '../../core/src/store/types';
 import { isAllowedStreamHost, mediaFetch } from '../../core/src/stream/upstream-hosts';
+import { RouteWalk } from '../../core/src/stream/route-walk';
 import { StreamHealthWatch } from '../../core/src/stream/stream-health';
 import type { YouTubeClientName } from '../../core/src/settings';
 import { untrackedClientHealth, type ClientHealth } from '../../core/src/youtube/client-health';
+import { fetchingAs, mediaHeadersOf } from '../../core/src/youtube/media-headers';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
 import { fetchThumbnail, hlsBytes, mediaBytes, megabytes, planUpload, type UploadPlan } from './media-source';
@@ -123,17 +125,22 @@ function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (
   const { runtime } = deps;
   const maxBytes = runtime.limits.maxFileBytes;
   if (plan.kind === 'hls') {
-    return hlsBytes(plan.manifestUrl, { fetch: mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), checkUrl: checked, maxBytes, durationSeconds: video.duration });
+    // Playlists and segments are fetched as the client that minted the manifest.
+    const fetch = fetchingAs(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), mediaHeadersOf(video));
+    return hlsBytes(plan.manifestUrl, { fetch, checkUrl: checked, maxBytes, durationSeconds: video.duration });
   }
-  // googlevideo refusing a client's URL counts toward that client, and the re-resolve skips it.
+  // googlevideo refusing a client's URL counts toward that client; the walk goes on through every
+  // route that is left, each URL fetched as the client that minted it.
   const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
+  const walk = new RouteWalk(watch, (skipClients) => deps.resolveVideo(job.video_id, { skipClients }));
+  walk.began(video);
   const refresh = async () => {
-    const fresh = await deps.resolveVideo(job.video_id, { skipClients: watch.refused });
+    const fresh = await walk.next();
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
     if (!format) throw new Error(`format ${plan.format.itag} is no longer offered`);
-    return watch.track({ url: checked(format.url), size: format.size, mime: format.mime }, fresh);
+    return watch.track({ url: checked(format.url), size: format.size, mime: format.mime, headers: mediaHeadersOf(fresh) }, fresh);
   };
-  const source = watch.track({ url: plan.format.url, size: plan.format.size, mime: plan.format.mime }, video);
+  const source = watch.track({ url: plan.format.url, size: plan.format.size, mime: plan.format.mime, headers: mediaHeadersOf(video) }, video);
   return mediaBytes(source, { fetch: watch.wrap(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES)), chunkBytes: runtime.config.STREAM_CHUNK_BYTES, refresh, maxBytes });
 }
 

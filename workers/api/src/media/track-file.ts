@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { proxyMedia, type ProxySource } from '../../../core/src/stream/chunked-proxy';
+import { RouteWalk } from '../../../core/src/stream/route-walk';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import type { StreamClaims } from '../../../core/src/stream/token';
 import { mediaType } from '../../../core/src/stream/media-type';
@@ -9,6 +10,7 @@ import { isAllowedStreamHost, mediaFetch } from '../../../core/src/stream/upstre
 import { serveCachedStream } from '../telegram-cache/cached-stream';
 import { serveJoinedHls } from './joined-hls';
 import { bestAudio, bestProgressive } from '../../../core/src/youtube/formats';
+import { mediaHeadersOf } from '../../../core/src/youtube/media-headers';
 import type { ResolvedVideo, StreamFormat } from '../../../core/src/youtube/types';
 
 /**
@@ -41,28 +43,32 @@ async function trackBytes(c: Context<AppEnv>, claims: StreamClaims): Promise<Res
     if (cached) return cached;
   }
   const youtube = c.get('youtube');
-  // A 403 on a client's first URL fetch marks that client, and the re-resolve skips it.
+  // A 403 on a client's first URL fetch marks that client; the walk's next resolve skips it.
   const watch = new StreamHealthWatch(youtube.health);
-  const sourceFor = async (fresh: boolean): Promise<ProxySource | 'hls'> => {
-    const { video } = await youtube.resolve(claims.videoId, { fresh, skipClients: watch.refused });
+  const walk = new RouteWalk(watch, async (skipClients) => (await youtube.resolve(claims.videoId, { fresh: true, skipClients })).video);
+  const sourceOf = (video: ResolvedVideo): ProxySource | 'hls' | null => {
     const format = formatFor(video, claims);
     if (!format) {
       // A cache link of a video with no progressive format: what a resolve would stream is HLS.
       if (claims.delivery === 'telegram' && claims.type === 'video' && video.hlsManifestUrl) return 'hls';
-      if (!fresh) return sourceFor(true);
-      throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
+      return null;
     }
-    return watch.track(checkedSource({ url: format.url, size: format.size, mime: mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4') }, c), video);
+    const mime = mediaType(format.mime, claims.type === 'audio' ? 'audio/mp4' : 'video/mp4');
+    return watch.track(checkedSource({ url: format.url, size: format.size, mime, headers: mediaHeadersOf(video) }, c), video);
   };
-  const source = await sourceFor(false);
+  const gone = () => new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
+  const { video } = await youtube.resolve(claims.videoId);
+  walk.began(video);
+  const source = sourceOf(video) ?? sourceOf(await walk.next());
   if (source === 'hls') return serveHlsVideoAsOneFile(c, claims);
+  if (!source) throw gone();
   return proxyMedia(source, {
     fetch: watch.wrap(mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES)),
     chunkBytes: c.get('config').STREAM_CHUNK_BYTES,
     refresh: async () => {
-      const fresh = await sourceFor(true);
-      if (fresh === 'hls') throw new AppError('stream.token_expired', 'This format is no longer offered; resolve the track again.');
-      return fresh;
+      const next = sourceOf(await walk.next());
+      if (next === 'hls' || !next) throw gone();
+      return next;
     },
     method: c.req.method === 'HEAD' ? 'HEAD' : 'GET',
     rangeHeader: c.req.header('Range') ?? null,

@@ -1,12 +1,14 @@
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
+import { fetchTarget, isPlaylist, readPlaylist, rewritePlaylist, verifyProxiedUrl } from '../../../core/src/stream/hls';
 import { HLS_PLAYLIST_TYPE, mediaType, RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { forwardedRange, passThroughResponse, startsAtFirstByte } from '../../../core/src/stream/range';
+import { RouteWalk } from '../../../core/src/stream/route-walk';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
 import { linkIdOf, verifyStreamToken, type StreamClaims } from '../../../core/src/stream/token';
 import { mediaFetch } from '../../../core/src/stream/upstream-hosts';
+import { mediaHeadersOf } from '../../../core/src/youtube/media-headers';
 import { checkedSource, serveTrackFile } from '../media/track-file';
 import { limitLink } from '../middleware/link-rate-limit';
 import { limitIp, limitKey, refuseCountingIp } from '../middleware/rate-limit';
@@ -98,22 +100,34 @@ streamRoute.on(['GET', 'HEAD'], '/stream/:token/hls/:encoded', describe({ tag: '
   if (!target) return refuseCountingIp(c, new AppError('stream.token_invalid', 'This HLS link was not written by this service.'));
   const claims = await verifiedClaims(c);
   if (claims.delivery !== 'hls') throw new AppError('stream.token_invalid', 'This stream link is not an HLS stream.');
-  return relayHls(c, checkedSource({ url: target.toString(), size: null, mime: '' }, c).url);
+  const { url, userAgent } = fetchTarget(target);
+  return relayHls(c, checkedSource({ url, size: null, mime: '' }, c).url, userAgent);
 });
 
 async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promise<Response> {
   const youtube = c.get('youtube');
-  const { video } = await youtube.resolve(claims.videoId);
-  if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream.');
-  // googlevideo's answer to the manifest counts toward the client that minted it.
+  // googlevideo's answer to the manifest counts toward the client that minted it; a refused one sends the stream down the next route.
   const watch = new StreamHealthWatch(youtube.health);
-  const manifest = watch.track(checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c), video);
-  return relayHls(c, manifest.url, watch.wrap(c.get('outbound')));
+  const walk = new RouteWalk(watch, async (skipClients) => (await youtube.resolve(claims.videoId, { fresh: true, skipClients })).video);
+  let { video } = await youtube.resolve(claims.videoId);
+  walk.began(video);
+  for (;;) {
+    if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream.');
+    const manifest = watch.track(checkedSource({ url: video.hlsManifestUrl, size: null, mime: '' }, c), video);
+    const refusedBefore = watch.refused.length;
+    try {
+      return await relayHls(c, manifest.url, mediaHeadersOf(video)['User-Agent'], watch.wrap(c.get('outbound')));
+    } catch (error) {
+      if (watch.refused.length === refusedBefore) throw error;
+      video = await walk.next();
+    }
+  }
 }
 
-async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound')): Promise<Response> {
+async function relayHls(c: Context<AppEnv>, url: string, userAgent: string | undefined, fetch = c.get('outbound')): Promise<Response> {
   const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
-  const upstream = await guarded(url, { label: 'stream.hls', headers: forwardedRange(c.req.header('Range')) });
+  const headers = { ...forwardedRange(c.req.header('Range')), ...(userAgent ? { 'User-Agent': userAgent } : {}) };
+  const upstream = await guarded(url, { label: 'stream.hls', headers });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.
@@ -124,7 +138,7 @@ async function relayHls(c: Context<AppEnv>, url: string, fetch = c.get('outbound
   if (isPlaylist(target, upstream.headers.get('content-type'))) {
     const requestUrl = new URL(c.req.url);
     const token = c.req.param('token')!;
-    const links = { proxyBase: `${requestUrl.origin}/stream/${token}/hls`, token, secret: c.get('config').STREAM_SIGNING_KEY };
+    const links = { proxyBase: `${requestUrl.origin}/stream/${token}/hls`, token, secret: c.get('config').STREAM_SIGNING_KEY, ...(userAgent ? { userAgent } : {}) };
     const playlist = await rewritePlaylist(await readPlaylist(upstream), url, links);
     const body = new TextEncoder().encode(playlist);
     // HEAD says the length GET would send.

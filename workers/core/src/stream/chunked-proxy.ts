@@ -13,12 +13,18 @@ export interface ProxySource {
   url: string;
   size: number | null;
   mime: string;
+  /** Sent with every fetch of `url`: the User-Agent of the client that minted it (youtube/media-headers.ts). */
+  headers?: Record<string, string>;
 }
 
 export interface ProxyOptions {
   fetch: OutboundFetch;
   chunkBytes: number;
-  /** Called once when upstream says the URL expired (403/410): a fresh URL. */
+  /**
+   * Called when upstream refuses or expired the URL (403/410): another URL, from a fresh
+   * resolve that skips the clients refused so far. Called again for each refusal until it
+   * throws (every route spent); it decides when to give up.
+   */
   refresh?: () => Promise<ProxySource>;
   method: 'GET' | 'HEAD';
   rangeHeader: string | null;
@@ -27,6 +33,8 @@ export interface ProxyOptions {
 }
 
 const EXPIRED = new Set([403, 410]);
+/** A bound on the walk whatever `refresh` does: more than any configured chain of clients and instances. */
+const MAX_REFRESHES = 16;
 
 export async function proxyMedia(initial: ProxySource, options: ProxyOptions): Promise<Response> {
   let source = initial;
@@ -38,14 +46,14 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   headers.set('Cache-Control', 'private, max-age=3600');
   if (options.method === 'HEAD' || length === 0) return new Response(null, { status, headers });
 
-  let refreshed = false;
+  let refreshes = 0;
   const fetchChunk = async (from: number, to: number): Promise<Response> => {
     for (;;) {
-      const response = await options.fetch(withRange(source.url, from, to), { label: 'stream.chunk' });
+      const response = await options.fetch(withRange(source.url, from, to), { label: 'stream.chunk', ...(source.headers ? { headers: source.headers } : {}) });
       if (response.ok) return response;
       await response.body?.cancel();
-      if (EXPIRED.has(response.status) && options.refresh && !refreshed) {
-        refreshed = true;
+      if (EXPIRED.has(response.status) && options.refresh && refreshes < MAX_REFRESHES) {
+        refreshes += 1;
         source = await options.refresh();
         continue;
       }
@@ -91,7 +99,9 @@ function withRange(url: string, from: number, to: number): string {
 
 /** Without a known size, forward the client's Range header and stream the answer as is. */
 async function passThrough(source: ProxySource, options: ProxyOptions): Promise<Response> {
-  const upstream = await options.fetch(source.url, { method: options.method, headers: forwardedRange(options.rangeHeader), label: 'stream.passthrough' });
+  const headers = new Headers(forwardedRange(options.rangeHeader));
+  for (const [name, value] of Object.entries(source.headers ?? {})) headers.set(name, value);
+  const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough' });
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   return passThroughResponse(upstream, options.method, mediaType(upstream.headers.get('content-type'), mediaType(source.mime, 'application/octet-stream')));

@@ -16,6 +16,11 @@ import { base64url, fromBase64url } from './token';
  * 5.1.x/6.1) refuses a segment whose URL has no media extension, or one that
  * does not match the format it finds in it. The extension is not signed: it
  * names nothing the relay fetches. URIs written before it (`<url>.<mac>`) still verify.
+ *
+ * googlevideo wants every playlist and segment fetched with the User-Agent of the
+ * client that minted the manifest, so the signed URL carries it in its fragment
+ * (`#ua=…`; a fragment is never sent upstream): the relay of a segment needs no
+ * resolve to know whom to fetch it as.
  */
 const MAC_BYTES = 16;
 /** Playlists are read whole to be rewritten; anything bigger is not a playlist we relay. */
@@ -45,6 +50,8 @@ export interface HlsLinks {
   proxyBase: string;
   token: string;
   secret: string;
+  /** The User-Agent the playlist was fetched with, and its URIs must be. */
+  userAgent?: string;
 }
 
 /** What a URI in a playlist names, by where it stands: its extension when its own path carries none we know. */
@@ -77,6 +84,7 @@ export async function rewritePlaylist(playlist: string, playlistUrl: string, lin
     if (!proxied) {
       const absolute = URL.parse(uri, playlistUrl);
       // A URI that is not a URL is dropped, never passed through as written.
+      if (absolute) absolute.hash = links.userAgent ? new URLSearchParams({ ua: links.userAgent }).toString() : '';
       proxied = absolute ? proxiedUrl(absolute, extensionFor(absolute, role), links) : Promise.resolve('');
       uris.set(uri, proxied);
     }
@@ -127,6 +135,14 @@ export async function verifyProxiedUrl(segment: string, token: string, secret: s
   } catch {
     return null;
   }
+}
+
+/** A proxied URL's target without its fragment, and the User-Agent the fragment names. */
+export function fetchTarget(target: URL): { url: string; userAgent?: string } {
+  const userAgent = new URLSearchParams(target.hash.slice(1)).get('ua') ?? undefined;
+  const url = new URL(target);
+  url.hash = '';
+  return { url: url.toString(), ...(userAgent ? { userAgent } : {}) };
 }
 
 export function isPlaylist(url: URL, contentType: string | null): boolean {

@@ -3,6 +3,7 @@ import type { YouTubeClientName } from '../settings';
 import type { ClientHealth } from '../youtube/client-health';
 import { CLIENT_PROFILES } from '../youtube/clients';
 import { forgetCurrentPlayerId } from '../youtube/current-player';
+import { noteUrlRefused } from '../youtube/refused-urls';
 import type { ResolvedVideo } from '../youtube/types';
 
 /**
@@ -50,6 +51,7 @@ export class StreamHealthWatch {
       if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs, mintedAt });
       else if (response.status === 403) {
         this.refusedClients.add(client);
+        noteUrlRefused(client);
         if (CLIENT_PROFILES[client]?.ciphered) forgetCurrentPlayerId();
         this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs, mintedAt });
       }

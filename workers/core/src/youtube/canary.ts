@@ -8,6 +8,7 @@ import type { ClientTable } from './client-overrides';
 import { tableOf } from './client-table';
 import { Extractor } from './extractor';
 import { bestAudio } from './formats';
+import { mediaHeadersOf } from './media-headers';
 import type { ResolvedVideo } from './types';
 
 /**
@@ -71,7 +72,8 @@ async function firstBytes(video: ResolvedVideo, deps: CanaryDeps): Promise<strin
   const url = new URL(format.url);
   if (!isAllowedStreamHost(url, [])) return 'stream.host_forbidden';
   url.searchParams.set('range', `0-${PROBE_BYTES - 1}`);
-  const response = await deps.fetch(url.toString(), { label: 'youtube.canary' });
+  // Fetched as the client that minted it, as every stream is: googlevideo refuses anyone else.
+  const response = await deps.fetch(url.toString(), { label: 'youtube.canary', headers: mediaHeadersOf(video) });
   await response.body?.cancel();
   if (response.ok) return 'ok';
   return response.status === 403 ? 'googlevideo.forbidden' : 'googlevideo.unavailable';

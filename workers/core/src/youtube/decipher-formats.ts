@@ -68,6 +68,18 @@ export function withPoToken(format: StreamFormat, poToken: string): StreamFormat
   }
 }
 
+/** Adds a GVS PO token to an HLS manifest URL, as a path segment (`/pot/<token>`), as yt-dlp does. */
+export function manifestWithPoToken(manifestUrl: string, poToken: string): string {
+  try {
+    const url = new URL(manifestUrl);
+    if (/\/pot\//.test(url.pathname)) return manifestUrl;
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/pot/${encodeURIComponent(poToken)}`;
+    return url.toString();
+  } catch {
+    return manifestUrl;
+  }
+}
+
 function partsOf(format: StreamFormat): { url: URL; s?: string; sp: string } {
   if (!format.signatureCipher) return { url: new URL(format.url), sp: 'signature' };
   const cipher = new URLSearchParams(format.signatureCipher);

@@ -5,6 +5,7 @@ import { createOutbound } from '../outbound/http';
 import type { YouTubeClientName } from '../settings';
 import type { DecipherInput } from './cipher-solver';
 import type { ClientHealth, ClientOutcome } from './client-health';
+import { CLIENT_PROFILES } from './clients';
 import { Extractor } from './extractor';
 import type { PlayerCiphers } from './player-cipher';
 import type { PoTokenSource } from './po-token-provider';
@@ -111,18 +112,23 @@ describe('Extractor and client health', () => {
     expect(video.source).toBe('youtube:VISIONOS');
   });
 
-  it('skips the PO-token clients without a provider, and sends the token in the request and URLs with one', async () => {
+  it('skips the PO-token clients without a provider; with one, binds the GVS token to the session and the player token to the video', async () => {
     const skipped = innertube({});
     await expect(new Extractor(config(['MWEB', 'WEB']), skipped.fetch, silent, 'unit', { ciphers: ciphers() }).resolve('M4gD1WSo5mA')).rejects.toThrow();
     expect(skipped.requests).toHaveLength(0);
 
     const asked: string[] = [];
-    const poTokens: PoTokenSource = { configured: true, tokenFor: async (videoId) => (asked.push(videoId), 'TOKEN-for-test') };
+    const poTokens: PoTokenSource = { configured: true, tokenFor: async (binding) => (asked.push(binding), `TOKEN-for-${binding}`) };
     const { fetch, requests } = innertube({ MWEB: 'ciphered' });
     const video = await new Extractor(config(['MWEB']), fetch, silent, 'unit', { ciphers: ciphers(), poTokens }).resolve('M4gD1WSo5mA');
-    expect(asked).toEqual(['M4gD1WSo5mA']);
-    expect(requests[0]!.body.serviceIntegrityDimensions).toEqual({ poToken: 'TOKEN-for-test' });
-    for (const format of video.formats) expect(new URL(format.url).searchParams.get('pot')).toBe('TOKEN-for-test');
+    const visitorData = requests[0]!.body.context.client.visitorData as string;
+    expect(visitorData).toBeTruthy();
+    expect(requests[0]!.headers.get('X-Goog-Visitor-Id')).toBe(visitorData);
+    // MWEB wants no player token: the provider is asked for the session's GVS token only.
+    expect(asked).toEqual([visitorData]);
+    expect(requests[0]!.body.serviceIntegrityDimensions).toBeUndefined();
+    for (const format of video.formats) expect(new URL(format.url).searchParams.get('pot')).toBe(`TOKEN-for-${visitorData}`);
+    expect(video.fetchAs).toEqual({ client: 'MWEB', userAgent: CLIENT_PROFILES.MWEB.userAgent });
   });
 
   it('signs in only the clients that accept cookies', async () => {

@@ -8,15 +8,19 @@ import { tableOf } from './client-table';
 import { isVerdict, VerdictTally } from './client-verdict';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
 import { parseYouTubeCookies, type YouTubeCookies } from './cookies';
-import { decipherFormats, withPoToken } from './decipher-formats';
+import { decipherFormats, manifestWithPoToken, withPoToken } from './decipher-formats';
 import { fetchFromInstance } from './fallback';
-import { selectFormats, toStreamFormat } from './formats';
+import { bestAudio, selectFormats, toStreamFormat } from './formats';
 import { getInnertube } from './innertube';
+import { mediaHeadersOf } from './media-headers';
 import { checkPlayability } from './playability';
 import { PlayerCiphers } from './player-cipher';
 import { requestPlayer } from './player-request';
 import { PlayerResponseSchema, type PlayerResponse } from './player-response';
+import { gvsContentBinding, playerContentBinding, wantsPlayerToken, type PlayerSession } from './po-token-binding';
 import { poTokenSource, type PoTokenSource } from './po-token-provider';
+import { noteUrlRefused, urlsRefusedRecently } from './refused-urls';
+import { isAllowedStreamHost } from '../stream/upstream-hosts';
 import type { ResolvedVideo, StreamFormat } from './types';
 
 /**
@@ -63,31 +67,40 @@ export class Extractor {
     this.clientTable = options.clientTable ?? (async () => tableOf(config.YOUTUBE_CLIENT_OVERRIDES));
   }
 
-  /** `skipClients`: clients whose URLs googlevideo just refused (kept when no other is configured). */
+  /**
+   * `skipClients`: clients whose URLs googlevideo just refused. When that is every client, the
+   * fallback instances are next; without instances every client is asked again (a 403 may
+   * also mean a URL simply expired).
+   */
   async resolve(videoId: string, options: { skipClients?: readonly YouTubeClientName[] } = {}): Promise<ResolvedVideo> {
     const failures: AppError[] = [];
     const verdicts = new VerdictTally();
     const table = await this.clientTable();
     const skip = new Set(options.skipClients ?? []);
-    const wanted = this.config.YOUTUBE_CLIENTS.filter((client) => !skip.has(client));
-    const usable = (wanted.length > 0 ? wanted : this.config.YOUTUBE_CLIENTS).filter(
-      (client) => table[client].poToken === false || this.poTokens.configured,
-    );
-    if (usable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
+    const playable = this.config.YOUTUBE_CLIENTS.filter((client) => table[client].poToken === false || this.poTokens.configured);
+    if (playable.length < this.config.YOUTUBE_CLIENTS.length && !skipLogged) {
       // Once per isolate: the same reason holds for every resolve until the settings change.
       skipLogged = true;
-      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !usable.includes(client));
+      const skipped = this.config.YOUTUBE_CLIENTS.filter((client) => !playable.includes(client));
       this.logger.info('youtube.clients_skipped', { clients: skipped, reason: 'they need a PO token and PO_TOKEN_PROVIDER_URL is not set' });
     }
-    // One ask per resolve, shared by MWEB and WEB: a provider that is down or slow costs a resolve one timeout, not one per client.
-    let token: Promise<string> | undefined;
-    const tokenOnce = () => (token ??= this.poTokens.tokenFor(videoId));
-    for (const client of await this.health.plan(usable)) {
+    const wanted = playable.filter((client) => !skip.has(client));
+    const walkedToInstances = wanted.length === 0 && this.config.FALLBACK_INSTANCES.length > 0;
+    const usable = wanted.length > 0 || walkedToInstances ? wanted : playable;
+    const tokenFor = this.tokensOfOneResolve();
+    for (const client of usable.length > 0 ? await this.health.plan(usable) : []) {
       const started = Date.now();
       try {
-        const video = await this.tryClient(videoId, table[client], tokenOnce);
+        const video = await this.tryClient(videoId, table[client], tokenFor);
         this.record(client, 'ok', started);
         this.logger.debug('youtube.client', { videoId, client, outcome: 'ok', ms: Date.now() - started });
+        if (urlsRefusedRecently(client) && !(await this.urlServed(video))) {
+          // googlevideo refuses what this client mints: a link that would not play is not an answer.
+          this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs: Date.now() - started });
+          this.logger.info('youtube.client', { videoId, client, outcome: 'googlevideo.forbidden', ms: Date.now() - started });
+          failures.push(new AppError('stream.upstream', `googlevideo refused the ${client} client's stream URLs.`));
+          continue;
+        }
         return video;
       } catch (error) {
         const failure = asFailure(error);
@@ -114,6 +127,45 @@ export class Extractor {
     throw verdicts.standing() ?? mostTelling(failures.filter((failure) => !isVerdict(failure)), videoId);
   }
 
+  /**
+   * PO tokens for one resolve, by content binding. MWEB and WEB share the session's GVS token,
+   * and once the provider fails the rest of the resolve does not ask it again: a provider that
+   * is down or slow costs a resolve one timeout, not one per client.
+   */
+  private tokensOfOneResolve(): (binding: string) => Promise<string> {
+    const asked = new Map<string, Promise<string>>();
+    let failed: Promise<string> | undefined;
+    return (binding) => {
+      if (failed) return failed;
+      let ask = asked.get(binding);
+      if (!ask) {
+        const pending = this.poTokens.tokenFor(binding);
+        pending.catch(() => void (failed ??= pending));
+        asked.set(binding, (ask = pending));
+      }
+      return ask;
+    };
+  }
+
+  /** One byte of the video's best audio, fetched as its client: false only when googlevideo refuses it. */
+  private async urlServed(video: ResolvedVideo): Promise<boolean> {
+    const format = bestAudio(video.formats) ?? video.formats[0];
+    if (!format || !video.fetchAs) return true;
+    try {
+      const url = new URL(format.url);
+      if (!isAllowedStreamHost(url, [])) return true;
+      url.searchParams.set('range', '0-0');
+      const response = await this.fetch(url.toString(), { label: 'youtube.url_probe', headers: mediaHeadersOf(video) });
+      await response.body?.cancel();
+      if (response.status !== 403) return true;
+      noteUrlRefused(video.fetchAs.client);
+      return false;
+    } catch {
+      // The probe's own failure says nothing about the client.
+      return true;
+    }
+  }
+
   private record(client: YouTubeClientName, code: string, started: number): void {
     try {
       this.health.record({ client, phase: 'player', code, latencyMs: Date.now() - started });
@@ -122,24 +174,38 @@ export class Extractor {
     }
   }
 
-  private async tryClient(videoId: string, profile: ClientProfile, tokenFor: () => Promise<string>): Promise<ResolvedVideo> {
+  private async tryClient(videoId: string, profile: ClientProfile, tokenFor: (binding: string) => Promise<string>): Promise<ResolvedVideo> {
     const cipher = profile.ciphered ? await this.ciphers.current() : null;
-    const poToken = profile.poToken ? await tokenFor() : undefined;
-    const response = await this.fetchPlayer(videoId, profile, cipher?.signatureTimestamp, poToken);
+    const innertube = await getInnertube(this.routeKey, this.fetch);
+    const session: PlayerSession = { visitorData: innertube.session.context.client.visitorData || undefined, signedIn: Boolean(this.cookies && profile.cookies) };
+    // Signed out, the GVS token's binding (the visitor data the request carries) is known before
+    // the request: a provider that cannot mint it spares YouTube the player call.
+    const sentBinding = profile.poToken && !session.signedIn ? gvsContentBinding(session) : null;
+    let gvsToken = sentBinding ? await tokenFor(sentBinding) : undefined;
+    const playerToken = profile.poToken && wantsPlayerToken(profile.name) ? await tokenFor(playerContentBinding(videoId)) : undefined;
+    const response = await this.fetchPlayer(videoId, profile, session.visitorData, cipher?.signatureTimestamp, playerToken);
     const failure = checkPlayability(response, videoId);
     if (failure) throw failure.error;
+    if (profile.poToken && gvsToken === undefined) {
+      // Signed in (the account's data sync id), or a session YouTube gave its visitor data only now.
+      const answered = response.responseContext;
+      const binding = gvsContentBinding({ ...session, visitorData: session.visitorData ?? answered?.visitorData, dataSyncId: answered?.mainAppWebResponseContext?.datasyncId });
+      if (!binding) throw new AppError('youtube.po_token_unavailable', 'YouTube named no session to bind a PO token to.', { logDetails: { client: profile.name, reason: 'no_binding' } });
+      gvsToken = await tokenFor(binding);
+    }
     const details = response.videoDetails;
     const streaming = response.streamingData;
     if (!details || !streaming) throw new AppError('video.unavailable', `YouTube gave no streams for ${videoId}.`);
     const raw = [...(streaming.formats ?? []), ...(streaming.adaptiveFormats ?? [])];
     const all = raw.map(toStreamFormat).filter((format): format is StreamFormat => format !== null);
-    const hlsManifestUrl = streaming.hlsManifestUrl ?? null;
-    if (all.length === 0 && !hlsManifestUrl && (raw.length > 0 || streaming.serverAbrStreamingUrl)) {
+    const manifest = streaming.hlsManifestUrl ?? null;
+    if (all.length === 0 && !manifest && (raw.length > 0 || streaming.serverAbrStreamingUrl)) {
       // Only SABR (YouTube's own streaming protocol) would play these: no URL to hand out.
       throw new AppError('youtube.sabr_only', `The ${profile.name} client offered ${videoId} over SABR only.`, { logDetails: { client: profile.name, formats: raw.length } });
     }
     let formats = await decipherFormats(selectFormats(all), cipher ?? (() => this.ciphers.current()), profile.name);
-    if (poToken) formats = formats.map((format) => withPoToken(format, poToken));
+    if (gvsToken) formats = formats.map((format) => withPoToken(format, gvsToken));
+    const hlsManifestUrl = manifest && gvsToken ? manifestWithPoToken(manifest, gvsToken) : manifest;
     const thumbnails = details.thumbnail?.thumbnails ?? [];
     const biggest = [...thumbnails].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
     return {
@@ -154,12 +220,12 @@ export class Extractor {
       formats,
       hlsManifestUrl,
       expiresAt: Math.floor(Date.now() / 1000) + Number(streaming.expiresInSeconds ?? 21_540),
+      // The profile this request was made with: a client table override changes what later requests send, not this.
+      fetchAs: { client: profile.name, userAgent: profile.userAgent },
     };
   }
 
-  private async fetchPlayer(videoId: string, profile: ClientProfile, signatureTimestamp?: number, poToken?: string): Promise<PlayerResponse> {
-    const innertube = await getInnertube(this.routeKey, this.fetch);
-    const visitorData = innertube.session.context.client.visitorData;
+  private async fetchPlayer(videoId: string, profile: ClientProfile, visitorData: string | undefined, signatureTimestamp?: number, poToken?: string): Promise<PlayerResponse> {
     const body = await requestPlayer(this.fetch, { videoId, profile, visitorData, signatureTimestamp, poToken, cookies: this.cookies });
     const parsed = PlayerResponseSchema.safeParse(body);
     if (!parsed.success) throw new AppError('youtube.unavailable', 'YouTube answered in an unexpected shape.');

@@ -21,6 +21,13 @@ const FormatSchema = z.looseObject({
 export type RawFormat = z.infer<typeof FormatSchema>;
 
 export const PlayerResponseSchema = z.looseObject({
+  /** The session YouTube saw: what binds a GVS PO token (po-token-binding.ts). */
+  responseContext: z
+    .looseObject({
+      visitorData: z.string().optional(),
+      mainAppWebResponseContext: z.looseObject({ datasyncId: z.string().optional() }).optional(),
+    })
+    .optional(),
   playabilityStatus: z
     .looseObject({
       status: z.string(),

@@ -3,11 +3,14 @@ import { AppError } from '../errors';
 import type { OutboundFetch } from '../outbound/http';
 
 /**
- * GVS PO tokens from the operator's own provider, spoken in the protocol of
- * the bgutil provider (Brainicism/bgutil-ytdlp-pot-provider):
- *   POST {url}/get_pot {"content_binding": "<video id>"} → 200 {poToken, contentBinding, expiresAt}
+ * PO tokens from the operator's own provider, spoken in the protocol of
+ * the bgutil provider (Brainicism/bgutil-ytdlp-pot-provider, 1.3.2 or newer):
+ *   POST {url}/get_pot {"content_binding": "<binding>"} → 200 {poToken, contentBinding, expiresAt}
  *   errors → 4xx/5xx {"error": "…"};  GET {url}/ping → {server_uptime, version}.
- * A token is kept until its expiresAt (minus a margin), per video and isolate.
+ * The binding is the video id for a player token and the session's visitor data
+ * (or data sync id) for a GVS token (po-token-binding.ts). A token is kept until
+ * its expiresAt (minus a margin), per binding and isolate; concurrent asks for
+ * one binding share one call.
  * A token is a credential: it goes into the player request and googlevideo
  * URLs only, never into a log line or an error message.
  */
@@ -21,8 +24,8 @@ const PingAnswer = z.looseObject({ server_uptime: z.number(), version: z.string(
 
 export interface PoTokenSource {
   readonly configured: boolean;
-  /** A token bound to this video; throws youtube.po_token_unavailable when none can be had in time. */
-  tokenFor(videoId: string): Promise<string>;
+  /** A token minted for this content binding; throws youtube.po_token_unavailable when none can be had in time. */
+  tokenFor(contentBinding: string): Promise<string>;
 }
 
 /** Used when PO_TOKEN_PROVIDER_URL is not set. */
@@ -35,6 +38,7 @@ export const noPoTokens: PoTokenSource = {
 const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 const CACHED_TOKENS = 500;
 const tokens = new Map<string, { token: string; until: number }>();
+const asking = new Map<string, Promise<string>>();
 
 export class PoTokenProvider implements PoTokenSource {
   readonly configured = true;
@@ -49,12 +53,21 @@ export class PoTokenProvider implements PoTokenSource {
     this.base = url.replace(/\/+$/, '');
   }
 
-  async tokenFor(videoId: string): Promise<string> {
-    const key = `${this.base} ${videoId}`;
+  async tokenFor(contentBinding: string): Promise<string> {
+    const key = `${this.base} ${contentBinding}`;
     const held = tokens.get(key);
     if (held && held.until > Date.now()) return held.token;
     tokens.delete(key);
-    const answer = await this.call(videoId);
+    let pending = asking.get(key);
+    if (!pending) {
+      pending = this.mint(key, contentBinding).finally(() => asking.delete(key));
+      asking.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async mint(key: string, contentBinding: string): Promise<string> {
+    const answer = await this.call(contentBinding);
     const until = Date.parse(answer.expiresAt) - EXPIRY_MARGIN_MS;
     if (!(until > Date.now())) throw unavailable('expired_token');
     tokens.set(key, { token: answer.poToken, until });
@@ -73,13 +86,13 @@ export class PoTokenProvider implements PoTokenSource {
     }
   }
 
-  private async call(videoId: string): Promise<z.infer<typeof TokenAnswer>> {
+  private async call(contentBinding: string): Promise<z.infer<typeof TokenAnswer>> {
     let response: Response;
     try {
       response = await this.fetch(`${this.base}/get_pot`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ content_binding: videoId }),
+        body: JSON.stringify({ content_binding: contentBinding }),
         label: 'po_token.get_pot',
         timeoutMs: this.timeoutMs,
       });
@@ -93,7 +106,7 @@ export class PoTokenProvider implements PoTokenSource {
     }
     const parsed = TokenAnswer.safeParse(body);
     if (!parsed.success) throw unavailable('bad_answer', { issues: parsed.error.issues.map((issue) => issue.path.join('.')).join(',') });
-    if (parsed.data.contentBinding !== videoId) throw unavailable('wrong_binding');
+    if (parsed.data.contentBinding !== contentBinding) throw unavailable('wrong_binding');
     return parsed.data;
   }
 }
@@ -116,4 +129,5 @@ function unavailable(reason: string, details: Record<string, unknown> = {}): App
 /** Forgets cached tokens (tests). */
 export function forgetPoTokens(): void {
   tokens.clear();
+  asking.clear();
 }
