@@ -56,6 +56,7 @@ export const SETTINGS = [
   { name: 'CACHE_MAX_FILE_BYTES', worker: 'consumer', default: '20971520 (Telegram) / 2097152000 (local server)', meaning: 'Consumer Worker: larger files are not uploaded (entry `too_large`). Telegram\'s own Bot API serves at most 20 MB through getFile.' },
   { name: 'CACHE_MAX_RETRIES', worker: 'consumer', default: '5', meaning: 'Consumer Worker: equal to max_retries in workers/consumer/wrangler.toml; the last attempt marks the entry failed and the job goes to the dead-letter queue.' },
   { name: 'CACHE_RETRY_BASE_SECONDS', worker: 'consumer', default: '30', meaning: 'Consumer Worker: first retry delay after a failed upload, doubled each attempt (at most an hour); a Telegram 429 waits its retry_after instead.' },
+  { name: 'CACHE_API', default: 'on', meaning: 'Both Workers: `off` makes the Cache API a no-op, as it is for a Worker on a `*.workers.dev` address (`CACHE_API=off npm start` shows how such a deploy behaves). Player functions then come from their Durable Object and isolate memory; /health?deep=true says `cache_api` and each cache\'s tiers.' },
   { name: 'PORT', default: '8787', meaning: '`npm start` only: port of the API.', startOnly: true },
   { name: 'DASHBOARD_PORT', default: '8788', meaning: '`npm start` only: port of the dashboard (0 leaves it out); DASHBOARD_ORIGIN defaults to it.', startOnly: true },
 ];

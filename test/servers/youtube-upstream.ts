@@ -5,7 +5,7 @@ import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
-import { answerForClient, googlevideoRefusal, sabrOnly } from './client-answers';
+import { answerForClient, googlevideoRefusal, manifestRefusal, sabrOnly } from './client-answers';
 import { hlsAnswer } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { isPoTokenFor } from './po-tokens';
@@ -80,6 +80,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   // As YouTube keeps accepting the players it rolled out before, a request carrying an earlier
   // recorded player's signatureTimestamp is ciphered for that player, unless the test retired them.
   let onlyCurrentPlayer = false;
+  // player ids whose script the extraction cannot read (a structural change of the player)
+  let brokenPlayers = new Set<string>();
 
   const server = createServer(async (req, res) => {
     try {
@@ -122,10 +124,14 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (url.pathname.startsWith('/s/player/') && url.pathname.endsWith('base.js')) {
       calls.push({ host, method: 'GET', path: url.pathname });
       const id = url.pathname.split('/')[3] ?? '';
+      // A build whose structure the extraction does not know: a script, but no signature / n function in it.
+      if (brokenPlayers.has(id)) return text(res, 200, 'var _yt_player={};(function(g){g.version="broken";})(_yt_player);', 'text/javascript');
       return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
-      calls.push({ host, method: 'GET', path: url.pathname });
+      const refused = manifestRefusal(url.pathname) ?? undefined;
+      calls.push({ host, method: 'GET', path: url.pathname, refused });
+      if (refused) return text(res, 403, refused, 'text/plain');
       return text(res, 200, hlsAnswer(url.pathname), 'application/vnd.apple.mpegurl');
     }
     if (url.pathname.startsWith('/videoplayback')) return videoplayback(req, url, host, res);
@@ -147,6 +153,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
       onlyCurrentPlayer = false;
+      brokenPlayers = new Set();
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/broken-player') {
+      if (!/^[0-9a-f]{8}$/.test(input.playerId ?? '')) return json(res, 400, { error: 'a player id is 8 hex digits' });
+      brokenPlayers.add(input.playerId);
+      if (input.current === true) currentPlayer = input.playerId;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/player') {

@@ -10,6 +10,7 @@ import { healthRules, isolateClientHealth } from '../../core/src/youtube/colo-cl
 
 export { QuotaCounter } from './quota/quota-counter';
 export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
+export { PlayerFunctions } from '../../core/src/youtube/player-functions';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
@@ -31,7 +32,7 @@ export default {
       const health = colo.forRequest(rules, (work) => ctx.waitUntil(work));
       // The canary needs youtubei.js: it loads here, behind the same door as a miss (core/src/youtube/engine.ts).
       const { runCanary } = await import('../../core/src/youtube/engine');
-      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS) });
+      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS), playerFunctions: env.PLAYER_FUNCTIONS });
       await colo.flush(rules);
       return;
     }

@@ -50,7 +50,7 @@ export async function handleCacheBatch(
   }
   // The consumer's attempts count toward the colo's client health like the API Worker's.
   const health = isolateClientHealth().forRequest(healthRules(runtime.config), ctx ? (work) => ctx.waitUntil(work) : undefined);
-  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health });
+  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health, playerFunctions: env.PLAYER_FUNCTIONS });
   const deps: UploadDeps = { runtime, health, resolveVideo: (videoId, options) => extractor.resolve(videoId, options), ...overrides };
   for (const message of batch.messages) await handleMessage(message, deps);
 }

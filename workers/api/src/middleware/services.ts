@@ -14,7 +14,7 @@ export function services() {
     c.set('outbound', outbound);
     // Client health lives in the isolate's memory: building this facade touches no store.
     const health = isolateClientHealth().forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
-    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, background: (work) => c.executionCtx.waitUntil(work) }));
+    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, playerFunctions: c.env.PLAYER_FUNCTIONS, background: (work) => c.executionCtx.waitUntil(work) }));
     c.set('store', store);
     c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger }));
     await next();

@@ -6,6 +6,7 @@ import { isAllowedStreamHost } from '../stream/upstream-hosts';
 import type { ClientHealth } from './client-health';
 import { CLIENT_PROFILES } from './clients';
 import { Extractor } from './extractor';
+import type { PlayerFunctionsNamespace } from './player-functions';
 import { bestAudio } from './formats';
 import type { ResolvedVideo } from './types';
 
@@ -23,6 +24,8 @@ export interface CanaryDeps {
   logger: Logger;
   health: ClientHealth;
   routeKey: string;
+  /** The player functions' durable home (player-functions.ts), when the Worker binds it. */
+  playerFunctions?: PlayerFunctionsNamespace;
 }
 
 export interface CanaryResult {
@@ -40,7 +43,7 @@ export async function runCanary(videoId: string, deps: CanaryDeps): Promise<Cana
     // A PO-token client without a provider is never asked by a resolve either: it stays `unused`.
     if (CLIENT_PROFILES[client].poToken && !deps.config.PO_TOKEN_PROVIDER_URL) continue;
     const single = { ...deps.config, YOUTUBE_CLIENTS: [client], FALLBACK_INSTANCES: [] };
-    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey);
+    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey, { playerFunctions: deps.playerFunctions });
     const started = Date.now();
     let code: string;
     try {
