@@ -6,6 +6,8 @@ import type { PingResult } from '../../../core/src/store/types';
 import type { ClientView } from '../../../core/src/youtube/client-health-ledger';
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
 import { ping as pingPoTokenProvider, poTokenSource } from '../../../core/src/youtube/po-token-provider';
+import { cacheApiState } from '../../../core/src/cache/edge-cache';
+import { cacheTiers } from './cache-tiers';
 
 /**
  * `GET /health?deep=true` (admin): what an operator checks when users complain.
@@ -21,12 +23,13 @@ export type PublicClientView = Omit<ClientView, 'cooling_off_until' | 'probe_due
 export async function deepHealth(c: Context<AppEnv>) {
   const config = c.get('config');
   const outbound = c.get('outbound');
-  const [clients, poTokenProvider, relay, store, consumer] = await Promise.all([
+  const [clients, poTokenProvider, relay, store, consumer, cacheApi] = await Promise.all([
     isolateClientHealth().report(config.YOUTUBE_CLIENTS, healthRules(config)),
     pingPoTokenProvider(poTokenSource(config.PO_TOKEN_PROVIDER_URL, outbound, Math.min(config.UPSTREAM_TIMEOUT_MS, PROBE_TIMEOUT_MS))),
     probeRelay(outbound, config),
     pingStore(c),
     probeConsumer(c.env.TELEGRAM_CACHE),
+    cacheApiState(config.CACHE_API),
   ]);
   const queues = { log_queue: { bound: Boolean(c.env.LOG_QUEUE) }, cache_queue: { bound: Boolean(c.env.CACHE_QUEUE) } };
   const shown: PublicClientView[] = clients.map(({ cooling_off_until, probe_due: _probe, ...view }) => ({
@@ -52,6 +55,10 @@ export async function deepHealth(c: Context<AppEnv>) {
     store,
     queues,
     consumer,
+    // Whether caches.default keeps anything here (not on a workers.dev address, not with CACHE_API=off).
+    cache_api: cacheApi,
+    cache_api_setting: config.CACHE_API,
+    caches: cacheTiers({ cacheApi, playerFunctions: Boolean(c.env.PLAYER_FUNCTIONS) }),
   };
 }
 

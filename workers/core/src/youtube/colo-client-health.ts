@@ -12,6 +12,7 @@ import {
   type ClientView,
   type HealthRules,
 } from './client-health-ledger';
+import { edgeCache } from '../cache/edge-cache';
 
 /**
  * Client health shared by a colo's isolates (issue 10 §5). Each isolate keeps
@@ -196,7 +197,7 @@ export class ColoClientHealth {
 let isolateHealth: ColoClientHealth | undefined;
 
 export function isolateClientHealth(): ColoClientHealth {
-  return (isolateHealth ??= new ColoClientHealth({ cache: () => caches.default }));
+  return (isolateHealth ??= new ColoClientHealth({ cache: () => edgeCache() }));
 }
 
 /** Tests start from a clean slate: a new isolate identity, nothing known, no snapshot. */

@@ -7,6 +7,7 @@ import type { Extractor, ExtractorOptions } from './extractor';
 import { MetadataCache } from './metadata-cache';
 import type { SearchResult } from './search';
 import type { MediaType, ResolvedVideo } from './types';
+import { edgeCache } from '../cache/edge-cache';
 
 let engine: Promise<typeof import('./engine')> | undefined;
 /** youtubei.js and the evaluator, evaluated once per isolate on first need (see engine.ts). */
@@ -33,7 +34,7 @@ export class YouTubeService {
   ) {
     this.health = extractorOptions.health ?? untrackedClientHealth;
     this.extractorOptions = { ...extractorOptions, health: this.health };
-    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, background, logger);
+    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, edgeCache(), background, logger);
   }
 
   /** The extractor, made on the first miss, once youtubei.js has loaded. */
