@@ -11,5 +11,6 @@ export default workersTestConfig({
     'test/client-health.test.ts',
     'test/keys.test.ts',
     'test/cache-api.test.ts',
+    'test/hls-manifest-n.test.ts',
   ],
 });
