@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import { edgeCache } from '../cache/edge-cache';
+import { cacheApiState, edgeCache } from '../cache/edge-cache';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { CipherSolver, type DecipherInput, type DecipherOutput } from './cipher-solver';
@@ -64,7 +64,9 @@ export interface PlayerCiphersOptions {
 }
 
 export class PlayerCiphers {
-  private readonly cache: Cache | null;
+  private cache: Cache | null;
+  /** The default tier is dropped once the probe finds the Cache API keeps nothing (workers.dev). */
+  private cacheChecked: boolean;
   private readonly functions: PlayerFunctionsNamespace | undefined;
   private readonly memory: PlayerMemory;
 
@@ -76,6 +78,7 @@ export class PlayerCiphers {
   ) {
     const given: PlayerCiphersOptions = options === null || isCache(options) ? { cache: options } : options;
     this.cache = given.cache === undefined ? edgeCache() : given.cache;
+    this.cacheChecked = given.cache !== undefined;
     this.functions = given.functions;
     this.memory = given.memory ?? isolateMemory;
   }
@@ -125,6 +128,10 @@ export class PlayerCiphers {
   }
 
   private async load(playerId: string): Promise<LoadedPlayer> {
+    if (!this.cacheChecked) {
+      this.cacheChecked = true;
+      if ((await cacheApiState()) === 'off') this.cache = null;
+    }
     const key = cipherCacheKey(playerId);
     const cached = await this.readCached(key);
     if (cached) {
