@@ -4,12 +4,20 @@ import { bundleMongodbDriver } from './test/support/mongodb-driver-bundle.mjs';
 
 const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
 
-export default defineConfig({
+/**
+ * The Workers-runtime tests, in one of two worlds: the Cache API working (`npm start`, a custom
+ * domain), or a no-op as on a workers.dev address (`off`: miniflare's cacheAPI false and the
+ * service's CACHE_API=off; vitest.cache-off.config.ts).
+ */
+export async function workersTestConfig({ cacheApi = 'on', include = ['workers/**/*.test.ts', 'test/**/*.test.ts'] }: { cacheApi?: 'on' | 'off'; include?: string[] } = {}) {
+  return defineConfig({
   plugins: [
     cloudflareTest(async ({ inject }) => ({
       wrangler: { configPath: './wrangler.toml' },
       miniflare: {
+        ...(cacheApi === 'off' ? { cacheAPI: false } : {}),
         bindings: {
+          ...(cacheApi === 'off' ? { CACHE_API: 'off' } : {}),
           STREAM_SIGNING_KEY: TEST_SIGNING_KEY,
           ADMIN_API_KEY: 'test-admin-key-0123456789abcdef',
           DASHBOARD_ORIGIN: 'http://dashboard.test',
@@ -46,9 +54,12 @@ export default defineConfig({
   test: {
     globalSetup: ['./test/global-setup.ts'],
     setupFiles: ['./test/support/setup-d1.ts'],
-    include: ['workers/**/*.test.ts', 'test/**/*.test.ts'],
+    include,
     // Node-side checks of the repository's tooling (vitest.tooling.config.ts).
     exclude: ['test/tooling/**', '**/node_modules/**'],
     testTimeout: 30_000,
   },
 });
+}
+
+export default await workersTestConfig();

@@ -47,7 +47,7 @@ beforeEach(async () => {
 });
 
 describe('the default client chain', () => {
-  // The file's first resolve loads youtubei.js and extracts the player's functions: slow on a shared machine.
+  // The file's first ciphered resolve: it waits for the player's one extraction (seconds of CPU, more on a loaded machine).
   it('resolves through TV when VISIONOS is bot-checked, deciphering sig and n, and streams byte-exact', { timeout: 120_000 }, async () => {
     await upstream.alias('chainTv0001', SONG);
     await upstream.scenario('chainTv0001', 'bot_check', 'VISIONOS');

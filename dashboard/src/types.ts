@@ -161,6 +161,11 @@ export interface DeepHealth {
   store: { ok: boolean; backend?: string; latency_ms?: number; error?: string };
   queues: Record<string, { bound: boolean }>;
   consumer: { bound: boolean; reachable: boolean; caching: boolean; latency_ms?: number };
+  /** Whether the Cache API keeps anything where the API runs (off on a workers.dev address). */
+  cache_api?: 'on' | 'off';
+  cache_api_setting?: 'on' | 'off';
+  /** Each cache's tiers, nearest first, e.g. player_functions: "memory+durable_object". */
+  caches?: Record<string, string>;
 }
 
 /** `GET /admin/youtube/clients`: the client table in force, and who overrode what when. */

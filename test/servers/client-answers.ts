@@ -19,6 +19,7 @@ import { playerVectors } from './player-scripts';
  * - WEB: SABR-only without a player token (minted for the video) in the request, else as MWEB.
  * Every URL is fetched as the client that asked for it: googlevideo refuses another User-Agent
  * than the player request's (HLS playlists and segments too).
+ * The ciphered clients' HLS manifest URLs carry `/n/<challenge>/`, refused unless deciphered.
  * Each rewritten URL says what it is in test-only parameters (`xt_*`), which googlevideo reads.
  */
 export interface PlayerAsk {
@@ -90,7 +91,22 @@ export function answerForClient(ask: PlayerAsk, answer: any): any {
     }
     index++;
   }
+  // A ciphered client's manifest carries its `n` as a path segment, which the player deciphers too.
+  const manifest = copy.streamingData.hlsManifestUrl;
+  if (vectors && typeof manifest === 'string') {
+    const n = vectors.n[0]!.input;
+    copy.streamingData.hlsManifestUrl = manifest.replace(/\/file\/index\.m3u8$/, `/n/${encodeURIComponent(n)}/xt_player/${ask.playerId}${stsOk ? '' : '/xt_sts/wrong'}/file/index.m3u8`);
+  }
   return copy;
+}
+
+/** Why the test googlevideo refuses a manifest (403): its `n` was not deciphered for its player. */
+export function manifestRefusal(pathname: string): string | null {
+  const player = /\/xt_player\/([0-9a-f]{8})\//.exec(pathname)?.[1];
+  if (!player) return null;
+  if (pathname.includes('/xt_sts/wrong/')) return 'signed for another signatureTimestamp';
+  const n = /\/n\/([^/]+)\//.exec(pathname)?.[1];
+  return n !== undefined && decodeURIComponent(n) === playerVectors(player).n[0]!.expected ? null : 'bad manifest n';
 }
 
 /** Formats without a URL or a cipher: only SABR, YouTube's own protocol, would play them. */

@@ -5,7 +5,7 @@ import { invidiousAnswer, pipedAnswer } from './fallback-answers';
 import { writeBytes } from './googlevideo-bytes';
 import { HostileUpstream, type HostileRule } from './hostile-upstream';
 import { loadPlayerAnswers, readExchange, seedOf, streamBytes } from './fixtures';
-import { answerForClient, googlevideoRefusal, refusalForClient, sabrOnly } from './client-answers';
+import { answerForClient, googlevideoRefusal, manifestRefusal, refusalForClient, sabrOnly } from './client-answers';
 import { hlsAnswer, pathParams as manifestParams } from './googlevideo-hls';
 import { DEFAULT_PLAYER_ID, hasPlayer, iframeApi, playerScript, playerWithTimestamp } from './player-scripts';
 import { dataSyncIdOf, isPoTokenFor, userAgentTag } from './po-tokens';
@@ -103,6 +103,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   const realMedia = new Map<string, { media: RealMedia; progressive: boolean }>();
   /** The real media a googlevideo URL or manifest path names, by its alias marker (`tv=` or `<alias>.<recorded>` in `/id/` or `/src/`). */
   const realMediaOf = (marker: string | null | undefined) => (marker ? realMedia.get(marker.split('.')[0]!) : undefined);
+  // player ids whose script the extraction cannot read (a structural change of the player)
+  let brokenPlayers = new Set<string>();
 
   const server = createServer(async (req, res) => {
     try {
@@ -156,10 +158,12 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (url.pathname.startsWith('/s/player/') && url.pathname.endsWith('base.js')) {
       calls.push({ host, method: 'GET', path: url.pathname });
       const id = url.pathname.split('/')[3] ?? '';
+      // A build whose structure the extraction does not know: a script, but no signature / n function in it.
+      if (brokenPlayers.has(id)) return text(res, 200, 'var _yt_player={};(function(g){g.version="broken";})(_yt_player);', 'text/javascript');
       return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
-      const refused = userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']);
+      const refused = userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']) ?? manifestRefusal(url.pathname) ?? undefined;
       calls.push({ host, method: 'GET', path: url.pathname, ...(refused ? { refused } : {}) });
       if (refused) return text(res, 403, refused, 'text/plain');
       const manifestId = pathParamsOf(url.pathname).get('id');
@@ -188,6 +192,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
       onlyCurrentPlayer = false;
+      brokenPlayers = new Set();
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/broken-player') {
+      if (!/^[0-9a-f]{8}$/.test(input.playerId ?? '')) return json(res, 400, { error: 'a player id is 8 hex digits' });
+      brokenPlayers.add(input.playerId);
+      if (input.current === true) currentPlayer = input.playerId;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/player') {

@@ -67,6 +67,13 @@ export const upstream = {
   madeForKids(videoId: string) {
     return this.control('made-for-kids', { videoId });
   },
+  /**
+   * Serves a script without signature / n functions as player `playerId` (a structural change of the
+   * player the extraction cannot read); with `current`, iframe_api names it until the next player().
+   */
+  brokenPlayer(playerId: string, options: { current?: boolean } = {}) {
+    return this.control('broken-player', { playerId, ...options });
+  },
   /** Serves the recording of `recordedId` under the test's own `videoId`. */
   alias(videoId: string, recordedId: string) {
     return this.control('alias', { videoId, recordedId });

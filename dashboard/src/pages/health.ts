@@ -24,7 +24,7 @@ export function healthPage(): Page {
   async function refresh(): Promise<void> {
     try {
       const health = await api.deepHealth();
-      replaceChildren(alerts);
+      replaceChildren(alerts, cacheApiNotice(health));
       replaceChildren(status, h('span', { class: `badge text-bg-${health.status === 'ok' ? 'success' : 'warning'}`, 'data-status': health.status }, health.status));
       replaceChildren(clients, clientsTable(health.youtube.clients));
       replaceChildren(services, servicesList(health));
@@ -87,6 +87,18 @@ export function clientTableView(view: ClientTableView): HTMLElement {
         h('td', {}, overridden(entry)))))));
 }
 
+/** Said plainly: without the Cache API every cache falls back to its other tiers (docs/deploying.md). */
+export function cacheApiNotice(health: DeepHealth): HTMLElement | null {
+  if (health.cache_api !== 'off') return null;
+  const why = health.cache_api_setting === 'off'
+    ? 'the Cache API is off: CACHE_API=off is set, as a Worker on a workers.dev address has it. '
+    : 'the Cache API is off: this Worker is on a workers.dev address; add a custom domain — see docs/deploying.md. ';
+  const tiers = Object.entries(health.caches ?? {}).map(([name, tier]) => `${name}: ${tier}`).join(', ');
+  return h('div', { class: 'alert alert-info d-flex gap-2 align-items-start', role: 'status', 'data-testid': 'cache-api-off' },
+    icon('circle-info', 'mt-1'),
+    h('div', {}, h('strong', {}, 'Caches: '), why, tiers ? `Caches now: ${tiers}.` : ''));
+}
+
 const QUEUE_LABELS: Record<string, string> = { log_queue: 'Request-log queue', cache_queue: 'Cache-job queue' };
 
 function servicesList(health: DeepHealth): HTMLElement {
@@ -102,7 +114,8 @@ function servicesList(health: DeepHealth): HTMLElement {
     row('Egress relay', reach(health.youtube.relay), reachNote(health.youtube.relay), 'relay'),
     row('Cache consumer', health.consumer.bound ? health.consumer.reachable : null,
       !health.consumer.bound ? 'not bound' : !health.consumer.reachable ? 'unreachable' : health.consumer.caching ? 'caching on' : 'caching off (no bot token)', 'consumer'),
-    ...queues.map(([name, queue]) => row(QUEUE_LABELS[name] ?? name, queue.bound ? true : null, queue.bound ? 'bound' : 'not bound', name)));
+    ...queues.map(([name, queue]) => row(QUEUE_LABELS[name] ?? name, queue.bound ? true : null, queue.bound ? 'bound' : 'not bound', name)),
+    ...(health.cache_api ? [row('Cache API', health.cache_api === 'on', health.cache_api === 'on' ? 'keeps entries' : 'off (no-op)', 'cache_api')] : []));
 }
 
 /** The overview's warning: the first client every resolve tries is failing or set aside. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   booleanFlag,
+  CacheSettingsShape,
   LogSettingsShape,
   originString,
   parseSettings,
@@ -15,6 +16,7 @@ import {
 const ConfigSchema = z.object({
   ...YouTubeSettingsShape,
   ...LogSettingsShape,
+  ...CacheSettingsShape,
   STREAM_SIGNING_KEY: z.string().min(16, 'must be at least 16 characters'),
   STREAM_TOKEN_TTL_SECONDS: positiveInt.default(86_400),
   METADATA_CACHE_TTL_SECONDS: positiveInt.default(3_600),

@@ -15,6 +15,7 @@ export { StreamLinkRevocations } from './stream-links/stream-link-revocations';
 export { SharedHealth } from './shared-health/shared-health';
 export { MongoStoreConnection } from '../../core/src/store/mongodb-connection';
 export { ClientTableStore } from './youtube-clients/client-table-store';
+export { PlayerFunctions } from '../../core/src/youtube/player-functions';
 
 // youtubei.js and its QuickJS evaluator load on the first miss (core/src/youtube/engine.ts), not here.
 const app = createApp();
@@ -37,7 +38,7 @@ export default {
       // The canary needs youtubei.js: it loads here, behind the same door as a miss (core/src/youtube/engine.ts).
       const { runCanary } = await import('../../core/src/youtube/engine');
       const clientTable = () => effectiveClientTable(config.YOUTUBE_CLIENT_OVERRIDES, clientTableReader(env.CLIENT_TABLE), logger);
-      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS), clientTable });
+      await runCanary(config.CANARY_VIDEO_ID, { config, fetch: outbound, logger, health, routeKey: JSON.stringify(config.UPSTREAM_ORIGINS), clientTable, playerFunctions: env.PLAYER_FUNCTIONS });
       await colo.flush(rules);
       return;
     }

@@ -1,4 +1,5 @@
 import { secretValuesOf } from '../../core/src/settings';
+import { useCacheApiSetting } from '../../core/src/cache/edge-cache';
 import { loadConfig, type Config } from './config';
 import { createLogger, type Logger } from '../../core/src/logging/logger';
 import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
@@ -20,6 +21,7 @@ export interface WorkerServices {
 
 export function createWorkerServices(env: object, logFields: Record<string, unknown> = {}): WorkerServices {
   const config = loadConfig(env);
+  useCacheApiSetting(config.CACHE_API);
   const secrets = secretValuesOf(env);
   const logger = createLogger({ level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets }, logFields);
   const outbound = createOutbound({ upstreamOrigins: config.UPSTREAM_ORIGINS, timeoutMs: config.UPSTREAM_TIMEOUT_MS, logger, relaySecret: config.RELAY_SECRET });

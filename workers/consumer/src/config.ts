@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { httpUrl, LogSettingsShape, parseSettings, positiveInt, YouTubeSettingsShape } from '../../core/src/settings';
+import { CacheSettingsShape, httpUrl, LogSettingsShape, parseSettings, positiveInt, YouTubeSettingsShape } from '../../core/src/settings';
 
 /**
  * Settings of the cache consumer Worker. It alone holds the bot token: the API
@@ -32,6 +32,7 @@ const ConsumerConfigSchema = z
     CACHE_RETRY_BASE_SECONDS: positiveInt.default(30),
     ...YouTubeSettingsShape,
     ...LogSettingsShape,
+    ...CacheSettingsShape,
   })
   .superRefine((config, ctx) => {
     if (config.TELEGRAM_BOT_TOKEN && !config.TELEGRAM_CHANNEL_ID) {

@@ -55,7 +55,7 @@ export async function handleCacheBatch(
   // The client table: this Worker's YOUTUBE_CLIENT_OVERRIDES, and over it the stored overrides the job carries.
   let jobOverrides: ClientOverrides | undefined;
   const clientTable = async () => tableOf(runtime.config.YOUTUBE_CLIENT_OVERRIDES, jobOverrides);
-  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health, clientTable });
+  const extractor = new Extractor(runtime.config, runtime.outbound, runtime.logger, JSON.stringify(runtime.config.UPSTREAM_ORIGINS), { health, clientTable, playerFunctions: env.PLAYER_FUNCTIONS });
   const deps: UploadDeps = { runtime, health, resolveVideo: (videoId, options) => extractor.resolve(videoId, options), ...overrides };
   for (const message of batch.messages) {
     jobOverrides = CacheJobSchema.shape.client_overrides.safeParse((message.body as { client_overrides?: unknown } | null)?.client_overrides).data;

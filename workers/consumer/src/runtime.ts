@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 import { secretSettingValues } from '../../core/src/settings';
+import { useCacheApiSetting } from '../../core/src/cache/edge-cache';
 import { createLogger, type Logger } from '../../core/src/logging/logger';
 import { createOutbound, type OutboundFetch } from '../../core/src/outbound/http';
 import { createMetadataStore } from '../../core/src/store';
@@ -31,6 +32,7 @@ export interface ConsumerRuntime {
 
 export function createRuntime(env: ConsumerEnv, sink?: (line: string) => void): ConsumerRuntime {
   const config = loadConsumerConfig(env);
+  useCacheApiSetting(config.CACHE_API);
   const secrets = secretValues(env);
   const logger = createLogger(
     { level: config.DEBUG ? 'debug' : config.LOG_LEVEL, format: config.LOG_FORMAT, secrets, ...(sink ? { sink } : {}) },

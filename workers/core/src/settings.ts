@@ -103,6 +103,14 @@ export const YouTubeSettingsShape = {
 const YouTubeSettingsSchema = z.object(YouTubeSettingsShape);
 export type YouTubeSettings = z.infer<typeof YouTubeSettingsSchema>;
 
+/**
+ * Both Workers: `off` makes every Cache API tier a no-op (cache/edge-cache.ts), as a
+ * deploy on a workers.dev address behaves; `on` uses it where it works.
+ */
+export const CacheSettingsShape = {
+  CACHE_API: z.enum(['on', 'off']).default('on'),
+};
+
 /** Logging settings both Workers read. */
 export const LogSettingsShape = {
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

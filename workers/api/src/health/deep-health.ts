@@ -7,6 +7,8 @@ import type { ClientView } from '../../../core/src/youtube/client-health-ledger'
 import { healthRules, isolateClientHealth } from '../../../core/src/youtube/colo-client-health';
 import { metadataCacheTiers } from '../../../core/src/youtube/metadata-cache';
 import { ping as pingPoTokenProvider, poTokenSource } from '../../../core/src/youtube/po-token-provider';
+import { cacheApiState } from '../../../core/src/cache/edge-cache';
+import { cacheTiers } from './cache-tiers';
 
 /**
  * `GET /health?deep=true` (admin): what an operator checks when users complain.
@@ -22,12 +24,13 @@ export type PublicClientView = Omit<ClientView, 'cooling_off_until' | 'probe_due
 export async function deepHealth(c: Context<AppEnv>) {
   const config = c.get('config');
   const outbound = c.get('outbound');
-  const [clients, poTokenProvider, relay, store, consumer] = await Promise.all([
+  const [clients, poTokenProvider, relay, store, consumer, cacheApi] = await Promise.all([
     isolateClientHealth().report(config.YOUTUBE_CLIENTS, healthRules(config)),
     pingPoTokenProvider(poTokenSource(config.PO_TOKEN_PROVIDER_URL, outbound, Math.min(config.UPSTREAM_TIMEOUT_MS, PROBE_TIMEOUT_MS))),
     probeRelay(outbound, config),
     pingStore(c),
     probeConsumer(c.env.TELEGRAM_CACHE),
+    cacheApiState(config.CACHE_API),
   ]);
   const queues = { log_queue: { bound: Boolean(c.env.LOG_QUEUE) }, cache_queue: { bound: Boolean(c.env.CACHE_QUEUE) } };
   const shown: PublicClientView[] = clients.map(({ cooling_off_until, probe_due: _probe, ...view }) => ({
@@ -53,11 +56,15 @@ export async function deepHealth(c: Context<AppEnv>) {
     store,
     queues,
     consumer,
-    caches: {
+    // Whether caches.default keeps anything here (not on a workers.dev address, not with CACHE_API=off).
+    cache_api: cacheApi,
+    cache_api_setting: config.CACHE_API,
+    caches: withoutDeadCacheApi(cacheApi, {
+      ...cacheTiers({ cacheApi, playerFunctions: Boolean(c.env.PLAYER_FUNCTIONS) }),
       ...metadataCacheTiers(),
       client_health: { tier: isolateClientHealth().tier },
       unknown_keys: { tier: c.env.SHARED_HEALTH ? 'isolate_memory+durable_object+cache_api' : 'isolate_memory+cache_api' },
-    },
+    }),
   };
 }
 
@@ -91,4 +98,16 @@ async function probeConsumer(binding: Fetcher | undefined) {
   } catch {
     return { bound: true, reachable: false, caching: false, latency_ms: Date.now() - started };
   }
+}
+
+/** A tier the Cache API cannot be where it keeps nothing: deep health names only the tiers in use. */
+function withoutDeadCacheApi<T extends Record<string, unknown>>(cacheApi: string, caches: T): T {
+  if (cacheApi !== 'off') return caches;
+  const strip = (tier: string) => tier.split('+').filter((name) => name !== 'cache_api').join('+');
+  return Object.fromEntries(
+    Object.entries(caches).map(([name, value]) => [
+      name,
+      typeof value === 'string' ? strip(value) : value && typeof value === 'object' && 'tier' in value ? { ...value, tier: strip(String(value.tier)) } : value,
+    ]),
+  ) as T;
 }

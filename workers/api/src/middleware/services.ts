@@ -23,7 +23,7 @@ export function services() {
     const health = isolateClientHealth(board).forRequest(healthRules(config), (work) => c.executionCtx.waitUntil(work));
     // The client table in force: read only when a resolve reaches YouTube (a cache hit never does).
     const clientTable = () => effectiveClientTable(config.YOUTUBE_CLIENT_OVERRIDES, clientTableReader(c.env.CLIENT_TABLE), logger);
-    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, clientTable, background: (work) => c.executionCtx.waitUntil(work) }));
+    c.set('youtube', new YouTubeService(config, outbound, logger, undefined, { health, clientTable, playerFunctions: c.env.PLAYER_FUNCTIONS, background: (work) => c.executionCtx.waitUntil(work) }));
     c.set('store', store);
     c.set('keyGate', new KeyGate(c.env.QUOTA, store, (work) => c.executionCtx.waitUntil(work), { logger, sharedUnknownKeys: shared ? isolateSharedUnknownKeys(shared) : null }));
     await next();

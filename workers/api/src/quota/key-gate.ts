@@ -4,6 +4,7 @@ import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types'
 import { secondsUntilIstMidnight } from './ist-calendar';
 import type { ConsumeOutcome, KeySnapshot, LinkRestart, QuotaCounter } from './quota-counter';
 import type { SharedUnknownKeys } from './shared-unknown-keys';
+import { edgeCache } from '../../../core/src/cache/edge-cache';
 
 /**
  * The key check of the hot path: one call to the key's QuotaCounter. The
@@ -263,7 +264,8 @@ export class KeyGate {
 
   private edgeCache(): Cache | null {
     if (this.options.edgeCache !== undefined) return this.options.edgeCache;
-    return typeof caches === 'undefined' ? null : caches.default;
+    // CACHE_API=off (or a workers.dev address): the no-op cache, through the one door.
+    return edgeCache();
   }
 
   private async knownUnknownAtEdge(keyHash: string): Promise<boolean> {

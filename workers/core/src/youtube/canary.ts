@@ -7,6 +7,7 @@ import type { ClientHealth } from './client-health';
 import type { ClientTable } from './client-overrides';
 import { tableOf } from './client-table';
 import { Extractor } from './extractor';
+import type { PlayerFunctionsNamespace } from './player-functions';
 import { bestAudio } from './formats';
 import { mediaHeadersOf } from './media-headers';
 import type { ResolvedVideo } from './types';
@@ -27,6 +28,8 @@ export interface CanaryDeps {
   routeKey: string;
   /** The effective client table (client-table.ts); by default the built-in one with YOUTUBE_CLIENT_OVERRIDES. */
   clientTable?: () => Promise<ClientTable>;
+  /** The player functions' durable home (player-functions.ts), when the Worker binds it. */
+  playerFunctions?: PlayerFunctionsNamespace;
 }
 
 export interface CanaryResult {
@@ -46,7 +49,7 @@ export async function runCanary(videoId: string, deps: CanaryDeps): Promise<Cana
     // A PO-token client without a provider is never asked by a resolve either: it stays `unused`.
     if (table[client].poToken && !deps.config.PO_TOKEN_PROVIDER_URL) continue;
     const single = { ...deps.config, YOUTUBE_CLIENTS: [client], FALLBACK_INSTANCES: [] };
-    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey, { clientTable: async () => table });
+    const extractor = new Extractor(single, deps.fetch, deps.logger, deps.routeKey, { clientTable: async () => table, playerFunctions: deps.playerFunctions });
     const started = Date.now();
     let code: string;
     try {

@@ -12,6 +12,7 @@ import {
   type ClientView,
   type HealthRules,
 } from './client-health-ledger';
+import { edgeCache } from '../cache/edge-cache';
 
 /**
  * Client health shared by a colo's isolates (issue 10 §5). Each isolate keeps
@@ -248,7 +249,7 @@ let boardGeneration = '';
 
 /** `board`: the shared place when the Worker has one (the first given is kept for the isolate's life). */
 export function isolateClientHealth(board?: HealthBoard): ColoClientHealth {
-  return (isolateHealth ??= new ColoClientHealth({ cache: () => caches.default })).useBoard(board);
+  return (isolateHealth ??= new ColoClientHealth({ cache: () => edgeCache() })).useBoard(board);
 }
 
 /** The name of the board object of a colo. */

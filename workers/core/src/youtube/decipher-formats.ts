@@ -56,6 +56,41 @@ export async function decipherFormats(
   });
 }
 
+// The player reads and replaces a manifest's `n` challenge as a path segment (yt-dlp's get_manifest_n_challenge).
+const MANIFEST_N = /\/n\/([^/]+)\//;
+
+/**
+ * A manifest URL (HLS, DASH) of a ciphered or token client carries its `n` as
+ * a `/n/<value>/` path segment: left as it came, googlevideo throttles or
+ * refuses the playlist and its segments, so it is deciphered like a format's.
+ */
+export async function decipherManifestUrl(
+  manifestUrl: string,
+  cipher: PlayerCipher | null | (() => Promise<PlayerCipher>),
+  client: YouTubeClientName,
+): Promise<string> {
+  let url: URL;
+  try {
+    url = new URL(manifestUrl);
+  } catch {
+    return manifestUrl;
+  }
+  const challenge = MANIFEST_N.exec(url.pathname)?.[1];
+  if (!challenge) return manifestUrl;
+  const player = typeof cipher === 'function' ? await cipher() : cipher;
+  if (!player) throw failed(client, 'no player');
+  const input = decodeURIComponent(challenge);
+  let n: string | undefined;
+  try {
+    n = player.decipher([{ n: input }])[0]?.n;
+  } catch (error) {
+    throw failed(client, 'manifest evaluation', player.playerId, error);
+  }
+  if (typeof n !== 'string' || n === '' || n.startsWith('enhanced_except_') || n.endsWith(input)) throw failed(client, 'manifest n', player.playerId);
+  url.pathname = url.pathname.replace(MANIFEST_N, `/n/${encodeURIComponent(n)}/`);
+  return url.toString();
+}
+
 /** Adds a GVS PO token to a googlevideo URL (`pot`), as the web clients' URLs need. */
 export function withPoToken(format: StreamFormat, poToken: string): StreamFormat {
   try {

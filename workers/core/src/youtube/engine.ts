@@ -15,3 +15,4 @@ export { runCanary } from './canary';
 export { Extractor } from './extractor';
 export { getInnertube } from './innertube';
 export { searchMusicSongs, searchWebVideos } from './search';
+export { extractPlayerFunctions } from './player-extraction';

@@ -8,13 +8,14 @@ import { tableOf } from './client-table';
 import { isVerdict, VerdictTally } from './client-verdict';
 import { untrackedClientHealth, type ClientHealth } from './client-health';
 import { parseYouTubeCookies, type YouTubeCookies } from './cookies';
-import { decipherFormats, manifestWithPoToken, withPoToken } from './decipher-formats';
+import { decipherFormats, decipherManifestUrl, manifestWithPoToken, withPoToken } from './decipher-formats';
 import { fetchFromInstance } from './fallback';
 import { bestAudio, selectFormats, toStreamFormat } from './formats';
 import { getInnertube } from './innertube';
 import { mediaHeadersOf } from './media-headers';
 import { checkPlayability } from './playability';
 import { PlayerCiphers } from './player-cipher';
+import type { PlayerFunctionsNamespace } from './player-functions';
 import { requestPlayer } from './player-request';
 import { PlayerResponseSchema, type PlayerResponse } from './player-response';
 import { gvsContentBinding, playerContentBinding, wantsPlayerToken, type PlayerSession } from './po-token-binding';
@@ -44,6 +45,8 @@ export interface ExtractorOptions {
   health?: ClientHealth;
   poTokens?: PoTokenSource;
   ciphers?: PlayerCiphers;
+  /** The PlayerFunctions Durable Objects (the player functions' durable home); see player-cipher.ts. */
+  playerFunctions?: PlayerFunctionsNamespace;
 }
 
 export class Extractor {
@@ -62,7 +65,7 @@ export class Extractor {
   ) {
     this.health = options.health ?? untrackedClientHealth;
     this.poTokens = options.poTokens ?? poTokenSource(config.PO_TOKEN_PROVIDER_URL, fetch, config.UPSTREAM_TIMEOUT_MS ?? 10_000);
-    this.ciphers = options.ciphers ?? new PlayerCiphers(fetch, logger, routeKey);
+    this.ciphers = options.ciphers ?? new PlayerCiphers(fetch, logger, routeKey, { functions: options.playerFunctions });
     this.cookies = parseYouTubeCookies(config.YOUTUBE_COOKIES);
     this.clientTable = options.clientTable ?? (async () => tableOf(config.YOUTUBE_CLIENT_OVERRIDES));
   }
@@ -198,14 +201,15 @@ export class Extractor {
     if (!details || !streaming) throw new AppError('video.unavailable', `YouTube gave no streams for ${videoId}.`);
     const raw = [...(streaming.formats ?? []), ...(streaming.adaptiveFormats ?? [])];
     const all = raw.map(toStreamFormat).filter((format): format is StreamFormat => format !== null);
-    const manifest = streaming.hlsManifestUrl ?? null;
-    if (all.length === 0 && !manifest && (raw.length > 0 || streaming.serverAbrStreamingUrl)) {
+    let hlsManifestUrl = streaming.hlsManifestUrl ?? null;
+    if (all.length === 0 && !hlsManifestUrl && (raw.length > 0 || streaming.serverAbrStreamingUrl)) {
       // Only SABR (YouTube's own streaming protocol) would play these: no URL to hand out.
       throw new AppError('youtube.sabr_only', `The ${profile.name} client offered ${videoId} over SABR only.`, { logDetails: { client: profile.name, formats: raw.length } });
     }
     let formats = await decipherFormats(selectFormats(all), cipher ?? (() => this.ciphers.current()), profile.name);
+    if (hlsManifestUrl) hlsManifestUrl = await decipherManifestUrl(hlsManifestUrl, cipher ?? (() => this.ciphers.current()), profile.name);
     if (gvsToken) formats = formats.map((format) => withPoToken(format, gvsToken));
-    const hlsManifestUrl = manifest && gvsToken ? manifestWithPoToken(manifest, gvsToken) : manifest;
+    if (hlsManifestUrl && gvsToken) hlsManifestUrl = manifestWithPoToken(hlsManifestUrl, gvsToken);
     const thumbnails = details.thumbnail?.thumbnails ?? [];
     const biggest = [...thumbnails].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
     return {

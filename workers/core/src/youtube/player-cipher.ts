@@ -1,19 +1,26 @@
 import { AppError } from '../errors';
+import { cacheApiState, edgeCache } from '../cache/edge-cache';
 import type { Logger } from '../logging/logger';
 import type { OutboundFetch } from '../outbound/http';
 import { CipherSolver, type DecipherInput, type DecipherOutput } from './cipher-solver';
-import { deferFunctionBodies } from './lazy-functions';
 import { currentPlayerId, forgetCurrentPlayerId } from './current-player';
-import { extractCipher, type ExtractedCipher } from './player-script';
+import { extractPlayerFunctions, PLAYER_VARIANT } from './player-extraction';
+import { EXTRACTION_VERSION, type PlayerFunctionsAnswer, type PlayerFunctionsNamespace } from './player-functions';
+import type { ExtractedCipher } from './player-script';
 
 /**
  * The signature / `n` functions of YouTube's current player, for the ciphered
  * clients (TV, WEB_EMBEDDED, …). Extracting them from the 2.5 MB script takes
- * seconds, so it happens once per player version: the extracted code (its
- * function bodies deferred, lazy-functions.ts) goes into the Cache API, shared
- * by a colo's isolates and keyed by player id and variant, and, parsed, into a
- * QuickJS context kept by the isolate. A cold isolate reads the code from the
- * Cache API and only parses it.
+ * seconds, so it happens once per player version for the whole service, in
+ * the player's PlayerFunctions Durable Object (player-functions.ts). An
+ * isolate reads the code through its tiers, nearest first:
+ * - its own memory: the code parsed into a QuickJS context (a few players);
+ * - the Cache API, where it works (a custom domain; not workers.dev, not
+ *   CACHE_API=off), shared by a colo's isolates;
+ * - the Durable Object, which every colo reaches and which extracts on first ask.
+ * Without the binding (a test, a tool), the isolate extracts itself.
+ * A failed extraction is remembered (by the object, and here until its
+ * retryAt), so the ciphered clients fail at once and the chain moves on.
  */
 export interface PlayerCipher {
   playerId: string;
@@ -21,32 +28,65 @@ export interface PlayerCipher {
   decipher(items: DecipherInput[]): DecipherOutput[];
 }
 
-/** The build this service extracts from; part of the cache key with the extraction's own version. */
-const VARIANT = 'player_ias.vflset/en_US';
-const EXTRACTION_VERSION = 2;
 const CACHE_ORIGIN = 'https://player-cipher.cache.internal';
 const CODE_TTL_SECONDS = 30 * 24 * 3600;
 /** Players whose parsed code an isolate keeps (YouTube rolls one out every few days). */
 const SOLVERS_KEPT = 3;
-
-const solvers = new Map<string, Promise<LoadedPlayer>>();
 
 interface LoadedPlayer {
   solver: CipherSolver;
   signatureTimestamp: number;
 }
 
+/** One isolate's memory: parsed players, and the failures it was told of until their retryAt. */
+export interface PlayerMemory {
+  solvers: Map<string, Promise<LoadedPlayer>>;
+  failures: Map<string, { error: AppError; retryAt: number }>;
+}
+
+export function newPlayerMemory(): PlayerMemory {
+  return { solvers: new Map(), failures: new Map() };
+}
+
+const isolateMemory = newPlayerMemory();
+
 export function cipherCacheKey(playerId: string): string {
-  return `${CACHE_ORIGIN}/v${EXTRACTION_VERSION}/${playerId}/${encodeURIComponent(VARIANT)}`;
+  return `${CACHE_ORIGIN}/v${EXTRACTION_VERSION}/${playerId}/${encodeURIComponent(PLAYER_VARIANT)}`;
+}
+
+export interface PlayerCiphersOptions {
+  /** The Cache API tier; edgeCache() (no-op when CACHE_API=off) unless given. */
+  cache?: Cache | null;
+  /** The PlayerFunctions objects; without them the isolate extracts itself. */
+  functions?: PlayerFunctionsNamespace;
+  /** Another isolate's memory (tests of several isolates in one runtime). */
+  memory?: PlayerMemory;
 }
 
 export class PlayerCiphers {
+  private cache: Cache | null;
+  /** The default tier is dropped once the probe finds the Cache API keeps nothing (workers.dev). */
+  private cacheChecked: boolean;
+  private readonly functions: PlayerFunctionsNamespace | undefined;
+  private readonly memory: PlayerMemory;
+
   constructor(
     private readonly fetch: OutboundFetch,
     private readonly logger: Logger,
     private readonly routeKey: string,
-    private readonly cache: Cache | null = typeof caches === 'undefined' ? null : caches.default,
-  ) {}
+    options: PlayerCiphersOptions | Cache | null = {},
+  ) {
+    const given: PlayerCiphersOptions = options === null || isCache(options) ? { cache: options } : options;
+    this.cache = given.cache === undefined ? edgeCache() : given.cache;
+    this.cacheChecked = given.cache !== undefined;
+    this.functions = given.functions;
+    this.memory = given.memory ?? isolateMemory;
+  }
+
+  /** Where this isolate's player functions come from, nearest first (for /health?deep=true). */
+  get tiers(): string[] {
+    return ['memory', ...(this.cache ? ['cache_api'] : []), this.functions ? 'durable_object' : 'own_extraction'];
+  }
 
   /** The current player's functions (player id from iframe_api). */
   async current(): Promise<PlayerCipher> {
@@ -54,6 +94,10 @@ export class PlayerCiphers {
   }
 
   async forPlayer(playerId: string): Promise<PlayerCipher> {
+    const { solvers, failures } = this.memory;
+    const failed = failures.get(playerId);
+    if (failed && failed.retryAt > Date.now()) throw failed.error;
+    if (failed) failures.delete(playerId);
     let pending = solvers.get(playerId);
     if (pending) {
       const held = await pending.catch(() => null);
@@ -84,6 +128,10 @@ export class PlayerCiphers {
   }
 
   private async load(playerId: string): Promise<LoadedPlayer> {
+    if (!this.cacheChecked) {
+      this.cacheChecked = true;
+      if ((await cacheApiState()) === 'off') this.cache = null;
+    }
     const key = cipherCacheKey(playerId);
     const cached = await this.readCached(key);
     if (cached) {
@@ -94,12 +142,43 @@ export class PlayerCiphers {
         throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
       }
     }
-    const started = Date.now();
-    const plain = await this.extract(playerId);
-    const { extracted, solver, deferred } = await preferDeferred(playerId, plain);
-    this.logger.info('youtube.player_extracted', { playerId, ms: Date.now() - started, bytes: plain.code.length, deferred, sts: plain.signatureTimestamp });
-    await this.cache?.put(key, new Response(JSON.stringify(extracted), { headers: { 'Cache-Control': `max-age=${CODE_TTL_SECONDS}`, 'Content-Type': 'application/json' } })).catch(() => {});
+    if (!this.functions) return this.extractHere(playerId, key);
+    const answer = await this.askObject(playerId);
+    if (!answer.ok) {
+      const error = new AppError(answer.error, answer.message, { logDetails: { playerId, remembered: true } });
+      this.memory.failures.set(playerId, { error, retryAt: answer.retryAt });
+      throw error;
+    }
+    let solver: CipherSolver;
+    try {
+      solver = await CipherSolver.load(answer.code);
+    } catch (error) {
+      throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
+    }
+    await this.keep(key, { code: answer.code, signatureTimestamp: answer.signatureTimestamp });
+    return { solver, signatureTimestamp: answer.signatureTimestamp };
+  }
+
+  private async askObject(playerId: string): Promise<PlayerFunctionsAnswer> {
+    try {
+      const stub = this.functions!.get(this.functions!.idFromName(playerId));
+      return await stub.functions(playerId);
+    } catch (error) {
+      // The object being unreachable is not the player's fault: nothing is remembered.
+      throw new AppError('youtube.unavailable', `The functions of player ${playerId} could not be read.`, { cause: error, logDetails: { playerId, error } });
+    }
+  }
+
+  private async extractHere(playerId: string, key: string): Promise<LoadedPlayer> {
+    const { extracted, solver } = await extractPlayerFunctions(playerId, this.fetch, this.logger);
+    await this.keep(key, extracted);
     return { solver, signatureTimestamp: extracted.signatureTimestamp };
+  }
+
+  private async keep(key: string, extracted: ExtractedCipher): Promise<void> {
+    await this.cache
+      ?.put(key, new Response(JSON.stringify(extracted), { headers: { 'Cache-Control': `max-age=${CODE_TTL_SECONDS}`, 'Content-Type': 'application/json' } }))
+      .catch(() => {});
   }
 
   private async readCached(key: string): Promise<ExtractedCipher | null> {
@@ -108,52 +187,10 @@ export class PlayerCiphers {
     const value = (await hit.json().catch(() => null)) as Partial<ExtractedCipher> | null;
     return typeof value?.code === 'string' && typeof value.signatureTimestamp === 'number' ? (value as ExtractedCipher) : null;
   }
-
-  private async extract(playerId: string): Promise<ExtractedCipher> {
-    const response = await this.fetch(`https://www.youtube.com/s/player/${playerId}/${VARIANT}/base.js`, { label: 'youtube.player_script' });
-    if (!response.ok) throw new AppError('youtube.unavailable', `YouTube did not serve player ${playerId}.`, { logDetails: { status: response.status } });
-    const source = await response.text();
-    let extracted: ExtractedCipher | null = null;
-    try {
-      extracted = extractCipher(source);
-    } catch (error) {
-      throw new AppError('youtube.decipher_failed', `Player ${playerId} could not be read.`, { cause: error, logDetails: { playerId, error } });
-    }
-    if (!extracted) throw new AppError('youtube.decipher_failed', `No signature function found in player ${playerId}.`, { logDetails: { playerId } });
-    return extracted;
-  }
 }
 
-// Any n-like and signature-like input: the check compares two forms of the same code, not values.
-const ALPHABET = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_';
-const PROBE: DecipherInput[] = [{ n: ALPHABET.slice(7, 25), s: ALPHABET.repeat(2).slice(0, 104) }];
-
-/**
- * The deferred form of the code (lazy-functions.ts) when it gives the plain code's answers, else
- * the plain code; with its solver loaded. Runs once per player version.
- */
-async function preferDeferred(playerId: string, plain: ExtractedCipher): Promise<{ extracted: ExtractedCipher; solver: CipherSolver; deferred: boolean }> {
-  let solver: CipherSolver;
-  try {
-    solver = await CipherSolver.load(plain.code);
-  } catch (error) {
-    throw new AppError('youtube.decipher_failed', `The code of player ${playerId} does not run.`, { cause: error, logDetails: { playerId, error } });
-  }
-  const deferredCode = deferFunctionBodies(plain.code);
-  if (!deferredCode) return { extracted: plain, solver, deferred: false };
-  let candidate: CipherSolver | undefined;
-  try {
-    const expected = JSON.stringify(solver.decipher(PROBE));
-    candidate = await CipherSolver.load(deferredCode);
-    if (JSON.stringify(candidate.decipher(PROBE)) === expected) {
-      solver.dispose();
-      return { extracted: { ...plain, code: deferredCode }, solver: candidate, deferred: true };
-    }
-  } catch {
-    // the plain code is the one to keep
-  }
-  candidate?.dispose();
-  return { extracted: plain, solver, deferred: false };
+function isCache(value: object): value is Cache {
+  return typeof (value as Cache).match === 'function' && typeof (value as Cache).put === 'function';
 }
 
 function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
@@ -161,9 +198,10 @@ function cipherOf(playerId: string, loaded: LoadedPlayer): PlayerCipher {
 }
 
 /** Forgets what this isolate holds, once its QuickJS contexts are freed (tests of a cold isolate). */
-export async function forgetLoadedPlayers(): Promise<void> {
-  const held = [...solvers.values()];
-  solvers.clear();
+export async function forgetLoadedPlayers(memory: PlayerMemory = isolateMemory): Promise<void> {
+  const held = [...memory.solvers.values()];
+  memory.solvers.clear();
+  memory.failures.clear();
   forgetCurrentPlayerId();
   await Promise.all(held.map((pending) => pending.then((player) => player.solver.dispose(), () => {})));
 }

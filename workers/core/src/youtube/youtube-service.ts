@@ -9,6 +9,7 @@ import type { Extractor, ExtractorOptions } from './extractor';
 import { MetadataCache } from './metadata-cache';
 import type { SearchResult } from './search';
 import type { MediaType, ResolvedVideo } from './types';
+import { edgeCache } from '../cache/edge-cache';
 
 let engine: Promise<typeof import('./engine')> | undefined;
 /** youtubei.js and the evaluator, evaluated once per isolate on first need (see engine.ts). */
@@ -41,7 +42,7 @@ export class YouTubeService {
     this.health = extractorOptions.health ?? untrackedClientHealth;
     this.clientTable = extractorOptions.clientTable ?? (async () => tableOf(config.YOUTUBE_CLIENT_OVERRIDES));
     this.extractorOptions = { ...extractorOptions, health: this.health, clientTable: this.clientTable };
-    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, caches.default, background, logger);
+    this.cache = new MetadataCache(config.METADATA_CACHE_TTL_SECONDS, edgeCache(), background, logger);
   }
 
   /** The extractor, made on the first miss, once youtubei.js has loaded. */
