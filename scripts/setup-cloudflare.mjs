@@ -105,6 +105,9 @@ for (const worker of WORKERS) {
   if (worker.key === 'api' && domain) {
     const route = `routes = [{ pattern = "${domain}", custom_domain = true }]`;
     placeholders.push(`${worker.config} [env.${env}] ${route}`);
+    // The domain proves requests came through the operator's zone: the workers.dev address would
+    // let a client skip it (and pick its own X-Forwarded-For), so it is switched off.
+    placeholders.push(`${worker.config} [env.${env}] workers_dev = false`);
     if (write && !dryRun) patched = withRoute(patched, env, route);
   }
   if (patched !== text) writeFileSync(worker.config, patched);
@@ -121,7 +124,7 @@ if (domain) console.log(`  the API will answer on https://${domain} (its zone mu
 else console.log(`\nwarning: ${WITHOUT_DOMAIN.replace('<env>', env)}`);
 console.log(`\nThen: npm run deploy -- --env ${env}   (or push to GitHub with CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID set as repository secrets)`);
 
-/** The env's section with its one `routes` line: replaced when there is one, else put after its `name`. */
+/** The env's section with its one `routes` line (and `workers_dev = false`): replaced when there is one, else put after its `name`. */
 function withRoute(text, envName, route) {
   const header = `[env.${envName}]`;
   const start = text.indexOf(`${header}\n`);
@@ -130,6 +133,8 @@ function withRoute(text, envName, route) {
   const nextSection = text.slice(bodyStart).search(/^\[/m);
   const bodyEnd = nextSection < 0 ? text.length : bodyStart + nextSection;
   const body = text.slice(bodyStart, bodyEnd);
-  const updated = /^routes = .*$/m.test(body) ? body.replace(/^routes = .*$/m, route) : body.replace(/^(name = .*\n)/m, `$1${route}\n`);
+  const lines = `${route}\nworkers_dev = false`;
+  const withoutOld = body.replace(/^workers_dev = .*\n/m, '');
+  const updated = /^routes = .*$/m.test(withoutOld) ? withoutOld.replace(/^routes = .*$/m, lines) : withoutOld.replace(/^(name = .*\n)/m, `$1${lines}\n`);
   return text.slice(0, bodyStart) + updated + text.slice(bodyEnd);
 }

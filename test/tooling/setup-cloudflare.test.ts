@@ -72,15 +72,19 @@ describe('npm run setup:cloudflare', () => {
     expect(run.stdout).toContain('wrangler.toml [env.staging] routes = [{ pattern = "api-staging.example.com", custom_domain = true }]');
     expect(run.stdout).toContain('the API will answer on https://api-staging.example.com');
     expect(run.stdout).not.toContain('no API_DOMAIN');
-    const read = (env: string) => unstable_readConfig({ config: join(dir, 'wrangler.toml'), env }) as unknown as { routes?: unknown[] };
+    const read = (env: string) => unstable_readConfig({ config: join(dir, 'wrangler.toml'), env }) as unknown as { routes?: unknown[]; workers_dev?: boolean };
     expect(read('staging').routes).toEqual([{ pattern: 'api-staging.example.com', custom_domain: true }]);
+    // With its own domain the env leaves the workers.dev address, where a client could skip the operator's proxy.
+    expect(read('staging').workers_dev).toBe(false);
     expect(read('production').routes ?? []).toEqual([]);
+    expect(read('production').workers_dev).not.toBe(false);
     expect(readFileSync(join(dir, 'workers/consumer/wrangler.toml'), 'utf8')).not.toContain('routes');
 
     // Run again with another domain: the route is replaced, not added; the next deploy needs no --domain.
     const again = await runScript('scripts/setup-cloudflare.mjs', ['--env', 'staging', '--write', '--domain', 'music.example.org'], {}, dir);
     expect(again.code).toBe(0);
     expect(read('staging').routes).toEqual([{ pattern: 'music.example.org', custom_domain: true }]);
+    expect(readFileSync(join(dir, 'wrangler.toml'), 'utf8').match(/^workers_dev = false$/gm)).toHaveLength(1);
     const deploy = await runScript('scripts/deploy.mjs', ['--env', 'staging', '--dry-run'], { FAKE_SECRETS: 'STREAM_SIGNING_KEY,ADMIN_API_KEY' }, dir);
     expect(deploy.stdout).toContain('https://music.example.org (custom domain music.example.org)');
     expect(deploy.calls.find((call) => call.args.includes('wrangler.toml'))!.args).not.toContain('--domain');
