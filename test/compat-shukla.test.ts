@@ -141,7 +141,7 @@ describe('GET /download/audio and /download/video (the Stranger / SHUKLA shape)'
     expect(cached.queued).toEqual([{ video_id: videoId, type: 'audio', claim_id: expect.any(String) }]);
   });
 
-  it('answers a failed upload with its reason instead of waiting', async () => {
+  it('answers a failed upload at once instead of waiting, without the consumer’s own reason (that is for admins)', async () => {
     const { token, workerEnv, videoId, key, cached } = await setup('sf');
     await telegram.fault(token, { status: 400, method: 'sendAudio', description: 'Bad Request: chat not found' });
     const pending = cached.fetch(`/download/audio?video_id=${videoId}&api_key=${key}`, { headers: { 'X-API-Key': key } });
@@ -150,7 +150,9 @@ describe('GET /download/audio and /download/video (the Stranger / SHUKLA shape)'
     const response = await pending;
     await cached.settle();
     expect(response.status).toBe(502);
-    expect(((await response.json()) as any).error.message).toMatch(/chat not found/);
+    const message = ((await response.json()) as any).error.message as string;
+    expect(message).toMatch(/could not be put in the Telegram channel/);
+    expect(message).not.toMatch(/chat not found/);
   });
 
   it('needs the key and the Telegram cache, and answers JSON either way', async () => {

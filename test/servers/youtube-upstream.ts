@@ -141,7 +141,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const cookie = String(req.headers.cookie ?? '');
       const signedIn = Boolean(cookie && /SAPISIDHASH /.test(String(req.headers.authorization ?? '')));
       const dataSyncId = signedIn ? dataSyncIdOf(cookie) : undefined;
-      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, clientVersion, poToken: pot, via: req.headers.via, visitorData: sentVisitor, userAgent, signedIn });
+      calls.push({ host, method: 'POST', path: url.pathname, videoId, client, clientVersion, sts, poToken: pot, via: req.headers.via, visitorData: sentVisitor, userAgent, signedIn });
       const playerId = (!onlyCurrentPlayer && playerWithTimestamp(sts)) || currentPlayer;
       const session = { visitorData, dataSyncId };
       return player(videoId, client, res, { client, videoId, signatureTimestamp: sts, poToken, playerId, userAgent, clientVersion, gvsBinding: dataSyncId ?? visitorData }, session);

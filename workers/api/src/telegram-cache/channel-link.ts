@@ -13,6 +13,8 @@ export interface ChannelLinkOptions {
   waitMs: number;
   pollMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The consumer's own reason for a failed upload is for admins: it names the channel's set-up, not the track. */
+  withReason?: boolean;
 }
 
 export async function channelPostLink(
@@ -29,8 +31,13 @@ export async function channelPostLink(
   for (;;) {
     if (report.status === 'hit') return { url: postUrl(report.entry), entry: report.entry, waited };
     if (report.status === 'disabled') throw new AppError('telegram.disabled', 'This service runs without its Telegram channel, and this route answers only with channel posts.');
-    if (report.status === 'failed' || report.status === 'too_large') {
-      throw new AppError('telegram.upload_failed', `The track could not be put in the Telegram channel: ${report.reason ?? 'the upload failed'}.`);
+    if (report.status === 'too_large') {
+      // The size against Telegram's limit is about the track, not the channel's set-up: everyone may read it.
+      throw new AppError('telegram.upload_failed', `The track could not be put in the Telegram channel: ${report.reason ?? 'it is larger than the channel can take'}.`);
+    }
+    if (report.status === 'failed') {
+      const reason = options.withReason && report.reason ? report.reason : 'the upload failed';
+      throw new AppError('telegram.upload_failed', `The track could not be put in the Telegram channel: ${reason}.`);
     }
     if (Date.now() + pollMs > deadline) {
       throw new AppError('telegram.upload_pending', `The upload to the Telegram channel is still running after ${Math.round(options.waitMs / 1000)} s; ask again in a minute.`, {

@@ -44,7 +44,10 @@ async function answerDownload(c: Context<AppEnv>, type: 'audio' | 'video', { vid
   // The search, the resolve and the upload are done or queued: the unit stays spent, whatever the wait ends in.
   c.set('keepCharge', true);
   if (track.video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it cannot be put in the Telegram channel as a file.');
-  const post = await channelPostLink(cache, track.video.id, type, track.cache, { waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000 });
+  const post = await channelPostLink(cache, track.video.id, type, track.cache, {
+    waitMs: c.get('config').TELEGRAM_LINK_WAIT_SECONDS * 1000,
+    withReason: c.get('principal')?.tier === 'admin',
+  });
   return c.json({
     status: post.waited ? 'uploaded' : 'cached',
     telegram_url: post.url,
