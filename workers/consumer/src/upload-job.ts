@@ -124,16 +124,16 @@ async function completeWithRetries<T>(complete: () => Promise<T>): Promise<T> {
 function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (url: string) => string, video: ResolvedVideo): AsyncGenerator<Uint8Array> {
   const { runtime } = deps;
   const maxBytes = runtime.limits.maxFileBytes;
-  if (plan.kind === 'hls') {
-    // Playlists and segments are fetched as the client that minted the manifest.
-    const fetch = fetchingAs(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), mediaHeadersOf(video));
-    return hlsBytes(plan.manifestUrl, { fetch, checkUrl: checked, maxBytes, durationSeconds: video.duration });
-  }
   // googlevideo refusing a client's URL counts toward that client; the walk goes on through every
   // route that is left, each URL fetched as the client that minted it.
   const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
   const walk = new RouteWalk(watch, (skipClients) => deps.resolveVideo(job.video_id, { skipClients }));
   walk.began(video);
+  if (plan.kind === 'hls') {
+    // Playlists and segments are fetched as the client that minted the manifest.
+    const fetchFor = (route: ResolvedVideo) => fetchingAs(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), mediaHeadersOf(route));
+    return hlsBytes(video, walk, { fetchFor, checkUrl: checked, maxBytes, durationSeconds: video.duration });
+  }
   const refresh = async () => {
     const fresh = await walk.next();
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);
