@@ -121,7 +121,7 @@ describe('the first play walks the whole chain', () => {
 });
 
 /** The test HLS stream (googlevideo-hls.ts): the 720p variant (itag 95) is two 188,000-byte segments. */
-function joinedSegments(): Buffer {
+function joinedSegments() {
   const segment = (sq: number) => Buffer.from(streamBytes(seedOf(`95:188000:sq${sq}`), 0, 187_999));
   return Buffer.concat([segment(1), segment(2)]);
 }
