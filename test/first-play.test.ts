@@ -160,6 +160,10 @@ describe('the HLS join walks the chain at every step', () => {
     const segments = (await hlsCalls(videoId)).filter((call) => call.path.startsWith('/videoplayback/id/hls/'));
     expect(segments.every((call) => call.path.includes('/xt_client/VISIONOS/'))).toBe(true);
     expect(await playerClients(videoId)).toEqual(['VISIONOS']);
+    // The refused segment still counts against the client that minted it.
+    const { body } = await apiJson('/health?deep=true');
+    const visionos = body.youtube.clients.find((client: { name: string }) => client.name === 'VISIONOS');
+    expect(visionos.last_failure).toMatchObject({ code: 'googlevideo.forbidden' });
   });
 
   it('the consumer’s HLS upload walks too: a refused variant playlist, and the joined file is cached whole', async () => {
