@@ -178,4 +178,19 @@ describe('the HLS join walks the chain at every step', () => {
     expect(Buffer.from(await telegram.fileBytes(entry!.file_id!)).equals(joinedSegments())).toBe(true);
     expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
   });
+
+  it('the consumer’s upload cut by a refused later segment starts again, whole, on the next client', async () => {
+    const token = await telegram.newBot();
+    const videoId = await testVideo('fpCcu');
+    await upstream.refuseClientHls(videoId, 'VISIONOS', 'later-segment');
+    await store.claimCacheEntry(videoId, 'video', { now: new Date(), retryAfterMs: 600_000 });
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token, { FALLBACK_INSTANCES: '' }));
+    expect(result.explicitAcks).toEqual(['job-0']);
+    expect(result.retryMessages).toEqual([]);
+    const entry = await store.getCacheEntry(videoId, 'video');
+    expect(entry).toMatchObject({ status: 'ready', size: 2 * 188_000 });
+    expect(Buffer.from(await telegram.fileBytes(entry!.file_id!)).equals(joinedSegments())).toBe(true);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
+    expect((await telegram.calls(token)).filter((call) => call.method === 'sendDocument' && call.status === 200)).toHaveLength(1);
+  });
 });

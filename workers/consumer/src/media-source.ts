@@ -89,18 +89,30 @@ export interface HlsBytesOptions {
   maxBytes: number;
   /** Seconds: with maxBytes, picks a variant whose estimated size fits. */
   durationSeconds: number;
+  /** Set to the route when googlevideo refused one of its segments after bytes went out. */
+  cut?: JoinCut;
+}
+
+export interface JoinCut {
+  by: ResolvedVideo | null;
 }
 
 /**
  * An HLS-only video's bytes: one variant's MPEG-TS segments, in order. googlevideo refusing the
  * manifest, a playlist or the first segment sends the join down the next client's route before
- * a byte is passed on (hls-join-walk.ts); a refusal later fails the upload, and the job's retry
- * starts past that client.
+ * a byte is passed on (hls-join-walk.ts); a refusal later cuts the file, and the upload starts
+ * again on the next route (upload-job.ts).
  */
 export async function* hlsBytes(video: ResolvedVideo, walk: RouteWalk, options: HlsBytesOptions): AsyncGenerator<Uint8Array> {
   const optionsFor = (route: ResolvedVideo) => ({ fetch: options.fetchFor(route), checkUrl: options.checkUrl, maxBytes: options.maxBytes, durationSeconds: options.durationSeconds });
   const joined = await joinAlongRoutes(video, walk, optionsFor, { body: true });
-  yield* countedBytes(joined.body!, options.maxBytes, null);
+  const refusedBefore = walk.watch.refused.length;
+  try {
+    yield* countedBytes(joined.body!, options.maxBytes, null);
+  } catch (error) {
+    if (options.cut && walk.watch.refused.length > refusedBefore) options.cut.by = joined.video;
+    throw error;
+  }
 }
 
 async function* countedBytes(body: ReadableStream<Uint8Array>, maxBytes: number, expectedSize: number | null): AsyncGenerator<Uint8Array> {
