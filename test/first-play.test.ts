@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { resetIsolateClientHealth } from '../workers/core/src/youtube/colo-client-health';
 import { forgetPoTokens } from '../workers/core/src/youtube/po-token-provider';
 import { forgetUrlRefusals } from '../workers/core/src/youtube/refused-urls';
-import { upstream } from './support/api';
+import { api, apiJson, upstream } from './support/api';
 import { apiWith, TEST_PO_TOKEN_PROVIDER } from './support/api-with';
 import { consumerEnv, runJobs, store, telegram } from './support/telegram-cache';
 import { seedOf, streamBytes } from './servers/stream-bytes';
@@ -117,5 +117,80 @@ describe('the first play walks the whole chain', () => {
     expect(result.explicitAcks).toEqual(['job-0']);
     expect((await store.getCacheEntry(videoId, 'audio'))?.status).toBe('ready');
     expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']);
+  });
+});
+
+/** The test HLS stream (googlevideo-hls.ts): the 720p variant (itag 95) is two 188,000-byte segments. */
+function joinedSegments() {
+  const segment = (sq: number) => Buffer.from(streamBytes(seedOf(`95:188000:sq${sq}`), 0, 187_999));
+  return Buffer.concat([segment(1), segment(2)]);
+}
+
+async function hlsCalls(videoId: string) {
+  return (await upstream.calls()).filter((call) => (call.path.startsWith('/api/manifest/') || call.path.startsWith('/videoplayback/id/hls/')) && call.path.includes(`/${videoId}.`));
+}
+
+describe('the HLS join walks the chain at every step', () => {
+  it('a refused first segment, then a refused variant playlist: the joined file comes whole from the third client', SLOW, async () => {
+    const videoId = await testVideo('fpHls');
+    await upstream.refuseClientHls(videoId, 'VISIONOS', 'segment');
+    await upstream.refuseClientHls(videoId, 'TVHTML5', 'variant');
+    const app = apiWith({ FALLBACK_INSTANCES: '' });
+    const resolved = await app.json(`/v1/resolve?query=${videoId}&type=video`);
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.stream.delivery).toBe('hls');
+    const response = await app.call(new URL(resolved.body.stream.url).pathname.replace(/^\/stream\//, '/file/'));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Type')).toBe('video/mp2t');
+    expect(Buffer.from(await response.arrayBuffer()).equals(joinedSegments())).toBe(true);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5', 'WEB_EMBEDDED_PLAYER']);
+    const refused = (await hlsCalls(videoId)).filter((call) => call.refused);
+    expect(refused.some((call) => call.path.startsWith('/videoplayback/id/hls/') && call.path.includes('/xt_client/VISIONOS/'))).toBe(true);
+    expect(refused.some((call) => call.path.startsWith('/api/manifest/hls_playlist/') && call.path.includes('/xt_client/TVHTML5/'))).toBe(true);
+  });
+
+  it('a segment refused after bytes went out ends the file cut, never spliced with another client’s segments', async () => {
+    const videoId = await testVideo('fpCut');
+    await upstream.refuseClientHls(videoId, 'VISIONOS', 'later-segment');
+    const resolved = await apiJson(`/v1/resolve?query=${videoId}&type=video`);
+    const response = await api(new URL(resolved.body.stream.url).pathname.replace(/^\/stream\//, '/file/'));
+    expect(response.status).toBe(200);
+    // The body errors: a player sees a cut transfer, not a short file that looks whole.
+    await expect(response.arrayBuffer()).rejects.toThrow();
+    const segments = (await hlsCalls(videoId)).filter((call) => call.path.startsWith('/videoplayback/id/hls/'));
+    expect(segments.every((call) => call.path.includes('/xt_client/VISIONOS/'))).toBe(true);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS']);
+    // The refused segment still counts against the client that minted it.
+    const { body } = await apiJson('/health?deep=true');
+    const visionos = body.youtube.clients.find((client: { name: string }) => client.name === 'VISIONOS');
+    expect(visionos.last_failure).toMatchObject({ code: 'googlevideo.forbidden' });
+  });
+
+  it('the consumer’s HLS upload walks too: a refused variant playlist, and the joined file is cached whole', async () => {
+    const token = await telegram.newBot();
+    const videoId = await testVideo('fpChl');
+    await upstream.refuseClientHls(videoId, 'VISIONOS', 'variant');
+    await store.claimCacheEntry(videoId, 'video', { now: new Date(), retryAfterMs: 600_000 });
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token, { FALLBACK_INSTANCES: '' }));
+    expect(result.explicitAcks).toEqual(['job-0']);
+    const entry = await store.getCacheEntry(videoId, 'video');
+    expect(entry).toMatchObject({ status: 'ready', mime: 'video/mp2t', size: 2 * 188_000 });
+    expect(Buffer.from(await telegram.fileBytes(entry!.file_id!)).equals(joinedSegments())).toBe(true);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
+  });
+
+  it('the consumer’s upload cut by a refused later segment starts again, whole, on the next client', async () => {
+    const token = await telegram.newBot();
+    const videoId = await testVideo('fpCcu');
+    await upstream.refuseClientHls(videoId, 'VISIONOS', 'later-segment');
+    await store.claimCacheEntry(videoId, 'video', { now: new Date(), retryAfterMs: 600_000 });
+    const result = await runJobs([{ video_id: videoId, type: 'video' }], consumerEnv(token, { FALLBACK_INSTANCES: '' }));
+    expect(result.explicitAcks).toEqual(['job-0']);
+    expect(result.retryMessages).toEqual([]);
+    const entry = await store.getCacheEntry(videoId, 'video');
+    expect(entry).toMatchObject({ status: 'ready', size: 2 * 188_000 });
+    expect(Buffer.from(await telegram.fileBytes(entry!.file_id!)).equals(joinedSegments())).toBe(true);
+    expect(await playerClients(videoId)).toEqual(['VISIONOS', 'TVHTML5']);
+    expect((await telegram.calls(token)).filter((call) => call.method === 'sendDocument' && call.status === 200)).toHaveLength(1);
   });
 });

@@ -66,8 +66,8 @@ export function answerForClient(ask: PlayerAsk, answer: any): any {
   let index = 0;
   const uaTag = userAgentTag(ask.userAgent);
   if (typeof copy.streamingData.hlsManifestUrl === 'string') {
-    // Path parameters, as googlevideo's manifest URLs have them; the playlists pass the tag on.
-    copy.streamingData.hlsManifestUrl = copy.streamingData.hlsManifestUrl.replace(/\/file\/index\.m3u8$/, `/xt_ua/${uaTag}/file/index.m3u8`);
+    // Path parameters, as googlevideo's manifest URLs have them; the playlists pass the tags on.
+    copy.streamingData.hlsManifestUrl = copy.streamingData.hlsManifestUrl.replace(/\/file\/index\.m3u8$/, `/xt_client/${ask.client}/xt_ua/${uaTag}/file/index.m3u8`);
   }
   for (const format of formatsOf(copy)) {
     if (typeof format.url !== 'string') continue;

@@ -5,7 +5,8 @@
 export function hlsAnswer(pathname: string): string {
   const params = pathParams(pathname);
   // The player request's User-Agent tag rides along to every playlist and segment, as googlevideo checks it.
-  const ua = params.get('xt_ua') ? `/xt_ua/${params.get('xt_ua')}` : '';
+  // The minting client rides along too, so googlevideo can refuse one client's playlists or segments.
+  const ua = (params.get('xt_client') ? `/xt_client/${params.get('xt_client')}` : '') + (params.get('xt_ua') ? `/xt_ua/${params.get('xt_ua')}` : '');
   if (pathname.startsWith('/api/manifest/hls_variant/')) {
     const base = `https://manifest.googlevideo.com/api/manifest/hls_playlist/id/${params.get('id') ?? 'x'}${ua}`;
     return [

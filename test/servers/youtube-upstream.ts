@@ -87,6 +87,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let expiredStreams = new Map<string, number>();
   // videoId → clients whose googlevideo URLs for that video are refused (403), however well formed
   let refusedClients = new Map<string, Set<string>>();
+  // videoId → client → the step of its HLS stream googlevideo refuses (403): see HlsRefusalStep
+  let hlsRefusals = new Map<string, Map<string, HlsRefusalStep>>();
   // test video id → recorded video id, so a test can steer "its own" video without disturbing others
   let aliases = new Map<string, string>();
   // video ids marked "made for kids": the clients YouTube keeps them from refuse them (client-answers.ts)
@@ -163,7 +165,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return hasPlayer(id) ? text(res, 200, playerScript(id), 'text/javascript') : text(res, 404, 'no such player', 'text/plain');
     }
     if (url.pathname.startsWith('/api/manifest/hls_')) {
-      const refused = userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']) ?? manifestRefusal(url.pathname) ?? undefined;
+      const step = url.pathname.startsWith('/api/manifest/hls_variant/') ? 'manifest' : 'variant';
+      const refused =
+        userAgentRefusal(manifestParams(url.pathname), req.headers['user-agent']) ?? manifestRefusal(url.pathname) ?? hlsRefusal(manifestParams(url.pathname), 'id', step) ?? undefined;
       calls.push({ host, method: 'GET', path: url.pathname, ...(refused ? { refused } : {}) });
       if (refused) return text(res, 403, refused, 'text/plain');
       const manifestId = pathParamsOf(url.pathname).get('id');
@@ -186,6 +190,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       scenarios = new Map();
       expiredStreams = new Map();
       refusedClients = new Map();
+      hlsRefusals = new Map();
       aliases = new Map();
       madeForKids = new Set();
       bytesPerSecond = 0;
@@ -231,6 +236,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       const clients = refusedClients.get(input.videoId) ?? new Set<string>();
       clients.add(input.client);
       refusedClients.set(input.videoId, clients);
+      return json(res, 200, { ok: true });
+    }
+    if (path === '/__control/refuse-client-hls') {
+      if (!HLS_REFUSAL_STEPS.includes(input.step)) return json(res, 400, { error: `step is one of ${HLS_REFUSAL_STEPS.join(', ')}` });
+      const steps = hlsRefusals.get(input.videoId) ?? new Map<string, HlsRefusalStep>();
+      steps.set(input.client, input.step);
+      hlsRefusals.set(input.videoId, steps);
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/pace') {
@@ -337,7 +349,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     const refusal =
       (refusedFor?.has(params.get('xt_client') ?? '') ? `${params.get('xt_client')} URLs of this video are refused` : null) ??
       googlevideoRefusal(params, req.headers['user-agent']) ??
-      userAgentRefusal(pathParams, req.headers['user-agent']);
+      userAgentRefusal(pathParams, req.headers['user-agent']) ??
+      (sq ? hlsRefusal(pathParams, 'src', Number(sq) === 1 ? 'segment' : 'later-segment') : null);
     if (refusal) {
       call.refused = refusal;
       return text(res, 403, refusal, 'text/plain');
@@ -362,6 +375,18 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     if (req.method === 'HEAD') return res.end();
     if (realBytes) return void res.end(realBytes.subarray(start, end + 1));
     writeBytes(res, seed, start, end, length, bytesPerSecond);
+  }
+
+  /** googlevideo refusing one client's HLS stream from this step on (a later segment's refusal spares the first). */
+  function hlsRefusal(params: Map<string, string>, idParam: 'id' | 'src', step: 'manifest' | 'variant' | 'segment' | 'later-segment'): string | null {
+    const client = params.get('xt_client');
+    const videoId = params.get(idParam)?.split('.')[0];
+    if (!client || !videoId) return null;
+    const refusedFrom = hlsRefusals.get(videoId)?.get(client);
+    if (!refusedFrom) return null;
+    const order = HLS_REFUSAL_STEPS.indexOf(refusedFrom);
+    const at = step === 'later-segment' ? HLS_REFUSAL_STEPS.indexOf('later-segment') : HLS_REFUSAL_STEPS.indexOf(step);
+    return at >= order ? `${client} HLS of this video is refused from its ${refusedFrom} on` : null;
   }
 
   function invidious(videoId: string, host: string, res: ServerResponse) {
@@ -395,6 +420,13 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     useRealMedia: (videoId, media, mediaOptions = {}) => void realMedia.set(videoId, { media, progressive: mediaOptions.progressive ?? false }),
   };
 }
+
+/**
+ * Where googlevideo starts refusing a client's HLS stream: its manifest, its variant playlists, every
+ * segment, or only the segments after the first (a refusal after bytes went out).
+ */
+export type HlsRefusalStep = 'manifest' | 'variant' | 'segment' | 'later-segment';
+const HLS_REFUSAL_STEPS: HlsRefusalStep[] = ['manifest', 'variant', 'segment', 'later-segment'];
 
 /** An HLS playlist or segment whose path names its player request's User-Agent, fetched with another. */
 function userAgentRefusal(params: Map<string, string>, userAgent: string | undefined): string | null {

@@ -43,6 +43,13 @@ export const upstream = {
   refuseClient(videoId: string, client: string) {
     return this.control('refuse-client', { videoId, client });
   },
+  /**
+   * googlevideo refuses (403) this client's HLS stream of this video from `step` on: its manifest,
+   * variant playlists, every segment, or only the segments after the first (bytes already went out).
+   */
+  refuseClientHls(videoId: string, client: string, step: 'manifest' | 'variant' | 'segment' | 'later-segment') {
+    return this.control('refuse-client-hls', { videoId, client, step });
+  },
   /** A hostile answer for matching requests (test/servers/hostile-upstream.ts). */
   hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number }) {
     return this.control('hostile', rule);

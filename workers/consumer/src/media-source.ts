@@ -3,7 +3,9 @@ import type { Logger } from '../../core/src/logging/logger';
 import type { OutboundFetch } from '../../core/src/outbound/http';
 import type { CacheType } from '../../core/src/store/types';
 import { proxyMedia, type ProxySource } from '../../core/src/stream/chunked-proxy';
-import { JOINED_HLS_MIME, joinedHlsBody, planHlsJoin } from '../../core/src/stream/hls-join';
+import { JOINED_HLS_MIME } from '../../core/src/stream/hls-join';
+import { joinAlongRoutes } from '../../core/src/stream/hls-join-walk';
+import type { RouteWalk } from '../../core/src/stream/route-walk';
 import { bestAudio, bestM4aAudio, bestProgressive } from '../../core/src/youtube/formats';
 import type { ResolvedVideo, StreamFormat } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
@@ -80,19 +82,37 @@ export async function* mediaBytes(source: ProxySource, options: MediaBytesOption
 }
 
 export interface HlsBytesOptions {
-  fetch: OutboundFetch;
+  /** A fetch as the client that minted this route's manifest. */
+  fetchFor: (video: ResolvedVideo) => OutboundFetch;
   /** The host guard, for the playlists and every segment. */
   checkUrl: (url: string) => void;
   maxBytes: number;
   /** Seconds: with maxBytes, picks a variant whose estimated size fits. */
   durationSeconds: number;
+  /** Set to the route when googlevideo refused one of its segments after bytes went out. */
+  cut?: JoinCut;
 }
 
-/** An HLS-only video's bytes: one variant's MPEG-TS segments, in order. */
-export async function* hlsBytes(manifestUrl: string, options: HlsBytesOptions): AsyncGenerator<Uint8Array> {
-  const join = { fetch: options.fetch, checkUrl: options.checkUrl, maxBytes: options.maxBytes, durationSeconds: options.durationSeconds };
-  const plan = await planHlsJoin(manifestUrl, join);
-  yield* countedBytes(await joinedHlsBody(plan, join), options.maxBytes, null);
+export interface JoinCut {
+  by: ResolvedVideo | null;
+}
+
+/**
+ * An HLS-only video's bytes: one variant's MPEG-TS segments, in order. googlevideo refusing the
+ * manifest, a playlist or the first segment sends the join down the next client's route before
+ * a byte is passed on (hls-join-walk.ts); a refusal later cuts the file, and the upload starts
+ * again on the next route (upload-job.ts).
+ */
+export async function* hlsBytes(video: ResolvedVideo, walk: RouteWalk, options: HlsBytesOptions): AsyncGenerator<Uint8Array> {
+  const optionsFor = (route: ResolvedVideo) => ({ fetch: options.fetchFor(route), checkUrl: options.checkUrl, maxBytes: options.maxBytes, durationSeconds: options.durationSeconds });
+  const joined = await joinAlongRoutes(video, walk, optionsFor, { body: true });
+  const refusedBefore = walk.watch.refused.length;
+  try {
+    yield* countedBytes(joined.body!, options.maxBytes, null);
+  } catch (error) {
+    if (options.cut && walk.watch.refused.length > refusedBefore) options.cut.by = joined.video;
+    throw error;
+  }
 }
 
 async function* countedBytes(body: ReadableStream<Uint8Array>, maxBytes: number, expectedSize: number | null): AsyncGenerator<Uint8Array> {

@@ -9,7 +9,7 @@ import { untrackedClientHealth, type ClientHealth } from '../../core/src/youtube
 import { fetchingAs, mediaHeadersOf } from '../../core/src/youtube/media-headers';
 import type { ResolvedVideo } from '../../core/src/youtube/types';
 import { JobFailure } from './job-failure';
-import { fetchThumbnail, hlsBytes, mediaBytes, megabytes, planUpload, type UploadPlan } from './media-source';
+import { fetchThumbnail, hlsBytes, mediaBytes, megabytes, planUpload, type JoinCut, type UploadPlan } from './media-source';
 import type { ConsumerRuntime } from './runtime';
 
 /**
@@ -51,8 +51,15 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
   }
 
   const thumbnail = await fetchThumbnail(video.id, runtime.outbound, runtime.logger);
+  // googlevideo refusing a client's URL counts toward that client; the walk goes on through every
+  // route that is left, each URL fetched as the client that minted it.
+  const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
+  const walk = new RouteWalk(watch, (skipClients) => deps.resolveVideo(job.video_id, { skipClients }));
+  walk.began(video);
+  const cut: JoinCut = { by: null };
   // A generator runs only when grammY writes the file part: the download starts there.
-  const media = new InputFile(fileBytes(plan, job, deps, checked, video), `${video.id}.${plan.extension}`);
+  const fileOf = (route: ResolvedVideo) => new InputFile(fileBytes(plan, deps, checked, route, walk, cut), `${video.id}.${plan.extension}`);
+  const media = fileOf(video);
   const common = {
     caption: `${video.title}\nhttps://youtu.be/${video.id}`.slice(0, CAPTION_LIMIT),
     disable_notification: true,
@@ -70,7 +77,10 @@ export async function uploadTrack(job: CacheJob, deps: UploadDeps): Promise<Cach
   } else if (plan.method === 'sendVideo') {
     message = await telegram.api.sendVideo(telegram.channel, media, { ...common, duration: video.duration, supports_streaming: true });
   } else {
-    message = await telegram.api.sendDocument(telegram.channel, media, common);
+    message = await sendDocumentAlongRoutes(() => telegram.api.sendDocument(telegram.channel, media, common), async () => {
+      const route = await walk.next();
+      return telegram.api.sendDocument(telegram.channel, fileOf(route), common);
+    }, cut);
   }
 
   const file = sentFile(message);
@@ -120,20 +130,34 @@ async function completeWithRetries<T>(complete: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * An HLS join cut by googlevideo refusing a segment after the upload began (media-source.ts):
+ * Telegram got no file, so the upload starts again, whole, on the next client's route — never a
+ * file spliced from two clients' streams. Any other failure is the job's.
+ */
+async function sendDocumentAlongRoutes(first: () => Promise<SentMessage>, onNextRoute: () => Promise<SentMessage>, cut: JoinCut): Promise<SentMessage> {
+  let send = first;
+  for (;;) {
+    cut.by = null;
+    try {
+      return await send();
+    } catch (error) {
+      if (!cut.by) throw error;
+      send = onNextRoute;
+    }
+  }
+}
+
 /** The upload's bytes: the chosen format through the chunked proxy, or the joined HLS stream. */
-function fileBytes(plan: UploadPlan, job: CacheJob, deps: UploadDeps, checked: (url: string) => string, video: ResolvedVideo): AsyncGenerator<Uint8Array> {
+function fileBytes(plan: UploadPlan, deps: UploadDeps, checked: (url: string) => string, video: ResolvedVideo, walk: RouteWalk, cut: JoinCut): AsyncGenerator<Uint8Array> {
   const { runtime } = deps;
   const maxBytes = runtime.limits.maxFileBytes;
+  const { watch } = walk;
   if (plan.kind === 'hls') {
     // Playlists and segments are fetched as the client that minted the manifest.
-    const fetch = fetchingAs(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), mediaHeadersOf(video));
-    return hlsBytes(plan.manifestUrl, { fetch, checkUrl: checked, maxBytes, durationSeconds: video.duration });
+    const fetchFor = (route: ResolvedVideo) => fetchingAs(mediaFetch(runtime.outbound, runtime.config.FALLBACK_INSTANCES), mediaHeadersOf(route));
+    return hlsBytes(video, walk, { fetchFor, checkUrl: checked, maxBytes, durationSeconds: video.duration, cut });
   }
-  // googlevideo refusing a client's URL counts toward that client; the walk goes on through every
-  // route that is left, each URL fetched as the client that minted it.
-  const watch = new StreamHealthWatch(deps.health ?? untrackedClientHealth);
-  const walk = new RouteWalk(watch, (skipClients) => deps.resolveVideo(job.video_id, { skipClients }));
-  walk.began(video);
   const refresh = async () => {
     const fresh = await walk.next();
     const format = fresh.formats.find((candidate) => candidate.itag === plan.format.itag);

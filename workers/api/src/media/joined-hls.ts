@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import type { AppEnv } from '../env';
 import { AppError } from '../../../core/src/errors';
-import { JOINED_HLS_MIME, joinedHlsBody, planHlsJoin, type HlsJoinOptions, type HlsJoinPlan } from '../../../core/src/stream/hls-join';
+import { JOINED_HLS_MIME, type HlsJoinOptions } from '../../../core/src/stream/hls-join';
+import { joinAlongRoutes } from '../../../core/src/stream/hls-join-walk';
 import { RELAY_SAFETY_HEADERS } from '../../../core/src/stream/media-type';
 import { RouteWalk } from '../../../core/src/stream/route-walk';
 import { StreamHealthWatch } from '../../../core/src/stream/stream-health';
@@ -14,14 +15,15 @@ import { fetchingAs, mediaHeadersOf } from '../../../core/src/youtube/media-head
  * before the last segment, so there is no Content-Length, and a Range is
  * answered with the whole file (200), which players and ffmpeg accept.
  * (serveTrackFile adds a Content-Disposition where a family reads one.)
- * Playlists and segments are fetched as the client that minted the manifest; a
- * manifest googlevideo refuses sends the join down the next route (route-walk.ts).
+ * Playlists and segments are fetched as the client that minted the manifest; googlevideo
+ * refusing the manifest, a variant playlist or a segment before the answer starts sends the join
+ * down the next route (hls-join-walk.ts).
  */
 export async function serveJoinedHls(c: Context<AppEnv>, videoId: string): Promise<Response> {
   const youtube = c.get('youtube');
   const watch = new StreamHealthWatch(youtube.health);
   const walk = new RouteWalk(watch, async (skipClients) => (await youtube.resolve(videoId, { fresh: true, skipClients })).video);
-  let { video } = await youtube.resolve(videoId);
+  const { video } = await youtube.resolve(videoId);
   walk.began(video);
   const checkUrl = (url: string) => {
     if (!isAllowedStreamHost(new URL(url), c.get('config').FALLBACK_INSTANCES)) {
@@ -29,25 +31,14 @@ export async function serveJoinedHls(c: Context<AppEnv>, videoId: string): Promi
       throw new AppError('stream.host_forbidden', 'The stream points to a host this service does not fetch from.');
     }
   };
-  for (;;) {
-    if (video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to save as one file; play its HLS stream instead.');
-    if (!video.hlsManifestUrl) throw new AppError('video.no_formats', 'This video has no HLS stream to join.');
-    const joinOptions: HlsJoinOptions = {
-      fetch: watch.wrap(fetchingAs(mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES), mediaHeadersOf(video))),
-      checkUrl,
-      waitUntil: (work) => c.executionCtx.waitUntil(work),
-    };
-    const refusedBefore = watch.refused.length;
-    let plan: HlsJoinPlan;
-    try {
-      plan = await planHlsJoin(watch.track({ url: video.hlsManifestUrl }, video).url, joinOptions);
-    } catch (error) {
-      if (watch.refused.length === refusedBefore) throw error;
-      video = await walk.next();
-      continue;
-    }
-    const headers = new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': JOINED_HLS_MIME, 'Accept-Ranges': 'none', 'Cache-Control': 'private, max-age=3600' });
-    if (c.req.method === 'HEAD') return new Response(null, { headers });
-    return new Response(await joinedHlsBody(plan, joinOptions), { headers });
-  }
+  if (video.isLive) throw new AppError('video.no_formats', 'This is a live stream: it has no end to save as one file; play its HLS stream instead.');
+  const optionsFor = (route: typeof video): HlsJoinOptions => ({
+    fetch: fetchingAs(mediaFetch(c.get('outbound'), c.get('config').FALLBACK_INSTANCES), mediaHeadersOf(route)),
+    checkUrl,
+    waitUntil: (work) => c.executionCtx.waitUntil(work),
+  });
+  const head = c.req.method === 'HEAD';
+  const joined = await joinAlongRoutes(video, walk, optionsFor, { body: !head });
+  const headers = new Headers({ ...RELAY_SAFETY_HEADERS, 'Content-Type': JOINED_HLS_MIME, 'Accept-Ranges': 'none', 'Cache-Control': 'private, max-age=3600' });
+  return new Response(joined.body, { headers });
 }

@@ -26,7 +26,7 @@ export class StreamHealthWatch {
 
   /** Notes which client minted this source's URL (from `youtube:<CLIENT>`); instances' URLs are not tracked. */
   track<Source extends { url: string }>(source: Source, video: Pick<ResolvedVideo, 'source' | 'resolvedAt'>): Source {
-    const client = /^youtube:([A-Z_]+)$/.exec(video.source)?.[1] as YouTubeClientName | undefined;
+    const client = clientOf(video);
     const key = withoutRange(source.url);
     if (client && key) this.pending.set(key, { client, mintedAt: video.resolvedAt });
     return source;
@@ -49,15 +49,41 @@ export class StreamHealthWatch {
       const response = await fetch(input, init);
       const latencyMs = Date.now() - started;
       if (response.ok) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs, mintedAt });
-      else if (response.status === 403) {
-        this.refusedClients.add(client);
-        noteUrlRefused(client);
-        if (CLIENT_PROFILES[client]?.ciphered) forgetCurrentPlayerId();
-        this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs, mintedAt });
-      }
+      else if (response.status === 403) this.refuse(client, latencyMs, mintedAt);
       return response;
     };
   }
+
+  /**
+   * An HLS route: the manifest, the variant playlists and the segments are all URLs of the client
+   * that minted the manifest, so googlevideo refusing any of them (403) refuses the client — the
+   * walk then skips it. Only the route's first answer counts as a success.
+   */
+  wrapRoute(fetch: OutboundFetch, video: Pick<ResolvedVideo, 'source' | 'resolvedAt'>): OutboundFetch {
+    const client = clientOf(video);
+    if (!client) return fetch;
+    let answered = false;
+    return async (input, init) => {
+      const started = Date.now();
+      const response = await fetch(input, init);
+      const latencyMs = Date.now() - started;
+      if (response.status === 403 && !this.refusedClients.has(client)) this.refuse(client, latencyMs, video.resolvedAt);
+      else if (response.ok && !answered) this.health.record({ client, phase: 'stream', code: 'ok', latencyMs, mintedAt: video.resolvedAt });
+      answered = true;
+      return response;
+    };
+  }
+
+  private refuse(client: YouTubeClientName, latencyMs: number, mintedAt: number | undefined): void {
+    this.refusedClients.add(client);
+    noteUrlRefused(client);
+    if (CLIENT_PROFILES[client]?.ciphered) forgetCurrentPlayerId();
+    this.health.record({ client, phase: 'stream', code: 'googlevideo.forbidden', latencyMs, mintedAt });
+  }
+}
+
+function clientOf(video: Pick<ResolvedVideo, 'source'>): YouTubeClientName | undefined {
+  return /^youtube:([A-Z_]+)$/.exec(video.source)?.[1] as YouTubeClientName | undefined;
 }
 
 /** The URL without the `range` parameter the chunked proxy adds, serialised one way. */
