@@ -372,7 +372,7 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     await eventually(async () => (await visionos.getAttribute('data-state')) === 'cooling_off', { page, what: 'VISIONOS cooling off' });
     expect(await visionos.locator('[data-field=failure_code]').textContent()).toBe('youtube.bot_check');
     expect(await visionos.locator('[data-field=consecutive_failures]').textContent()).toBe('5');
-    expect(await page.locator('tr[data-client=ANDROID_VR]').getAttribute('data-state')).toBe('ok');
+    expect(await page.locator('[data-testid=clients-table] tr[data-client=ANDROID_VR]').getAttribute('data-state')).toBe('ok');
     await screenshot(page, 'youtube-clients');
 
     await bringFirstClientBack();
