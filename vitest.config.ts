@@ -19,6 +19,8 @@ export async function workersTestConfig({ cacheApi = 'on', include = ['workers/*
         bindings: {
           ...(cacheApi === 'off' ? { CACHE_API: 'off' } : {}),
           STREAM_SIGNING_KEY: TEST_SIGNING_KEY,
+          // The QuotaCounter writes its day counts every 50 ms here (default 10 s), so tests that evict it after 200 ms see them kept.
+          QUOTA_FLUSH_MS: '50',
           ADMIN_API_KEY: 'test-admin-key-0123456789abcdef',
           DASHBOARD_ORIGIN: 'http://dashboard.test',
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),
