@@ -22,10 +22,14 @@ try {
   const run = await wrk(target, hit, ['-H', `X-API-Key: ${key}`]);
   console.log(`keyed hit: ${run.workersCpuMs.toFixed(3)} ms Workers CPU/request, ${run.rps.toFixed(0)} req/s`);
   const load = async () => void (await wrk(target, hit, ['-H', `X-API-Key: ${key}`]));
-  // workerd's own inspector when it lists the API's isolate, else wrangler's proxy (which shows one Worker).
-  const port = await workerdInspectorPort(service.process.pid!).catch((error) => (console.log(String(error)), null));
-  console.log(await fetch('http://127.0.0.1:9821/json').then((r) => r.text(), String));
-  const profile = port ? await profileWhile(port, load, 200, 'core:user:yt-music-api').catch(() => profileWhile(9821, load, 200)) : await profileWhile(9821, load, 200);
+  // workerd's own inspector, the API Worker's isolate by name (wrangler's proxy shows one of the two Workers, not always the API).
+  let profile: Awaited<ReturnType<typeof profileWhile>> | null = null;
+  for (let attempt = 0; attempt < 4 && !profile; attempt++) {
+    const port = await workerdInspectorPort(service.process.pid!).catch(() => null);
+    profile = port ? await profileWhile(port, load, 200, 'core:user:yt-music-api').catch(() => null) : null;
+    if (!port) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  if (!profile) throw new Error('the inspector gave no profile of the API Worker');
   const summary = summarise(profile, Number(process.env.TOP ?? 25), new RegExp(process.env.WATCH ?? '.'));
   console.log(`busy ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms`);
   for (const { frame, ms } of summary.self) console.log(`${((100 * ms) / summary.busyMs).toFixed(1).padStart(5)} %  self  ${frame}`);
