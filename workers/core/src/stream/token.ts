@@ -42,8 +42,8 @@ function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 export function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
+  // Each link's payload and signature (a few dozen bytes): one call, not a string grown byte by byte.
+  const binary = bytes.length <= 4096 ? String.fromCharCode.apply(null, bytes as unknown as number[]) : Array.from(bytes, (byte) => String.fromCharCode(byte)).join('');
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
