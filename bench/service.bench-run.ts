@@ -51,7 +51,8 @@ beforeAll(async () => {
     if (attempt > 120) throw new Error('the reference Worker did not start');
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-});
+  // The in-workerd benches, the startup profile and two `npm start` instances: minutes on a busy machine.
+}, 600_000);
 
 afterAll(async () => {
   keyed?.stop();
