@@ -9,7 +9,11 @@ const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef';
  * domain), or a no-op as on a workers.dev address (`off`: miniflare's cacheAPI false and the
  * service's CACHE_API=off; vitest.cache-off.config.ts).
  */
-export async function workersTestConfig({ cacheApi = 'on', include = ['workers/**/*.test.ts', 'test/**/*.test.ts'] }: { cacheApi?: 'on' | 'off'; include?: string[] } = {}) {
+export async function workersTestConfig({
+  cacheApi = 'on',
+  include = ['workers/**/*.test.ts', 'test/**/*.test.ts'],
+  quotaFlush = 'test',
+}: { cacheApi?: 'on' | 'off'; include?: string[]; quotaFlush?: 'test' | 'default' } = {}) {
   return defineConfig({
   plugins: [
     cloudflareTest(async ({ inject }) => ({
@@ -19,6 +23,9 @@ export async function workersTestConfig({ cacheApi = 'on', include = ['workers/*
         bindings: {
           ...(cacheApi === 'off' ? { CACHE_API: 'off' } : {}),
           STREAM_SIGNING_KEY: TEST_SIGNING_KEY,
+          // The QuotaCounter writes its day counts every 50 ms here (default 10 s), so tests that evict it after 200 ms see them kept;
+          // the bench keeps the default (vitest.bench-worker.config.ts).
+          ...(quotaFlush === 'test' ? { QUOTA_FLUSH_MS: '50' } : {}),
           ADMIN_API_KEY: 'test-admin-key-0123456789abcdef',
           DASHBOARD_ORIGIN: 'http://dashboard.test',
           UPSTREAM_ORIGINS: JSON.stringify(inject<Record<string, string>>('upstreamOrigins')),

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, it } from 'vitest';
 import { readExchange } from '../test/servers/fixtures';
@@ -34,6 +34,9 @@ const profileRows: string[][] = [];
 const tailRows: string[][] = [];
 const startupRows: string[][] = [];
 let workerFigures: { replayedMissMs: number; replayedMissAfterMs: number; missMs: number; hitMs: number };
+/** bench/key-path.worker-bench.ts: issue 22's counts and each strict check's cost, inside workerd. */
+let keyFigures: { doCallsPerRequest: number; calls: Record<string, number>; storageWritesPerRequest: number; writes: Record<string, number>; requests: number; rateLimitMs: number; linkSealMs: number; revocationMs: number; consumeMs: number } | undefined;
+const keyedProfileRows: string[][] = [];
 let startup: { activeMs: number; gcMs: number; top: Array<{ frame: string; ms: number }> };
 
 beforeAll(async () => {
@@ -48,7 +51,8 @@ beforeAll(async () => {
     if (attempt > 120) throw new Error('the reference Worker did not start');
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-});
+  // The in-workerd benches, the startup profile and two `npm start` instances: minutes on a busy machine.
+}, 600_000);
 
 afterAll(async () => {
   keyed?.stop();
@@ -59,6 +63,7 @@ afterAll(async () => {
     `| ${head.join(' | ')} |\n|${head.map(() => ' --- |').join('')}\n${body.map((row) => `| ${row.join(' | ')} |`).join('\n')}\n`;
   if (table.length) console.log(`\n${markdown(['measure (Workers-process CPU per request unless said)', 'value', 'target', ''], table)}`);
   if (profileRows.length) console.log(`\nWhere a miss's CPU goes (inspector CPU profiles of ${200} misses, 1 ms samples):\n${markdown(['isolate or frame', 'share'], profileRows)}`);
+  if (keyedProfileRows.length) console.log(`\nA keyed hit, top self time of the API Worker's isolate (its QuotaCounter runs in the same isolate here; inspector CPU profile of an 8 s cached keyed run, 1 ms samples):\n${markdown(['frame', 'share of the busy time'], keyedProfileRows)}`);
   if (tailRows.length) console.log(`\nThe cached keyed run's tail (inspector CPU profile):\n${markdown(['measure', 'value'], tailRows)}`);
   if (startupRows.length) console.log(`\nCold start, top self time (wrangler check startup):\n${markdown(['frame', 'ms'], startupRows)}`);
   if (rows.length) console.log(`\n${markdown(['measure', 'value'], rows)}`);
@@ -94,6 +99,8 @@ function runWorkerBench(): typeof workerFigures {
   const out = execFileSync('npx', ['vitest', 'run', '--config', 'vitest.bench-worker.config.ts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const table = out.split('\n').filter((line) => line.startsWith('|')).join('\n');
   console.log(`\n${table}\n`);
+  const keyMarked = /BENCH_KEY_FIGURES (\{.*\})/.exec(out)?.[1];
+  if (keyMarked) keyFigures = JSON.parse(keyMarked);
   const marked = /BENCH_WORKER_FIGURES (\{.*\})/.exec(out)?.[1];
   if (!marked) throw new Error(`the worker bench printed no figures:\n${out.slice(-3000)}`);
   return JSON.parse(marked);
@@ -128,6 +135,7 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   // Two rounds, interleaved, so a busy moment on the shared machine does not fall on one measure only.
   const runs = { hello: [] as WrkResult[], counted: [] as WrkResult[], cache: [] as WrkResult[], floor: [] as WrkResult[], keyedHit: [] as WrkResult[], openHit: [] as WrkResult[], miss: [] as WrkResult[] };
   const floorUrl = `${REFERENCE}/miss?url=${encodeURIComponent(`${upstream.url}/youtubei/v1/player?prettyPrint=false`)}`;
+  const loadStart = loadavg()[0]!;
   for (let round = 0; round < 2; round++) {
     runs.hello.push(await wrk(services.reference, `${REFERENCE}/hello`));
     runs.keyedHit.push(await wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]));
@@ -163,12 +171,16 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
 
   // Where the cached keyed run's tail comes from: what holds the isolate's thread for ≥ 5 ms while wrk runs.
   let tailProfiled: WrkResult | undefined;
-  const stalls = longTasks(
+  const keyedProfile =
     (
       await profileService({ root: keyed.process.pid!, inspectorPort: 9811 }, [API_TARGET], async () => {
         tailProfiled = await wrk(services.keyed, `${keyed.url}${hit}`, ['-H', keyHeader]);
       }, 1000)
-    ).get(API_TARGET) ?? empty,
+    ).get(API_TARGET) ?? empty;
+  const keyedSummary = summarise(keyedProfile, 15);
+  for (const { frame, ms: spent } of keyedSummary.self) keyedProfileRows.push([`self: ${frame}`, `${((100 * spent) / keyedSummary.busyMs).toFixed(1)} %`]);
+  const stalls = longTasks(
+    keyedProfile,
     [
       ['garbage collection', /^\(garbage collector\) /],
       ['request logs into the store (the log queue’s consumer)', /^(consumeLogBatch|appendLogs|recordKeyUsage|queue) /],
@@ -199,7 +211,6 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   table.push(['resolve, miss: a new id each request, upstream over loopback sockets, keys off', cpu(miss), '', '']);
   table.push(['reference: what any miss must do (a Cache API lookup, one InnerTube call over loopback and its JSON parse, the write in waitUntil)', cpu(floor), '', '']);
   table.push(['ratio of that reference miss ÷ hello floor: the lowest a miss can reach here', floorRatio.toFixed(2), '', '']);
-  table.push(['resolve miss − reference miss: the service’s own work per miss', ms(miss.workersCpuMs - floor.workersCpuMs), '', '']);
   table.push([
     'ratio miss ÷ hello floor, as measured (incl. the emulated Cache API)',
     rawMissRatio.toFixed(2),
@@ -208,12 +219,46 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   ]);
   table.push([`ratio miss ÷ hello floor, less the emulated Cache API’s ${ms(cacheEmulation)} (the Worker’s own CPU)`, missRatio.toFixed(2), '≤ 3', verdict(missRatio <= 3)]);
   table.push(['miss, the Worker’s own time with the answer replayed from memory (in workerd, to the whole answer)', `${ms(workerFigures.replayedMissMs)} (then ${ms(workerFigures.replayedMissAfterMs)} of waitUntil work)`, '≤ 1.5 ms', verdict(workerFigures.replayedMissMs <= 1.5)]);
+  // Issue 22. Each round's own difference too: when the rounds disagree by more than the margin, the verdict is the machine's, not the code's.
+  const roundCosts = runs.keyedHit.map((result, round) => result.workersCpuMs - runs.openHit[round]!.workersCpuMs);
+  const roundCalls = runs.counted.map((result, round) => result.workersCpuMs - runs.hello[round]!.workersCpuMs);
+  const spread = Math.max(...roundCosts) - Math.min(...roundCosts);
+  const noisy = (margin: number, what: number) => (what > margin ? ` (unreliable: the two rounds differ by ${ms(what)}, more than the ${ms(margin)} margin)` : '');
   table.push([
-    `keyed − keys off, Workers-process CPU per request (bare DO call in the reference: ${ms(bareCall)}; the key check beyond it: ${ms(keyCost - bareCall)})`,
+    `keyed − keys off, Workers-process CPU per request (rounds: ${roundCosts.map(ms).join(' / ')}; bare DO call in the reference: ${ms(bareCall)}, rounds ${roundCalls.map(ms).join(' / ')}; the key check beyond it: ${ms(keyCost - bareCall)})`,
     ms(keyCost),
-    '≤ 0.4 ms',
-    belowFloor(keyCost <= 0.4, bareCall <= 0.4, `the bare call alone is ${ms(bareCall)}`),
+    `≤ the bare DO call + 0.1 ms = ${ms(bareCall + 0.1)}`,
+    verdict(keyCost <= bareCall + 0.1) + noisy(0.1, spread),
   ]);
+  if (keyFigures) {
+    table.push([
+      `Durable Object calls per keyed hit (counted on every namespace's stubs, ${keyFigures.requests} hits inside workerd: ${Object.entries(keyFigures.calls).map(([name, count]) => `${name} ${count}`).join(', ') || 'none'})`,
+      keyFigures.doCallsPerRequest.toFixed(3),
+      '≤ 1',
+      verdict(keyFigures.doCallsPerRequest <= 1),
+    ]);
+    table.push([
+      `Durable Object storage writes per keyed hit (the key's QuotaCounter, deployed flush cadence: ${Object.entries(keyFigures.writes).map(([name, count]) => `${name} ${count}`).join(', ') || 'none'} in ${keyFigures.requests} hits)`,
+      keyFigures.storageWritesPerRequest.toFixed(3),
+      'none the request does not need (the day count: one write per QUOTA_FLUSH_MS, ≤ 0.01 per hit)',
+      verdict(keyFigures.storageWritesPerRequest <= 0.01),
+    ]);
+    table.push([
+      'what each strict check costs a request, inside workerd: per-key rate limit (KEY_RATE_LIMITER.limit; off in the wrk runs) / link bookkeeping (two sealed key references) / revocation check (a stream request: the cut-off copy)',
+      `${ms(keyFigures.rateLimitMs)} / ${ms(keyFigures.linkSealMs)} / ${ms(keyFigures.revocationMs)}`,
+      '',
+      '',
+    ]);
+  }
+  const ownMiss = miss.workersCpuMs - floor.workersCpuMs;
+  const missRounds = runs.miss.map((result, round) => result.workersCpuMs - runs.floor[round]!.workersCpuMs);
+  table.push([
+    `the service’s own work per miss (miss − reference miss; rounds ${missRounds.map(ms).join(' / ')})`,
+    ms(ownMiss),
+    '≤ 0.3 ms',
+    verdict(ownMiss <= 0.3) + noisy(0.3, Math.max(...missRounds) - Math.min(...missRounds)),
+  ]);
+  table.push(['load average of the machine, start / end of the wrk runs (2 cores: above 2, every CPU figure here is inflated and the differences move)', `${loadStart.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`, '', '']);
   const helloTail = hello.p99Ms / hello.p50Ms;
   table.push([
     `p99 ÷ p50, cached keyed run (hello floor: ${helloTail.toFixed(1)})`,

@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   ADMIN_DAILY_LIMIT: positiveInt.default(10_000_000),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(100),
   KEY_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(600),
+  /** Read by the QuotaCounter itself (quota-counter.ts flushIntervalOf); here so a bad value fails fast. */
+  QUOTA_FLUSH_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   TRUST_FORWARDED_FOR: booleanFlag.default(false),
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   // The Telegram cache: on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the

@@ -145,10 +145,17 @@ function safeDecode(text: string): string {
 
 /** The secret settings' values in an env, as given and as they look inside a URL: what logs must mask. */
 export function secretValuesOf(env: object): string[] {
+  // Asked for by every request's logger and request log: computed once per env, as the config is.
+  const known = secretsByEnv.get(env);
+  if (known) return known;
   const values = env as Record<string, unknown>;
   const given = secretSettingValues(values);
-  return [...new Set(given.flatMap((value) => [value, encodeURIComponent(value)]))];
+  const secrets = [...new Set(given.flatMap((value) => [value, encodeURIComponent(value)]))];
+  secretsByEnv.set(env, secrets);
+  return secrets;
 }
+
+const secretsByEnv = new WeakMap<object, string[]>();
 
 /** Parses a Worker's env with a settings schema; a bad value throws config.invalid naming the variable. */
 export function parseSettings<Schema extends z.ZodType>(schema: Schema, env: object): z.infer<Schema> {

@@ -3,7 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppEnv, Principal } from '../env';
 import { AppError } from '../../../core/src/errors';
 import { sha256, toHex } from '../../../core/src/hash';
-import { rateLimitHeaders, type AdmitOptions } from '../quota/key-gate';
+import type { AdmitOptions } from '../quota/key-gate';
 import { carriesProof, proofSecretsOf } from '../quota/key-proof';
 import { limitIp, refuseCountingIp } from './rate-limit';
 
@@ -44,32 +44,63 @@ function digestOf(text: string, remember = false): Promise<ArrayBuffer> {
   return digest;
 }
 
+/**
+ * What a key's own text tells, worked out once per isolate for the last few hundred keys seen:
+ * its hash, whether it is the bootstrap admin key (against the ADMIN_API_KEY compared then), and
+ * whether it carries a proof (under the secrets list checked then). A bot sends one key request
+ * after request; its object is still asked every time (revocation, expiry, quota).
+ */
+interface KeyFacts {
+  adminKey: string | undefined;
+  admin: boolean;
+  secrets: string[];
+  proven: boolean;
+  keyHash: string;
+}
+const keyFacts = new Map<string, KeyFacts>();
+
+async function factsOf(key: string, adminKey: string | undefined, secrets: string[]): Promise<KeyFacts> {
+  const known = keyFacts.get(key);
+  if (known && known.adminKey === adminKey && known.secrets === secrets) return known;
+  // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
+  const digest = await digestOf(key, true);
+  const admin = adminKey ? crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true)) : false;
+  const proven = !admin && (await carriesProof(key, secrets));
+  const lower = key.toLowerCase();
+  const facts = { adminKey, admin, secrets, proven, keyHash: toHex(lower === key ? digest : await digestOf(lower)) };
+  keyFacts.set(key, facts);
+  if (keyFacts.size > REMEMBERED_KEYS) keyFacts.delete(keyFacts.keys().next().value!);
+  return facts;
+}
+
 /** Identifies the caller: the bootstrap admin key, or a key checked (and counted) by its QuotaCounter. */
 export async function authenticate(c: Context<AppEnv>, options: AdmitOptions): Promise<{ principal: Principal; day?: string; firstUse?: boolean }> {
   const key = presentedKey(c);
   if (!key) return refuseCountingIp(c, new AppError('key.missing', 'Send your API key as X-API-Key, Authorization: Bearer, or ?api_key=.'));
-  const adminKey = c.get('config').ADMIN_API_KEY;
-  // The presented key's digest serves both the constant-time admin check and, usually, the key's hash.
-  const digest = await digestOf(key, KEY_SHAPE.test(key));
-  if (adminKey && crypto.subtle.timingSafeEqual(digest, await digestOf(adminKey, true))) {
-    return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
-  }
-  if (!KEY_SHAPE.test(key)) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
   const config = c.get('config');
+  const adminKey = config.ADMIN_API_KEY;
+  if (!KEY_SHAPE.test(key)) {
+    // Not key-shaped: only the admin key can be it. Its digest is not remembered (anything may be sent here).
+    if (adminKey && crypto.subtle.timingSafeEqual(await digestOf(key), await digestOf(adminKey, true))) {
+      return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
+    }
+    return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
+  }
   // A key this service issued proves itself; one without proof is older, imported, or made up.
-  const proven = await carriesProof(key, proofSecretsOf(config));
+  const { admin, proven, keyHash } = await factsOf(key, adminKey, proofSecretsOf(config));
+  if (admin) return { principal: { kind: 'bootstrap', keyId: 'admin', keyHash: null, tier: 'admin' } };
   if (!proven && config.LEGACY_KEY_LOOKUP === false) return refuseCountingIp(c, new AppError('key.invalid', 'This API key is not valid.'));
-  const lower = key.toLowerCase();
-  const keyHash = toHex(lower === key ? digest : await digestOf(lower));
   let ipCounted = false;
-  const unproven = proven ? undefined : { beforeLookup: () => ((ipCounted = true), limitIp(c)) };
-  const admission = await c.get('keyGate').admit(keyHash, Date.now(), { ...options, ...(unproven ? { unproven } : {}) }).catch(async (error: unknown) => {
+  const admitOptions: AdmitOptions = proven ? options : { ...options, unproven: { beforeLookup: () => ((ipCounted = true), limitIp(c)) } };
+  const admission = await c.get('keyGate').admit(keyHash, Date.now(), admitOptions).catch(async (error: unknown) => {
     const keyId = error instanceof AppError ? error.logDetails?.keyId : undefined;
     if (typeof keyId === 'string') c.set('refusedKeyId', keyId);
     if (error instanceof AppError && error.code === 'key.invalid' && !ipCounted) await limitIp(c);
     throw error;
   });
-  for (const [name, value] of Object.entries(rateLimitHeaders(admission.limit, admission.remaining, admission.resetSeconds))) c.header(name, value);
+  c.header('RateLimit-Limit', String(admission.limit));
+  c.header('RateLimit-Remaining', String(admission.remaining));
+  c.header('RateLimit-Reset', String(admission.resetSeconds));
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day, firstUse: admission.firstUse };
 }
 

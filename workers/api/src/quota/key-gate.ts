@@ -31,6 +31,10 @@ const LEGACY_SEEN_MS = 10 * 60_000;
 /** Per isolate: unproven keys the store did not have → until when they are refused without asking it again. */
 const unprovenUnknown = new Map<string, number>();
 
+/** Per isolate: keys whose copy is being refreshed from the store right now → since when (a hung one stops counting after REFRESH_HELD_MS). */
+const refreshing = new Map<string, number>();
+const REFRESH_HELD_MS = 30_000;
+
 /** Per isolate: key hash → until when it is known not to exist (epoch ms). */
 export type UnknownKeys = Map<string, number>;
 const isolateUnknownKeys: UnknownKeys = new Map();
@@ -252,13 +256,22 @@ export class KeyGate {
     }
   }
 
-  /** Store down? The old copy keeps serving; the next stale hit tries again. */
+  /**
+   * Store down? The old copy keeps serving; the next stale hit tries again. One refresh per key
+   * at a time in an isolate: the hits that find the copy stale while it runs add no store read
+   * and no second object call of their own.
+   */
   private async refresh(keyHash: string): Promise<void> {
+    const started = Date.now();
+    if ((refreshing.get(keyHash) ?? -Infinity) > started - REFRESH_HELD_MS) return;
+    refreshing.set(keyHash, started);
     try {
       const record = await this.store().getKeyByHash(keyHash);
       await this.counter(keyHash).remember(record ? toSnapshot(record) : null, Date.now());
     } catch {
       // deliberately quiet: availability over freshness
+    } finally {
+      if (refreshing.get(keyHash) === started) refreshing.delete(keyHash);
     }
   }
 

@@ -41,7 +41,20 @@ export const SNAPSHOT_FRESH_MS = 5 * 60 * 1000;
 const KEEP_DAYS = 40;
 /** Stream links seen, held in memory up to this many; storage holds them all until they expire. */
 const LINKS_IN_MEMORY = 5_000;
-const FLUSH_MS = 50;
+/**
+ * The day counts are read far less often than written (each request writes, only the object
+ * reads them back after an eviction), so they are written at most every QUOTA_FLUSH_MS (default
+ * 10 s), or sooner once FLUSH_AFTER_COUNTS requests are unsaved: a busy key costs one storage
+ * write per 10 s instead of one per request or per burst.
+ */
+export const DEFAULT_FLUSH_MS = 10_000;
+const FLUSH_AFTER_COUNTS = 1_000;
+
+/** QUOTA_FLUSH_MS from the object's env: whole milliseconds, 10 ms to 10 minutes; anything else is the default. */
+export function flushIntervalOf(env: Record<string, unknown>): number {
+  const value = Number(env.QUOTA_FLUSH_MS);
+  return Number.isInteger(value) && value >= 10 && value <= 600_000 ? value : DEFAULT_FLUSH_MS;
+}
 
 export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private cleanupScheduled = false;
@@ -49,7 +62,9 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   private snapshotCache: { key: KeySnapshot | null; fetchedAt: number } | null | undefined;
   private readonly counts = new Map<string, number>();
   private readonly dirty = new Set<string>();
+  private unsaved = 0;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly flushMs: number = flushIntervalOf(this.env);
   /** Stream link id → its expiry (epoch ms): links whose first request was counted. */
   private readonly seenLinks = new Map<string, number>();
   /** Stream link id → its whole-file restarts so far (storage: `restarts:<id>` → [count, link expiry]). */
@@ -252,21 +267,30 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
 
   /**
    * The object answers from memory and writes its counts at most every
-   * FLUSH_MS, without holding responses for the disk (allowUnconfirmed): a
-   * burst of requests costs one write. A crash can forget the last FLUSH_MS
-   * of counting, the price of a hot path that never waits for storage.
+   * flushMs (QUOTA_FLUSH_MS), or at once past FLUSH_AFTER_COUNTS unsaved
+   * counts, without holding responses for the disk (allowUnconfirmed): a busy
+   * key costs one write per interval, whatever its rate. A crash can forget
+   * the last interval's counting (at most FLUSH_AFTER_COUNTS requests), the
+   * price of a hot path that never waits for storage; an eviction does not,
+   * as an idle object is evicted only well after its last write.
    */
   private setCount(day: string, count: number): void {
     this.counts.set(day, count);
     this.dirty.add(day);
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      const entries: Record<string, number> = {};
-      for (const dirtyDay of this.dirty) entries[`day:${dirtyDay}`] = this.counts.get(dirtyDay) ?? 0;
-      this.dirty.clear();
-      void this.ctx.storage.put(entries, { allowUnconfirmed: true });
-    }, FLUSH_MS);
+    this.unsaved += 1;
+    if (this.unsaved >= FLUSH_AFTER_COUNTS) return this.flush();
+    this.flushTimer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  private flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    this.unsaved = 0;
+    if (this.dirty.size === 0) return;
+    const entries: Record<string, number> = {};
+    for (const dirtyDay of this.dirty) entries[`day:${dirtyDay}`] = this.counts.get(dirtyDay) ?? 0;
+    this.dirty.clear();
+    void this.ctx.storage.put(entries, { allowUnconfirmed: true });
   }
 
   private async snapshot(): Promise<{ key: KeySnapshot | null; fetchedAt: number } | null> {

@@ -29,8 +29,22 @@ function sealingKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
+/** A key's hash as bytes, for the last few hundred keys: every link a key is given seals the same 32 bytes (under a fresh IV each). */
+const hashBytes = new Map<string, Uint8Array>();
+const REMEMBERED_HASHES = 512;
+
+function bytesOfHash(keyHash: string): Uint8Array {
+  let bytes = hashBytes.get(keyHash);
+  if (!bytes) {
+    bytes = Uint8Array.from(keyHash.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+    hashBytes.set(keyHash, bytes);
+    if (hashBytes.size > REMEMBERED_HASHES) hashBytes.delete(hashBytes.keys().next().value!);
+  }
+  return bytes;
+}
+
 export async function sealKeyRef(keyHash: string, secret: string): Promise<string> {
-  const plain = Uint8Array.from(keyHash.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  const plain = bytesOfHash(keyHash);
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, await sealingKey(secret), plain));
   const out = new Uint8Array(IV_BYTES + sealed.length);
