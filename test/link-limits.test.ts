@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { apiWith } from './support/api-with';
 import { createKey, withKey } from './support/api';
+import { fakeLimiter } from './support/fake-limiter';
 
 /**
  * Links are not free after their first request: every request of a link
  * (/stream, /file, Shruti's /download ranges) counts per link and per IP,
  * and a started link is restarted from its first byte LINK_MAX_RESTARTS times at most.
  */
-function fakeLimiter(limit: number) {
-  const counts = new Map<string, number>();
-  return {
-    counts,
-    async limit({ key }: { key: string }) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      return { success: counts.get(key)! <= limit };
-    },
-  };
-}
-
 const IP = '198.51.100.140';
 const from = (init: RequestInit = {}, ip = IP): RequestInit => {
   const headers = new Headers(init.headers);

@@ -5,6 +5,7 @@ import { createApp } from '../workers/api/src/app';
 import type { LogMessage } from '../workers/api/src/logging/request-log-message';
 import { createD1Store } from '../workers/core/src/store/d1-store';
 import { apiJson, TEST_ADMIN_KEY } from './support/api';
+import { fakeLimiter } from './support/fake-limiter';
 
 /**
  * No free log writes: every route without a key limiter counts per IP
@@ -12,17 +13,6 @@ import { apiJson, TEST_ADMIN_KEY } from './support/api';
  * fixed name whatever it was, and the endpoint stats show the app's routes only.
  */
 const bindings = env as unknown as { DB: D1Database };
-
-function fakeLimiter(limit: number) {
-  const counts = new Map<string, number>();
-  return {
-    counts,
-    async limit({ key }: { key: string }) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      return { success: counts.get(key)! <= limit };
-    },
-  };
-}
 
 function recordingApi(extraEnv: Record<string, unknown> = {}) {
   const shipped: LogMessage[] = [];

@@ -10,6 +10,7 @@ import { createLogger } from '../../../core/src/logging/logger';
 import { apiKey } from './api-key';
 import { handleError } from './error-handler';
 import { rateLimit } from './rate-limit';
+import { fakeLimiter } from '../../../../test/support/fake-limiter';
 
 const KEY = '2f0c5a4e-9b1d-4c3e-8f7a-6b5d4c3e2f1a';
 const ADMIN = 'unit-test-admin-key-0123456789';
@@ -90,18 +91,6 @@ describe('apiKey', () => {
 });
 
 const KNOWN = '11111111-2222-4333-8444-555555555555';
-
-/** As strict as the binding: `limit` calls per key, then success: false. */
-function fakeLimiter(limit: number) {
-  const counts = new Map<string, number>();
-  return {
-    counts,
-    async limit({ key }: { key: string }) {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      return { success: counts.get(key)! <= limit };
-    },
-  };
-}
 
 function limitedApp(answer: (c: any) => Response) {
   const refunds: string[] = [];
