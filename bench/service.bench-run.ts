@@ -244,7 +244,7 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
       verdict(keyFigures.storageWritesPerRequest <= 0.01),
     ]);
     table.push([
-      'what each strict check costs a request, inside workerd: per-key rate limit (KEY_RATE_LIMITER.limit; off in the wrk runs) / link bookkeeping (two sealed key references) / revocation check (a stream request: the cut-off copy)',
+      'what each strict check costs a request, inside workerd: per-key rate limit (KEY_RATE_LIMITER.limit; off in the wrk runs) / link bookkeeping (two links minted keyed, over keyless) / revocation check (a stream request: the cut-off copy)',
       `${ms(keyFigures.rateLimitMs)} / ${ms(keyFigures.linkSealMs)} / ${ms(keyFigures.revocationMs)}`,
       '',
       '',

@@ -53,6 +53,49 @@ describe('stream links and their key', () => {
   });
 });
 
+/** A keyed link as minted before one-call sealing: the key's sealed reference inside an HMAC-signed payload. */
+async function legacyKeyedToken(keyHash: string, expiresAt: number): Promise<string> {
+  const { base64url } = await import('../workers/core/src/stream/token');
+  const encoder = new TextEncoder();
+  const base = await crypto.subtle.importKey('raw', encoder.encode(SIGNING_KEY), 'HKDF', false, ['deriveKey']);
+  const info = encoder.encode('stream-link key reference v1');
+  const aes = await crypto.subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info }, base, { name: 'AES-GCM', length: 256 }, false, ['encrypt']);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const hashBytes = Uint8Array.from(keyHash.match(/../g)!, (pair) => parseInt(pair, 16));
+  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, hashBytes));
+  const ref = base64url(new Uint8Array([...iv, ...sealed]));
+  const payload = base64url(encoder.encode(['M4gD1WSo5mA', 251, 'a', 'd', expiresAt, ref, Math.floor(Date.now() / 1000)].join('.')));
+  const hmac = await crypto.subtle.importKey('raw', encoder.encode(SIGNING_KEY), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return `${payload}.${base64url(new Uint8Array(await crypto.subtle.sign('HMAC', hmac, encoder.encode(payload))))}`;
+}
+
+describe('keyed links sealed in one cipher call', () => {
+  it('refuse a keyed link whose payload, key field or seal was changed', async () => {
+    const { key } = await createKey({ name: 'tamper' });
+    const token = tokenOf((await apiJson('/v1/resolve?query=M4gD1WSo5mA', withKey(key))).body.stream.url);
+    const [payload, seal] = token.split('.') as [string, string];
+    const fields = payloadFields(token);
+    const { base64url } = await import('../workers/core/src/stream/token');
+    const longer = base64url(new TextEncoder().encode([...fields.slice(0, 4), Number(fields[4]) + 86_400, ...fields.slice(5)].join('.')));
+    const otherIv = base64url(new TextEncoder().encode([...fields.slice(0, 5), base64url(crypto.getRandomValues(new Uint8Array(12))), fields[6]].join('.')));
+    const flipped = `${seal.slice(0, 10)}${seal[10] === 'A' ? 'B' : 'A'}${seal.slice(11)}`;
+    for (const forged of [`${longer}.${seal}`, `${otherIv}.${seal}`, `${payload}.${flipped}`, `${payload}.${seal.slice(0, 43)}`]) {
+      await expect(verifyStreamToken(forged, SIGNING_KEY)).rejects.toMatchObject({ code: 'stream.token_invalid' });
+      expect((await apiJson(`/stream/${forged}`)).status).toBe(403);
+    }
+  });
+
+  it('still play links minted before, with the key sealed inside a signed payload, and revoking the key stops them', async () => {
+    const { key, record } = await createKey({ name: 'older link' });
+    const hash = await sha256Hex(key);
+    const token = await legacyKeyedToken(hash, Math.floor(Date.now() / 1000) + 3600);
+    expect((await verifyStreamToken(token, SIGNING_KEY)).keyHash).toBe(hash);
+    expect((await api(`/stream/${token}`, { headers: { Range: 'bytes=0-9' } })).status).toBe(206);
+    await apiJson(`/admin/keys/${record.id}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ active: false }) });
+    expect((await apiJson(`/stream/${token}`)).body.error.code).toBe('key.revoked');
+  });
+});
+
 describe('POST /admin/stream-links/revoke-before', () => {
   it('stops every link minted before the time, keyless ones included, and spares those minted after', async () => {
     const nowSeconds = Math.floor(Date.now() / 1000);
