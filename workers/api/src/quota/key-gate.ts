@@ -1,7 +1,7 @@
 import { AppError } from '../../../core/src/errors';
 import type { Logger } from '../../../core/src/logging/logger';
 import type { ApiKeyRecord, MetadataStore } from '../../../core/src/store/types';
-import { secondsUntilIstMidnight } from './ist-calendar';
+import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar';
 import type { ConsumeOutcome, KeySnapshot, LinkRestart, QuotaCounter } from './quota-counter';
 import type { SharedUnknownKeys } from './shared-unknown-keys';
 import { edgeCache } from '../../../core/src/cache/edge-cache';
@@ -34,6 +34,14 @@ const unprovenUnknown = new Map<string, number>();
 /** Per isolate: keys whose copy is being refreshed from the store right now → since when (a hung one stops counting after REFRESH_HELD_MS). */
 const refreshing = new Map<string, number>();
 const REFRESH_HELD_MS = 30_000;
+
+/**
+ * Per isolate: the last copy of each recently seen key its object answered with. Holding it lets
+ * the object answer an allowed request with a number (QuotaCounter.consumeHeld): it still checks
+ * the key every request; the copy only spares sending the key's fields back.
+ */
+const heldCopies = new Map<string, KeySnapshot>();
+const HELD_COPIES = 512;
 
 /** Per isolate: key hash → until when it is known not to exist (epoch ms). */
 export type UnknownKeys = Map<string, number>;
@@ -122,7 +130,7 @@ export class KeyGate {
       }
       return { ...this.settle(keyHash, outcome, nowMs), firstUse: outcome.kind === 'allowed' && outcome.firstUse === true };
     }
-    let outcome: ConsumeOutcome = options.consume ? await counter.consume(nowMs) : await counter.check(nowMs);
+    let outcome: ConsumeOutcome = options.consume ? await this.consumeHolding(counter, keyHash, nowMs) : await counter.check(nowMs);
     if (outcome.kind === 'unknown') {
       const record = (await this.knownUnknownAtEdge(keyHash)) ? null : await this.store().getKeyByHash(keyHash);
       if (!record) {
@@ -133,6 +141,21 @@ export class KeyGate {
       outcome = options.consume ? await counter.consume(nowMs, snapshot) : (await counter.remember(snapshot, nowMs), await counter.check(nowMs));
     }
     return this.settle(keyHash, outcome, nowMs);
+  }
+
+  /** One counted request, answered by number when this isolate holds the key's copy at the object's version. */
+  private async consumeHolding(counter: DurableObjectStub<QuotaCounter>, keyHash: string, nowMs: number): Promise<ConsumeOutcome> {
+    const held = heldCopies.get(keyHash);
+    const answer = held ? await counter.consumeHeld(nowMs, held.version ?? 0) : await counter.consume(nowMs);
+    if (typeof answer === 'number') {
+      return { kind: 'allowed', key: held!, limit: held!.daily_limit, used: answer, resetAt: nextIstMidnight(nowMs), day: istDay(nowMs), stale: false };
+    }
+    if ('key' in answer) {
+      heldCopies.delete(keyHash);
+      heldCopies.set(keyHash, answer.key);
+      if (heldCopies.size > HELD_COPIES) heldCopies.delete(heldCopies.keys().next().value!);
+    }
+    return answer;
   }
 
   /** An unproven key not seen in this isolate lately: the IP limiter, the store, and only then its object. */

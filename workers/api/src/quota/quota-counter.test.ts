@@ -39,6 +39,22 @@ describe('QuotaCounter', () => {
     expect(await stub.consume(at('2026-12-31T18:30:01Z'))).toMatchObject({ kind: 'allowed', day: '2027-01-01' });
   });
 
+  it('answers a caller holding the key at its version with the count alone, and anything else in full', async () => {
+    const stub = QUOTA.getByName('held-copy-test');
+    const now = at('2026-11-25T10:00:00Z');
+    expect(await stub.consume(now, key(3))).toMatchObject({ kind: 'allowed', used: 1 });
+    expect(await stub.consumeHeld(now + 1, 1)).toBe(2);
+    // Another version (an admin change the caller has not seen): the key's fields come back.
+    expect(await stub.consumeHeld(now + 2, 0)).toMatchObject({ kind: 'allowed', used: 3, key: { daily_limit: 3, version: 1 } });
+    // Counted all the same, and refused in full.
+    expect(await stub.consumeHeld(now + 3, 1)).toMatchObject({ kind: 'exceeded', used: 3 });
+    await stub.remember({ ...key(3), active: false, version: 2 }, now + 4);
+    expect(await stub.consumeHeld(now + 5, 2)).toMatchObject({ kind: 'revoked' });
+    // A stale copy is answered in full, so the caller refreshes it.
+    await stub.remember({ ...key(10), version: 3 }, now);
+    expect(await stub.consumeHeld(now + 6 * 60_000, 3)).toMatchObject({ kind: 'allowed', stale: true });
+  });
+
   it('reports expiry and revocation from its copy of the key, and asks for the record when it has none', async () => {
     const stub = QUOTA.getByName('expiry-test');
     expect((await stub.consume(at('2026-11-25T00:00:00Z'))).kind).toBe('unknown');

@@ -96,6 +96,18 @@ export class QuotaCounter extends DurableObject<Record<string, unknown>> {
   }
 
   /**
+   * `consume` for a caller that already holds the key's copy at `heldVersion`: an allowed
+   * request whose copy is fresh and of that version is answered with today's count alone.
+   * Every check is the same; only the answer is smaller, and a smaller answer is a cheaper
+   * call (the key's fields need not cross on every request). Anything else — a refusal, a
+   * stale or changed copy — is answered in full.
+   */
+  async consumeHeld(nowMs: number, heldVersion: number): Promise<ConsumeOutcome | number> {
+    const outcome = await this.consume(nowMs);
+    return outcome.kind === 'allowed' && !outcome.stale && (outcome.key.version ?? 0) === heldVersion ? outcome.used : outcome;
+  }
+
+  /**
    * A request of a stream link: the link's first request counts one unit of
    * quota (like any request), every later one — the ranges and segments a
    * player asks for — only checks the key. `firstUse` says which it was.
