@@ -2,6 +2,7 @@
 // queues, the rate-limit emulation). Settings come from .dev.vars and, winning
 // over it, the process environment.
 import { spawn, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,9 @@ toml = withLimit(toml, 'LINK_RATE_LIMITER', limitOf(vars.LINK_RATE_LIMIT_PER_MIN
 toml = withLimit(toml, 'LINK_IP_RATE_LIMITER', limitOf(vars.LINK_IP_RATE_LIMIT_PER_MINUTE, 2400));
 writeFileSync(config, toml);
 
-const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' }, ...options });
+// WRANGLER_LOG (default warn): wrangler's line per request costs the local runtime a loopback call to Node per request.
+const wranglerLog = process.env.WRANGLER_LOG ?? 'warn';
+const wrangler = (args, options = {}) => spawn('npx', ['wrangler', ...args], { stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: wranglerLog }, ...options });
 // PERSIST_TO keeps separate local state, e.g. for two instances side by side in `npm run bench`.
 const persist = process.env.PERSIST_TO ? ['--persist-to', process.env.PERSIST_TO] : [];
 const inspector = process.env.INSPECTOR_PORT ? ['--inspector-port', process.env.INSPECTOR_PORT] : [];
@@ -76,8 +79,10 @@ if (existsSync('workers/consumer/wrangler.toml')) {
 const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'], {
   stdio: ['inherit', 'pipe', 'pipe'],
   // Piped, wrangler would drop its colours; a terminal keeps them.
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
+  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: wranglerLog, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
 });
+// Below info, wrangler does not say when it is ready: this does (a connection only, so no request is logged or counted).
+if (!['info', 'log', 'debug'].includes(wranglerLog)) announceWhenListening(Number(port));
 maskLines(dev.stdout, process.stdout);
 maskLines(dev.stderr, process.stderr);
 const children = [dev];
@@ -100,6 +105,18 @@ for (const child of children) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     for (const child of children) child.kill('SIGTERM');
+  });
+}
+
+function announceWhenListening(apiPort, attempt = 0) {
+  const socket = connect(apiPort, '127.0.0.1');
+  socket.once('connect', () => {
+    socket.destroy();
+    console.log(`Ready: the API on http://127.0.0.1:${apiPort}${dashboardPort !== '0' ? `, the dashboard on http://127.0.0.1:${dashboardPort}` : ''} (WRANGLER_LOG=info prints a line per request).`);
+  });
+  socket.once('error', () => {
+    socket.destroy();
+    if (attempt < 600) setTimeout(() => announceWhenListening(apiPort, attempt + 1), 500);
   });
 }
 

@@ -96,6 +96,13 @@ describe('the Telegram-channel cache under npm start', () => {
     expect(service.output()).not.toContain(TOKEN);
   });
 
+  it('says when it is ready, and prints no line per request unless WRANGLER_LOG=info (each would cost a loopback call to Node)', async () => {
+    expect(service.output()).toMatch(/Ready: the API on http:\/\/127\.0\.0\.1:\d+/);
+    expect((await fetch(`${service.url}/v1/resolve?query=M4gD1WSo5mA`)).status).toBeLessThan(500);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(service.output()).not.toMatch(/GET \/v1\/resolve/);
+  });
+
   it('answers SHUKLA bots a public post once the upload lands, audio and HLS-only video (one MPEG-TS file), and Fallen bots the post after', async () => {
     for (const [type, videoId, name] of [['audio', 'T4XJQO3qol8', 'T4XJQO3qol8.m4a'], ['video', 'tjz2u2DiveM', 'tjz2u2DiveM.ts']] as const) {
       const response = await fetch(`${service.url}/download/${type}?video_id=${videoId}&api_key=${key}`);

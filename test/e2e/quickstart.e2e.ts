@@ -11,7 +11,8 @@ let service: Awaited<ReturnType<typeof startService>>;
 beforeAll(async () => {
   youtube = await startYouTubeUpstream();
   const origins = Object.fromEntries(['www.youtube.com', 'youtubei.googleapis.com', 'music.youtube.com', '*.googlevideo.com'].map((host) => [host, youtube.url]));
-  service = await startService(await freePort(), { ADMIN_API_KEY: ADMIN, UPSTREAM_ORIGINS: JSON.stringify(origins) });
+  // WRANGLER_LOG=info: wrangler's line per request is on, so the masking of those lines is shown below.
+  service = await startService(await freePort(), { ADMIN_API_KEY: ADMIN, UPSTREAM_ORIGINS: JSON.stringify(origins), WRANGLER_LOG: 'info' });
 }, 240_000);
 
 afterAll(async () => {
