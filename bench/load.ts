@@ -28,6 +28,8 @@ export interface WrkResult {
   workersCpuMs: number;
   /** CPU of wrangler dev's front workerd process (its proxy), per request. */
   frontCpuMs: number;
+  /** CPU of every other process of the service (wrangler's Node process, npm start's, esbuild's watch), per request. */
+  toolsCpuMs: number;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function wrk(service: { root: number; port: number }, url: string, 
     p99Ms: latencyMs(out, '99%'),
     workersCpuMs: (after.workers - before.workers) / requests,
     frontCpuMs: (after.front - before.front) / requests,
+    toolsCpuMs: (after.tools - before.tools) / requests,
   };
 }
 
@@ -80,22 +83,23 @@ export function writeMissScript(): string {
  * running the Workers, and the front one listening on the service's port.
  * Only that dev server's process tree: other workerd on the machine are not counted.
  */
-function workerdCpu(service: { root: number; port: number }): { workers: number; front: number } {
+function workerdCpu(service: { root: number; port: number }): { workers: number; front: number; tools: number } {
   let workers = 0;
   let front = 0;
-  for (const pid of descendants(service.root)) {
+  let tools = 0;
+  for (const pid of [service.root, ...descendants(service.root)]) {
     try {
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmdline.includes('workerd')) continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
       const ms = (Number(fields[11]) + Number(fields[12])) * 10;
-      if (cmdline.includes(`entry=127.0.0.1:${service.port}`)) front += ms;
+      if (!cmdline.includes('workerd')) tools += ms;
+      else if (cmdline.includes(`entry=127.0.0.1:${service.port}`)) front += ms;
       else workers += ms;
     } catch {
       // process ended
     }
   }
-  return { workers, front };
+  return { workers, front, tools };
 }
 
 /** The processes below `rootPid` (from /proc), the root not included. */
