@@ -74,7 +74,8 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
     }
     for (let redirects = 0; ; redirects++) {
       const { url, forwardedHost } = rerouteUrl(target, options.upstreamOrigins);
-      const hopHeaders = new Headers(headers);
+      // A copy only when this hop adds to the headers: `headers` itself is never changed in place.
+      const hopHeaders = forwardedHost ? new Headers(headers) : headers;
       if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
       if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) hopHeaders.set(RELAY_SECRET_HEADER, options.relaySecret);
       // The runtime never follows a redirect: a hop it followed would leave outside the relay with
