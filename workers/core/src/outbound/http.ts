@@ -111,7 +111,11 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
  * sign-in header beside it, would cross the network readable. A loopback relay (a test, or a relay on
  * the same machine) is the one exception: nothing crosses a network.
  */
+const relayOriginsChecked = new WeakSet<UpstreamOrigins>();
+
 function refuseCleartextRelay(origins: UpstreamOrigins): void {
+  // The door is made per request from the config's origins object: checked once per object, not per request.
+  if (relayOriginsChecked.has(origins)) return;
   for (const [pattern, origin] of Object.entries(origins)) {
     const host = pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern;
     if (!isRelayHost(host)) continue;
@@ -121,4 +125,5 @@ function refuseCleartextRelay(origins: UpstreamOrigins): void {
       throw new AppError('config.invalid', `UPSTREAM_ORIGINS sends ${pattern} to ${url.origin}: with RELAY_SECRET set, the relay must be reached over https:.`);
     }
   }
+  relayOriginsChecked.add(origins);
 }
