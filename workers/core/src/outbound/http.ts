@@ -74,7 +74,8 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
     }
     for (let redirects = 0; ; redirects++) {
       const { url, forwardedHost } = rerouteUrl(target, options.upstreamOrigins);
-      const hopHeaders = new Headers(headers);
+      // A copy only when this hop adds to the headers: `headers` itself is never changed in place.
+      const hopHeaders = forwardedHost ? new Headers(headers) : headers;
       if (forwardedHost) hopHeaders.set('X-Forwarded-Host', forwardedHost);
       if (forwardedHost && options.relaySecret && isRelayHost(forwardedHost)) hopHeaders.set(RELAY_SECRET_HEADER, options.relaySecret);
       // The runtime never follows a redirect: a hop it followed would leave outside the relay with
@@ -110,7 +111,11 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
  * sign-in header beside it, would cross the network readable. A loopback relay (a test, or a relay on
  * the same machine) is the one exception: nothing crosses a network.
  */
+const relayOriginsChecked = new WeakSet<UpstreamOrigins>();
+
 function refuseCleartextRelay(origins: UpstreamOrigins): void {
+  // The door is made per request from the config's origins object: checked once per object, not per request.
+  if (relayOriginsChecked.has(origins)) return;
   for (const [pattern, origin] of Object.entries(origins)) {
     const host = pattern.startsWith('*.') ? `x${pattern.slice(1)}` : pattern;
     if (!isRelayHost(host)) continue;
@@ -120,4 +125,5 @@ function refuseCleartextRelay(origins: UpstreamOrigins): void {
       throw new AppError('config.invalid', `UPSTREAM_ORIGINS sends ${pattern} to ${url.origin}: with RELAY_SECRET set, the relay must be reached over https:.`);
     }
   }
+  relayOriginsChecked.add(origins);
 }

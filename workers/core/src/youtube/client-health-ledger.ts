@@ -137,11 +137,31 @@ export function pruneLedger(ledger: ClientLedger, now: number, rules: HealthRule
   return ledger.recent.length > 0 || ledger.minutes.length > 0 || (ledger.googlevideo?.length ?? 0) > 0;
 }
 
+/** What a plan and a record read of a client: whether it is set aside, and whether its next attempt is the probe. */
+export interface ClientStanding {
+  coolingOff: boolean;
+  probeDue: boolean;
+}
+
+/**
+ * The part of viewOf a resolve needs, without the hour's figures and the dates a report shows:
+ * every miss plans its clients and records its outcome, so this is asked several times a miss.
+ */
+export function standingOf(ledgers: readonly ClientLedger[], rules: HealthRules, now: number): ClientStanding {
+  return standingFromRuns(runsOf(ledgers, rules), rules, now);
+}
+
+function standingFromRuns(runs: Runs, rules: HealthRules, now: number): ClientStanding {
+  const coolingOff = runs.coolingOffUntil > now;
+  return { coolingOff, probeDue: !coolingOff && Math.max(runs.player, runs.googlevideo) >= rules.threshold };
+}
+
 /** One client's view from the ledgers of every isolate that tried it. */
 export function viewOf(name: string, ledgers: readonly ClientLedger[], rules: HealthRules, now: number): ClientView {
   const runs = runsOf(ledgers, rules);
   const { coolingOffUntil } = runs;
   const run = Math.max(runs.player, runs.googlevideo);
+  const { coolingOff, probeDue } = standingFromRuns(runs, rules, now);
   const attempts = runs.events;
   const firstMinute = Math.floor((now - HOUR_MS) / MINUTE_MS) + 1;
   let total = 0;
@@ -158,7 +178,6 @@ export function viewOf(name: string, ledgers: readonly ClientLedger[], rules: He
     .map((ledger) => ledger.lastFailure)
     .filter((failure): failure is NonNullable<typeof failure> => failure !== null)
     .sort((a, b) => b.at - a.at)[0];
-  const coolingOff = coolingOffUntil > now;
   let state: ClientState;
   if (coolingOff) state = 'cooling_off';
   else if (attempts === 0 && total === 0) state = 'unused';
@@ -172,7 +191,7 @@ export function viewOf(name: string, ledgers: readonly ClientLedger[], rules: He
     attempts_1h: total,
     success_rate_1h: total === 0 ? null : Math.round(((total - failures) / total) * 1000) / 1000,
     cooling_off_until: coolingOff ? coolingOffUntil : null,
-    probe_due: !coolingOff && run >= rules.threshold,
+    probe_due: probeDue,
     consecutive_failures: run,
     consecutive_failures_by_source: { player: runs.player, googlevideo: runs.googlevideo },
   };

@@ -7,8 +7,10 @@ import {
   emptyLedger,
   horizonMs,
   pruneLedger,
+  standingOf,
   viewOf,
   type ClientLedger,
+  type ClientStanding,
   type ClientView,
   type HealthRules,
 } from './client-health-ledger';
@@ -105,9 +107,9 @@ export class ColoClientHealth {
     const now = this.now();
     const usable: YouTubeClientName[] = [];
     for (const client of clients) {
-      const view = this.view(client, rules, now);
-      if (view.state === 'cooling_off') continue;
-      if (view.probe_due) {
+      const standing = this.standing(client, rules, now);
+      if (standing.coolingOff) continue;
+      if (standing.probeDue) {
         if ((this.probing.get(client) ?? 0) > now) continue;
         this.probing.set(client, now + PROBE_WINDOW_MS);
       }
@@ -120,13 +122,13 @@ export class ColoClientHealth {
   record(outcome: ClientOutcome, rules: HealthRules, waitUntil?: (work: Promise<unknown>) => void): void {
     try {
       const now = this.now();
-      const before = this.view(outcome.client, rules, now).state;
+      const wasCoolingOff = this.standing(outcome.client, rules, now).coolingOff;
       let ledger = this.own.get(outcome.client);
       if (!ledger) this.own.set(outcome.client, (ledger = emptyLedger()));
       addOutcome(ledger, outcome, now, rules);
       this.version += 1;
       this.probing.delete(outcome.client);
-      const startedCoolOff = before !== 'cooling_off' && this.view(outcome.client, rules, now).state === 'cooling_off';
+      const startedCoolOff = !wasCoolingOff && this.standing(outcome.client, rules, now).coolingOff;
       // A client just set aside is news the colo's other isolates should have now, not in a minute
       // (after a sync already under way, which may have left before this record).
       if (startedCoolOff && this.syncing) this.background(this.syncing.then(() => this.freshen(rules, waitUntil, true)), waitUntil);
@@ -151,6 +153,15 @@ export class ColoClientHealth {
   }
 
   view(client: string, rules: HealthRules, now = this.now()): ClientView {
+    return viewOf(client, this.ledgersOf(client), rules, now);
+  }
+
+  /** What plan and record read: the view's state and probe without building the whole view. */
+  private standing(client: string, rules: HealthRules, now: number): ClientStanding {
+    return standingOf(this.ledgersOf(client), rules, now);
+  }
+
+  private ledgersOf(client: string): ClientLedger[] {
     const ledgers: ClientLedger[] = [];
     const own = this.own.get(client);
     if (own) ledgers.push(own);
@@ -158,7 +169,7 @@ export class ColoClientHealth {
       const ledger = part.clients[client];
       if (ledger) ledgers.push(ledger);
     }
-    return viewOf(client, ledgers, rules, now);
+    return ledgers;
   }
 
   private stale(now: number): boolean {

@@ -69,6 +69,9 @@ export async function decipherManifestUrl(
   cipher: PlayerCipher | null | (() => Promise<PlayerCipher>),
   client: YouTubeClientName,
 ): Promise<string> {
+  // Most manifests (every plain client's) carry no `/n/` segment: a text test spares each resolve a parse of a
+  // long URL. (Backslashes, tabs and line breaks are what the URL parser could turn into such a segment.)
+  if (!manifestUrl.includes('/n/') && !/[\\\t\n\r]/.test(manifestUrl)) return manifestUrl;
   let url: URL;
   try {
     url = new URL(manifestUrl);

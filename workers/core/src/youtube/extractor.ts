@@ -210,8 +210,9 @@ export class Extractor {
     if (hlsManifestUrl) hlsManifestUrl = await decipherManifestUrl(hlsManifestUrl, cipher ?? (() => this.ciphers.current()), profile.name);
     if (gvsToken) formats = formats.map((format) => withPoToken(format, gvsToken));
     if (hlsManifestUrl && gvsToken) hlsManifestUrl = manifestWithPoToken(hlsManifestUrl, gvsToken);
-    const thumbnails = details.thumbnail?.thumbnails ?? [];
-    const biggest = [...thumbnails].sort((a, b) => (b.width ?? 0) - (a.width ?? 0))[0];
+    // The widest thumbnail (the first of equals): one pass, not a sorted copy.
+    let biggest: { url: string; width?: number } | undefined;
+    for (const thumbnail of details.thumbnail?.thumbnails ?? []) if (!biggest || (thumbnail.width ?? 0) > (biggest.width ?? 0)) biggest = thumbnail;
     return {
       id: videoId,
       title: details.title ?? '',
