@@ -1,7 +1,9 @@
 // Bundles every Worker with `wrangler deploy --dry-run`, prints each bundle's
-// gzip size and fails above the Workers Free-plan limit (3 MiB gzip).
+// gzip size and fails above the Workers Free-plan limit (3 MiB gzip), or when a
+// bundle imports a Node built-in at its top (see startupBuiltins below).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,6 +13,16 @@ const workers = [{ name: 'api', config: 'wrangler.toml' }];
 for (const dir of existsSync('workers') ? readdirSync('workers') : []) {
   const config = join('workers', dir, 'wrangler.toml');
   if (existsSync(config)) workers.push({ name: dir, config });
+}
+
+// A static import of a Node built-in is evaluated in every cold isolate, before any request:
+// workerd's node:http, node:tls, node:zlib, … cost tens of ms of startup (issue 22). esbuild
+// turns a bundled package's require('zlib') into such an import even when the package itself
+// loads behind import(); the wrangler config's [alias] hands those requires a lazy shim.
+const NODE_BUILTINS = new Set(builtinModules);
+const staticImport = /^import\s+(?:[^'";]*?\s+from\s+)?["']([^"']+)["'];?$/gm;
+function startupBuiltins(code) {
+  return [...code.matchAll(staticImport)].map((match) => match[1]).filter((specifier) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier));
 }
 
 let failed = false;
@@ -25,6 +37,11 @@ for (const worker of workers) {
     const bytes = readFileSync(path);
     raw += bytes.length;
     gzip += gzipSync(bytes, { level: 9 }).length;
+    const builtins = path.endsWith('.js') ? startupBuiltins(bytes.toString('utf8')) : [];
+    if (builtins.length > 0) {
+      console.error(`worker ${worker.name}: its bundle imports ${builtins.join(', ')} at startup; a dependency's require() of one belongs in [alias] of ${worker.config}, our own code's import in an import() where it is used`);
+      failed = true;
+    }
   }
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   const verdict = gzip > LIMIT ? 'OVER the 3 MiB limit' : 'ok';

@@ -1,7 +1,8 @@
 // Fails when a Worker imports another Worker's folder (workers/api and workers/consumer
 // may import workers/core, and core imports neither), or when the API Worker's startup
-// reaches youtubei.js or QuickJS other than through engine.ts (run by `npm test`).
+// reaches a package of STARTUP_FORBIDDEN below (run by `npm test`).
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 
 const WORKERS = path.resolve('workers');
@@ -36,10 +37,16 @@ for (const owner of Object.keys(allowed)) {
   }
 }
 
-// The API Worker's cold start: youtubei.js and the QuickJS evaluator load behind engine.ts's
-// dynamic import() only. A static (value) import path from the entry to them would evaluate
-// them in every cold isolate, cache hits and /health included (issue 14's startup target).
-const HEAVY = /^(youtubei\.js|quickjs-emscripten|@jitl\/quickjs)/;
+// The API Worker's cold start (issues 14 and 22): these load behind a dynamic import() at their
+// first use only. A static (value) import path from the entry to one of them would evaluate it in
+// every cold isolate, cache hits and /health included.
+const NODE_BUILTINS = new Set(builtinModules.filter((name) => !name.startsWith('_')));
+const STARTUP_FORBIDDEN = [
+  { what: 'youtubei.js and QuickJS', matches: (specifier) => /^(youtubei\.js|quickjs-emscripten|@jitl\/quickjs)/.test(specifier), instead: 'load it through core/src/youtube/engine.ts' },
+  { what: 'the MongoDB driver', matches: (specifier) => /^(mongodb|bson|@mongodb-js\/)/.test(specifier), instead: 'load it through core/src/store/mongodb-connection.ts' },
+  // workerd evaluates its Node modules (node:http, node:tls, …) when a module imports them: tens of ms.
+  { what: 'Node built-ins', matches: (specifier) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier.split('/')[0]), instead: 'import() it where it is used' },
+];
 // `import x from '…'`, `export … from '…'` and a bare `import '…'` (its side effects load too).
 const staticImport = /(?:^|[\s;])(import|export)\s+(?:(type\s+)?([^'";]*?)\bfrom\s*)?['"]([^'"]+)['"]/g;
 function resolveSource(from, specifier) {
@@ -57,10 +64,11 @@ if (fs.existsSync(apiEntry)) {
       const [, , typeOnly, clause, specifier] = match;
       const onlyTypes = clause !== undefined && /^\{\s*(type\s+[\w$]+\s*(as\s+[\w$]+\s*)?,?\s*)*\}$/.test(clause.trim());
       if (typeOnly || onlyTypes) continue;
-      if (HEAVY.test(specifier)) {
+      const forbidden = STARTUP_FORBIDDEN.find((entry) => entry.matches(specifier));
+      if (forbidden) {
         const chain = [];
         for (let current = file; current; current = via.get(current)) chain.unshift(path.relative(process.cwd(), current));
-        problems.push(`${specifier} is imported at the API Worker's startup: ${chain.join(' → ')} (load it through core/src/youtube/engine.ts)`);
+        problems.push(`${specifier} is imported at the API Worker's startup: ${chain.join(' → ')} (${forbidden.instead})`);
         continue;
       }
       if (!specifier.startsWith('.')) continue;
@@ -77,4 +85,4 @@ if (problems.length > 0) {
   console.error(`Layout check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log('Layout check: no Worker imports another Worker\'s folder; youtubei.js and QuickJS stay out of the API Worker\'s startup.');
+console.log(`Layout check: no Worker imports another Worker's folder; ${STARTUP_FORBIDDEN.map((entry) => entry.what).join(', ')} stay out of the API Worker's startup.`);

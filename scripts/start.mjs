@@ -67,7 +67,9 @@ if (existsSync('workers/consumer/wrangler.toml')) {
   const root = resolve('workers/consumer');
   const consumerConfig = readFileSync('workers/consumer/wrangler.toml', 'utf8')
     .replace(/^main = "(.+)"$/m, (_line, path) => `main = ${JSON.stringify(resolve(root, path))}`)
-    .replace(/^migrations_dir = "(.+)"$/gm, (_line, path) => `migrations_dir = ${JSON.stringify(resolve(root, path))}`);
+    .replace(/^migrations_dir = "(.+)"$/gm, (_line, path) => `migrations_dir = ${JSON.stringify(resolve(root, path))}`)
+    // Its [alias] shims (the MongoDB driver's Node built-ins), as "name" = "../core/…".
+    .replace(/^("[\w/]+") = "(\.\.?\/.+)"$/gm, (_line, name, path) => `${name} = ${JSON.stringify(resolve(root, path))}`);
   writeFileSync(join(consumerDir, 'wrangler.toml'), consumerConfig);
   // The API's own secrets stay with the API.
   const { ADMIN_API_KEY: _admin, STREAM_SIGNING_KEY: _signing, ...consumerVars } = vars;

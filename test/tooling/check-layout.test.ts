@@ -76,5 +76,31 @@ describe('scripts/check-layout.mjs', () => {
         "quickjs-emscripten-core is imported at the API Worker's startup: workers/api/src/index.ts → workers/core/src/stream/health.ts → workers/core/src/youtube/cipher.ts",
       );
     });
+
+    const driver = {
+      'workers/core/src/store/mongodb-connection.ts':
+        "import type { MongoClient } from 'mongodb';\nexport const open = async (): Promise<MongoClient> => new (await import('mongodb')).MongoClient('mongodb://x');\n",
+    };
+
+    it('passes the MongoDB driver behind a dynamic import, and type-only imports of it', () => {
+      const result = checkLayout({ ...core, ...driver, 'workers/api/src/index.ts': "import { open } from '../../core/src/store/mongodb-connection';\nexport default { fetch: open };\n" });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+    });
+
+    it.each([
+      ['the MongoDB driver', "import { MongoClient } from 'mongodb';\n", 'mongodb', 'load it through core/src/store/mongodb-connection.ts'],
+      ['bson', "import { ObjectId } from 'bson';\n", 'bson', 'load it through core/src/store/mongodb-connection.ts'],
+      ['a Node built-in', "import { gzipSync } from 'node:zlib';\n", 'node:zlib', 'import() it where it is used'],
+      ['a Node built-in without its node: prefix', "import { setTimeout } from 'timers/promises';\n", 'timers/promises', 'import() it where it is used'],
+    ])('fails on a static path from the entry to %s, naming the chain and the way to load it', (_kind, text, specifier, instead) => {
+      const result = checkLayout({
+        ...core,
+        'workers/core/src/store/ids.ts': `${text}export const id = 1;\n`,
+        'workers/api/src/index.ts': "import { id } from '../../core/src/store/ids';\nexport default { id };\n",
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(`${specifier} is imported at the API Worker's startup: workers/api/src/index.ts → workers/core/src/store/ids.ts (${instead})`);
+    });
   });
 });

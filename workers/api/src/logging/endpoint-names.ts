@@ -15,7 +15,8 @@ interface Pattern {
   masked: string;
 }
 
-let patterns: Pattern[] = [];
+let routePaths: string[] = [];
+let patterns: Pattern[] | undefined;
 
 /** Hono's path patterns (`/song/:id`, `/stream/:id{[A-Za-z0-9_-]{11}}`, `/download/:type{audio|video}`) as regular expressions. */
 function patternOf(path: string): Pattern {
@@ -33,8 +34,15 @@ function patternOf(path: string): Pattern {
 }
 
 export function registerRoutes(routes: ReadonlyArray<{ path: string; method: string }>): void {
-  const paths = [...new Set(routes.filter((route) => route.method !== 'ALL' && !route.path.includes('*')).map((route) => route.path))];
-  patterns = paths.map(patternOf);
+  routePaths = [...new Set(routes.filter((route) => route.method !== 'ALL' && !route.path.includes('*')).map((route) => route.path))];
+  patterns = undefined;
+}
+
+// Built at first use, not in registerRoutes: createApp runs at startup, and turning every route
+// into a pattern there cost each cold isolate milliseconds (issue 22) that only a request without
+// a matched route, or the endpoint stats, ever needs.
+function routePatterns(): Pattern[] {
+  return (patterns ??= routePaths.map(patternOf));
 }
 
 /**
@@ -44,12 +52,12 @@ export function registerRoutes(routes: ReadonlyArray<{ path: string; method: str
  */
 export function endpointOf(routePath: string | undefined, path: string): string {
   if (routePath && !routePath.includes('*')) return routePath;
-  const pattern = patterns.find((candidate) => candidate.matcher.test(path));
+  const pattern = routePatterns().find((candidate) => candidate.matcher.test(path));
   if (!pattern) return UNMATCHED_ENDPOINT;
   return redactUrlPath(path) === pattern.masked ? pattern.masked : pattern.path;
 }
 
 /** Whether a logged endpoint names something the app serves (the stats show only these). */
 export function isAppEndpoint(endpoint: string): boolean {
-  return endpoint === UNMATCHED_ENDPOINT || patterns.some((pattern) => pattern.path === endpoint || pattern.masked === endpoint);
+  return endpoint === UNMATCHED_ENDPOINT || routePatterns().some((pattern) => pattern.path === endpoint || pattern.masked === endpoint);
 }

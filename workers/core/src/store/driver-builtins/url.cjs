@@ -1,0 +1,2 @@
+// The driver's require('url'), loaded when the driver first needs it (see [alias] in wrangler.toml).
+module.exports = process.getBuiltinModule('node:url');
