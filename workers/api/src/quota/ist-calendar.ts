@@ -6,9 +6,15 @@
 export const IST_OFFSET_MS = (5 * 60 + 30) * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The last day asked for and the instants it spans: every request of a day asks for the same one. */
+let lastDay = { day: '', from: 0, until: 0 };
+
 /** The IST calendar date of an instant, as YYYY-MM-DD. */
 export function istDay(nowMs: number): string {
-  return new Date(nowMs + IST_OFFSET_MS).toISOString().slice(0, 10);
+  if (nowMs >= lastDay.from && nowMs < lastDay.until) return lastDay.day;
+  const until = nextIstMidnight(nowMs);
+  lastDay = { day: new Date(nowMs + IST_OFFSET_MS).toISOString().slice(0, 10), from: until - DAY_MS, until };
+  return lastDay.day;
 }
 
 /** The instant the next IST day begins (the next 18:30 UTC). */
