@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { timing } from 'hono/timing';
 import type { AppEnv } from './env';
+import { answerHeaders } from './middleware/answer-headers';
 import { apiKey } from './middleware/api-key';
 import { dashboardCors } from './middleware/dashboard-cors';
 import { releaseFailedFirstUse } from './middleware/first-use-release';
@@ -63,6 +64,8 @@ export function createApp() {
   app.use(releaseFailedFirstUse());
   // Routes with no key limiter count per IP: every request writes a log row, so none is free.
   for (const path of ['/health', '/info', '/openapi.json']) app.use(path, rateLimit());
+  // Last before the routes: a route's own Response gets the headers the middleware set.
+  app.use(answerHeaders());
   app.route('/', metaRoute);
   app.route('/', resolveRoute);
   app.route('/', searchRoute);

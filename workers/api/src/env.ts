@@ -55,6 +55,8 @@ export interface AppVariables extends TimingVariables, RequestIdVariables {
   cacheOutcome?: 'hit' | 'miss';
   /** A bot shape's own error body (routes/compat), set before the key check so its refusals take it too. */
   errorShape?: ErrorShape;
+  /** Headers every answer gets, a route's own Response too (middleware/answer-headers.ts). */
+  answerHeaders?: Array<[string, string]>;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -6,6 +6,7 @@ import { sha256, toHex } from '../../../core/src/hash';
 import type { AdmitOptions } from '../quota/key-gate';
 import { carriesProof, proofSecretsOf } from '../quota/key-proof';
 import { limitIp, refuseCountingIp } from './rate-limit';
+import { setAnswerHeader } from './answer-headers';
 
 /**
  * Requires an API key and counts the request against its daily quota. The key
@@ -98,9 +99,9 @@ export async function authenticate(c: Context<AppEnv>, options: AdmitOptions): P
     if (error instanceof AppError && error.code === 'key.invalid' && !ipCounted) await limitIp(c);
     throw error;
   });
-  c.header('RateLimit-Limit', String(admission.limit));
-  c.header('RateLimit-Remaining', String(admission.remaining));
-  c.header('RateLimit-Reset', String(admission.resetSeconds));
+  setAnswerHeader(c, 'RateLimit-Limit', String(admission.limit));
+  setAnswerHeader(c, 'RateLimit-Remaining', String(admission.remaining));
+  setAnswerHeader(c, 'RateLimit-Reset', String(admission.resetSeconds));
   return { principal: { kind: 'key', keyId: admission.key.id, keyHash, tier: admission.key.tier }, day: admission.day, firstUse: admission.firstUse };
 }
 

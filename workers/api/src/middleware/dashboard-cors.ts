@@ -2,6 +2,7 @@ import { cors } from 'hono/cors';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { originString } from '../../../core/src/settings';
+import { setAnswerHeader } from './answer-headers';
 
 /**
  * CORS for the admin dashboard's origin (DASHBOARD_ORIGIN) and nobody else's.
@@ -13,9 +14,8 @@ import { originString } from '../../../core/src/settings';
  *
  * Only a request with an Origin header is a CORS request, so only such a
  * request goes through Hono's cors handler (made once per env, not per
- * request); others only get `Vary: Origin`. Either way `c.res` is touched
- * before the route, so the headers middleware set after it (X-Request-Id,
- * RateLimit-*) also reach a Response a route returns as is (the stream proxies).
+ * request); others only get `Vary: Origin`, set as every answer's headers are
+ * (answer-headers.ts), so it also reaches a Response a route returns as is.
  */
 const handlers = new WeakMap<object, ReturnType<typeof cors>>();
 
@@ -48,7 +48,7 @@ function handlerFor(env: object): ReturnType<typeof cors> {
 export function dashboardCors() {
   return createMiddleware<AppEnv>(async function dashboardCors(c, next) {
     if (c.req.header('Origin') !== undefined) return handlerFor(c.env as object)(c, next);
-    c.res.headers.set('Vary', 'Origin');
+    setAnswerHeader(c, 'Vary', 'Origin');
     await next();
   });
 }

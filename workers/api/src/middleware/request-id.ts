@@ -1,5 +1,6 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { setAnswerHeader } from './answer-headers';
 
 /**
  * Every request gets an id of the service's own making (a UUID), in
@@ -16,9 +17,9 @@ export function requestId() {
   return createMiddleware<AppEnv>(async function requestId(c, next) {
     const id = crypto.randomUUID();
     c.set('requestId', id);
-    c.header('X-Request-Id', id);
+    setAnswerHeader(c, 'X-Request-Id', id);
     const clientId = c.req.header('X-Request-Id')?.trim();
-    if (clientId && CLIENT_ID_SHAPE.test(clientId)) c.header('X-Client-Request-Id', clientId);
+    if (clientId && CLIENT_ID_SHAPE.test(clientId)) setAnswerHeader(c, 'X-Client-Request-Id', clientId);
     await next();
   });
 }
