@@ -1,10 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { timing } from 'hono/timing';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../env';
 import { answerHeaders, setAnswerHeader } from './answer-headers';
 
-function app(route: (c: Parameters<Parameters<Hono<AppEnv>['get']>[1]>[0]) => Response | Promise<Response>) {
+function app(route: (c: Context<AppEnv>) => Response | Promise<Response>) {
   const hono = new Hono<AppEnv>();
   hono.use(timing());
   hono.use(async (c, next) => {
