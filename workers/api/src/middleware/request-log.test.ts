@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../env';
 import { loadConfig } from '../config';
 import { createLogger } from '../../../core/src/logging/logger';
-import type { LogQueueBody } from '../logging/request-log-message';
+import { recordsOfBody, type LogQueueBody } from '../logging/request-log-message';
 import { requestLog } from './request-log';
 
 const KEY = '2f0c5a4e-9b1d-4c3e-8f7a-6b5d4c3e2f1a';
@@ -48,6 +48,19 @@ describe('requestLog', () => {
     expect(stream).toMatchObject({ endpoint: '/stream/:token', status: 200, key_id: null });
     expect(JSON.stringify(sent)).not.toContain(KEY);
     expect(JSON.stringify(sent)).not.toContain('secret-token-value');
+  });
+
+  it('sends records the log consumer accepts, long client text clipped to the stored limits', async () => {
+    const { sent, request, settled } = app();
+    await request(`/v1/resolve?query=${'a'.repeat(3000)}`, { headers: { 'CF-Connecting-IP': `2001:db8::${'f'.repeat(90)}` } });
+    await request('/no/such/route');
+    await settled();
+    const { valid, invalid } = recordsOfBody(sent[0]);
+    expect(invalid).toBe(0);
+    expect(valid).toHaveLength(2);
+    expect(valid[0]!.query).toHaveLength(500);
+    expect(valid[0]!.client_ip.length).toBeLessThanOrEqual(64);
+    expect(valid[1]).toMatchObject({ endpoint: '(unmatched)', status: 404 });
   });
 
   it("leaves out the dashboard's reads and CORS preflights", async () => {

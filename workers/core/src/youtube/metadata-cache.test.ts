@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MetadataCache, metadataCacheTiers } from './metadata-cache';
+import { NOOP_CACHE } from '../cache/edge-cache';
 import type { ResolvedVideo } from './types';
 
 /** The Cache API as on a workers.dev address: every put accepted, nothing ever kept. */
@@ -53,6 +54,16 @@ describe('metadata cache without a working Cache API (workers.dev)', () => {
     vi.setSystemTime(Date.now() + 11 * 60_000);
     expect(await later.getVideo(id)).toBeNull();
     expect(await later.getSearch('audio', text, 5)).toBeNull();
+  });
+
+  it('with CACHE_API=off, serialises no entry for the cache that keeps nothing, and still answers from memory', async () => {
+    const id = uniqueId();
+    // An entry whose serialisation would fail: a miss that built the Cache API's copy would throw here.
+    const unserialisable = { ...video(id), toJSON: () => { throw new Error('serialised for a cache that keeps nothing'); } };
+    await new MetadataCache(TTL, NOOP_CACHE).putVideo(unserialisable);
+    await new MetadataCache(TTL, NOOP_CACHE).putSearch('audio', `song ${id}`, 5, Object.assign(results(id), { toJSON: () => { throw new Error('serialised'); } }));
+    expect((await new MetadataCache(TTL, NOOP_CACHE).getVideo(id))?.id).toBe(id);
+    expect(await new MetadataCache(TTL, NOOP_CACHE).getSearch('audio', `song ${id}`, 5)).toHaveLength(1);
   });
 
   it('never keeps a video past the time its stream URLs still play, less the margin', async () => {

@@ -2,6 +2,7 @@ import type { Logger } from '../logging/logger';
 import type { SearchResult } from './search';
 import type { ResolvedVideo } from './types';
 import { MemoryTier } from './memory-tier';
+import { NOOP_CACHE } from '../cache/edge-cache';
 
 /**
  * Resolved metadata and search answers in the Cache API, so a repeated query
@@ -59,8 +60,10 @@ export class MetadataCache {
     private readonly logger?: Logger,
   ) {}
 
-  private write(key: string, response: Response): Promise<void> {
-    const writing = this.cache.put(key, response);
+  /** `entry` is built only for a cache that keeps it: on workers.dev (CACHE_API=off) a miss serialises nothing. */
+  private write(key: string, entry: () => Response): Promise<void> {
+    if (this.cache === NOOP_CACHE) return Promise.resolve();
+    const writing = this.cache.put(key, entry());
     if (!this.background) return writing;
     // A failed write only costs a later miss.
     this.background(writing.catch((error: unknown) => this.logger?.warn('metadata_cache.write_failed', { error })));
@@ -86,7 +89,7 @@ export class MetadataCache {
     const ttl = Math.floor((until - Date.now()) / 1000);
     if (ttl <= 0) return;
     videos.set(video.id, video, until);
-    await this.write(videoKey(video.id), jsonResponse(video, ttl, until));
+    await this.write(videoKey(video.id), () => jsonResponse(video, ttl, until));
   }
 
   async forgetVideo(videoId: string): Promise<void> {
@@ -111,7 +114,7 @@ export class MetadataCache {
     const key = searchKey(mode, text, limit);
     const until = Date.now() + this.ttlSeconds * 1000;
     searches.set(key, results, until);
-    await this.write(key, jsonResponse(results, this.ttlSeconds, until));
+    await this.write(key, () => jsonResponse(results, this.ttlSeconds, until));
   }
 }
 
