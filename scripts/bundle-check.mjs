@@ -1,6 +1,7 @@
 // Bundles every Worker with `wrangler deploy --dry-run`, prints each bundle's
-// gzip size and fails above the Workers Free-plan limit (3 MiB gzip), or when a
-// bundle imports a Node built-in at its top (see startupBuiltins below).
+// gzip size and fails above the Workers Free-plan limit (3 MiB gzip), when a
+// bundle imports a Node built-in at its top (see startupBuiltins below), or when
+// it renames functions at run time (see RUNTIME_NAMING below).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -25,6 +26,11 @@ function startupBuiltins(code) {
   return [...code.matchAll(staticImport)].map((match) => match[1]).filter((specifier) => specifier.startsWith('node:') || NODE_BUILTINS.has(specifier));
 }
 
+// esbuild's keep_names (wrangler's default) calls `__name(fn, "fn")` for each function it
+// renamed, also every time a request creates such a closure: a defineProperty per closure on
+// the hot path (issue 22). `keep_names = false` in the Worker's wrangler config leaves it out.
+const RUNTIME_NAMING = /\b__name\(/;
+
 let failed = false;
 for (const worker of workers) {
   const outdir = mkdtempSync(join(tmpdir(), `bundle-${worker.name}-`));
@@ -40,6 +46,10 @@ for (const worker of workers) {
     const builtins = path.endsWith('.js') ? startupBuiltins(bytes.toString('utf8')) : [];
     if (builtins.length > 0) {
       console.error(`worker ${worker.name}: its bundle imports ${builtins.join(', ')} at startup; a dependency's require() of one belongs in [alias] of ${worker.config}, our own code's import in an import() where it is used`);
+      failed = true;
+    }
+    if (path.endsWith('.js') && RUNTIME_NAMING.test(bytes.toString('utf8'))) {
+      console.error(`worker ${worker.name}: its bundle renames functions at run time (esbuild's __name); set keep_names = false in ${worker.config}`);
       failed = true;
     }
   }

@@ -21,7 +21,7 @@ const worker = {
   'src/index.js': "export default { async fetch() { const { gzip } = await import('./driver.cjs'); return new Response(String(typeof gzip)); } };\n",
   'src/driver.cjs': "const zlib = require('zlib');\nmodule.exports = { gzip: zlib.gzipSync };\n",
 };
-const config = 'name = "api"\nmain = "src/index.js"\ncompatibility_date = "2026-11-01"\n';
+const config = 'name = "api"\nmain = "src/index.js"\ncompatibility_date = "2026-11-01"\nkeep_names = false\n';
 
 describe('scripts/bundle-check.mjs', () => {
   it('fails when a bundled require() of a Node built-in becomes a static import at the top of the bundle', () => {
@@ -37,6 +37,25 @@ describe('scripts/bundle-check.mjs', () => {
       'src/zlib.cjs': "module.exports = process.getBuiltinModule('node:zlib');\n",
     });
     expect(result.stdout).toContain('worker api:');
+    expect(result.status).toBe(0);
+  });
+
+  // Two modules with a function of the same name: esbuild renames one, and with keep_names (wrangler's
+  // default) sets its name back at run time, on every request that creates the closure.
+  const renamed = {
+    'src/index.js': "import { answer as other } from './other.js';\nexport default { async fetch(request) { const answer = () => new Response(request.url); return other() ?? answer(); } };\n",
+    'src/other.js': "export function answer() { const answer = () => null; return answer(); }\n",
+  };
+
+  it('fails when the bundle names functions at run time (keep_names left on)', () => {
+    const result = bundleCheck({ ...renamed, 'wrangler.toml': config.replace('keep_names = false\n', '') });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('worker api: its bundle renames functions at run time');
+  });
+
+  it('passes the same Worker with keep_names = false', () => {
+    const result = bundleCheck({ ...renamed, 'wrangler.toml': config });
+    expect(result.stderr).not.toContain('renames functions');
     expect(result.status).toBe(0);
   });
 });

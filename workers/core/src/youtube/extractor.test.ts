@@ -141,4 +141,20 @@ describe('Extractor and client health', () => {
     expect(tv!.headers.get('Cookie')).toBe(cookies);
     expect(tv!.headers.get('Authorization')).toMatch(/^SAPISIDHASH \d+_[0-9a-f]{40}$/);
   });
+
+  it('never hands out a dynamic-range-compressed or dubbed audio track, however high its bitrate', async () => {
+    const body = structuredClone(recording.response.body) as any;
+    const audio = body.streamingData.adaptiveFormats.filter((format: any) => format.mimeType.startsWith('audio/'));
+    const best = audio.reduce((a: any, b: any) => (b.bitrate > a.bitrate ? b : a));
+    // Each the same audio, louder on paper: a DRC copy and a dubbed one, both new itags, both unknown fields kept.
+    const drc = { ...best, itag: 9251, bitrate: best.bitrate * 4, isDrc: true, xtags: 'CgcKAmRyYxIBMQ' };
+    const dubbed = { ...best, itag: 9252, bitrate: best.bitrate * 5, audioTrack: { displayName: 'Hindi', id: 'hi.4', audioIsDefault: false } };
+    body.streamingData.adaptiveFormats.push(drc, dubbed);
+    const fetch = createOutbound({ upstreamOrigins: {}, timeoutMs: 5_000, logger: silent, transport: async () => Response.json(body) });
+    const video = await new Extractor(config(['VISIONOS']), fetch, silent, 'unit').resolve('M4gD1WSo5mA');
+    const itags = video.formats.map((format) => format.itag);
+    expect(itags).toContain(best.itag);
+    expect(itags).not.toContain(9251);
+    expect(itags).not.toContain(9252);
+  });
 });

@@ -2,9 +2,12 @@ import { z } from 'zod';
 
 /**
  * The parts of an InnerTube `/player` answer this service reads. Everything
- * else is ignored (loose objects), so a new field from YouTube never breaks us.
+ * else is dropped, never refused, so a new field from YouTube never breaks us.
+ * Plain (stripping) objects rather than loose ones: a loose object copies every
+ * field it does not know, and a player answer is ~50 KiB of them, parsed on every
+ * miss without zod's compiled parsers (Workers allow no `new Function`).
  */
-const FormatSchema = z.looseObject({
+const FormatSchema = z.object({
   itag: z.number(),
   url: z.string().optional(),
   signatureCipher: z.string().optional(),
@@ -17,15 +20,18 @@ const FormatSchema = z.looseObject({
   audioChannels: z.number().optional(),
   width: z.number().optional(),
   height: z.number().optional(),
+  // Only compared with true / false (formats.ts): any value passes.
+  isDrc: z.unknown().optional(),
+  audioTrack: z.object({ audioIsDefault: z.unknown().optional() }).optional().catch(undefined),
 });
 export type RawFormat = z.infer<typeof FormatSchema>;
 
-export const PlayerResponseSchema = z.looseObject({
+export const PlayerResponseSchema = z.object({
   /** The session YouTube saw: what binds a GVS PO token (po-token-binding.ts). */
   responseContext: z
     .looseObject({
       visitorData: z.string().optional(),
-      mainAppWebResponseContext: z.looseObject({ datasyncId: z.string().optional() }).optional(),
+      mainAppWebResponseContext: z.object({ datasyncId: z.string().optional() }).optional(),
     })
     .optional(),
   playabilityStatus: z
@@ -53,7 +59,7 @@ export const PlayerResponseSchema = z.looseObject({
       viewCount: z.string().optional(),
       isLive: z.boolean().optional(),
       isLiveContent: z.boolean().optional(),
-      thumbnail: z.looseObject({ thumbnails: z.array(z.looseObject({ url: z.string(), width: z.number().optional() })) }).optional(),
+      thumbnail: z.object({ thumbnails: z.array(z.object({ url: z.string(), width: z.number().optional() })) }).optional(),
     })
     .optional(),
 });
