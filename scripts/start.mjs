@@ -2,7 +2,7 @@
 // queues, the rate-limit emulation). Settings come from .dev.vars and, winning
 // over it, the process environment.
 import { spawn, spawnSync } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,14 @@ import { redactUrlPath } from '../workers/core/src/logging/redact-url.ts';
 
 const port = process.env.PORT ?? '8787';
 const dashboardPort = process.env.DASHBOARD_PORT ?? '8788';
+// A port already taken would fail one process after the others started (vite after wrangler): say so
+// before starting anything.
+for (const [taken, what, setting] of [[port, 'the API', 'PORT'], ...(dashboardPort !== '0' ? [[dashboardPort, 'the dashboard', 'DASHBOARD_PORT']] : [])]) {
+  if (await inUse(Number(taken))) {
+    console.error(`npm start: port ${taken} (${what}) is already in use on 127.0.0.1. Stop what holds it, or set ${setting} to another port${setting === 'DASHBOARD_PORT' ? ' (0 leaves the dashboard out)' : ''}.`);
+    process.exit(1);
+  }
+}
 const fileVars = existsSync('.dev.vars') ? parseEnvFile(readFileSync('.dev.vars', 'utf8')) : {};
 const vars = { LOG_FORMAT: 'pretty', ...fileVars };
 for (const { name, startOnly } of SETTINGS) {
@@ -119,6 +127,15 @@ function announceWhenListening(apiPort, attempt = 0) {
   socket.once('error', () => {
     socket.destroy();
     if (attempt < 600) setTimeout(() => announceWhenListening(apiPort, attempt + 1), 500);
+  });
+}
+
+/** Whether something already listens on 127.0.0.1:`port` (an address in use, or one this user may not take). */
+function inUse(port) {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
   });
 }
 
