@@ -43,12 +43,14 @@ for (const worker of workers) {
     const bytes = readFileSync(path);
     raw += bytes.length;
     gzip += gzipSync(bytes, { level: 9 }).length;
-    const builtins = path.endsWith('.js') ? startupBuiltins(bytes.toString('utf8')) : [];
+    // Decoded once: a bundle is megabytes, and both checks read it.
+    const code = path.endsWith('.js') ? bytes.toString('utf8') : null;
+    const builtins = code === null ? [] : startupBuiltins(code);
     if (builtins.length > 0) {
       console.error(`worker ${worker.name}: its bundle imports ${builtins.join(', ')} at startup; a dependency's require() of one belongs in [alias] of ${worker.config}, our own code's import in an import() where it is used`);
       failed = true;
     }
-    if (path.endsWith('.js') && RUNTIME_NAMING.test(bytes.toString('utf8'))) {
+    if (code !== null && RUNTIME_NAMING.test(code)) {
       console.error(`worker ${worker.name}: its bundle renames functions at run time (esbuild's __name); set keep_names = false in ${worker.config}`);
       failed = true;
     }

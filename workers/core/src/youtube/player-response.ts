@@ -29,20 +29,20 @@ export type RawFormat = z.infer<typeof FormatSchema>;
 export const PlayerResponseSchema = z.object({
   /** The session YouTube saw: what binds a GVS PO token (po-token-binding.ts). */
   responseContext: z
-    .looseObject({
+    .object({
       visitorData: z.string().optional(),
       mainAppWebResponseContext: z.object({ datasyncId: z.string().optional() }).optional(),
     })
     .optional(),
   playabilityStatus: z
-    .looseObject({
+    .object({
       status: z.string(),
       reason: z.string().optional(),
       errorScreen: z.unknown().optional(),
     })
     .optional(),
   streamingData: z
-    .looseObject({
+    .object({
       expiresInSeconds: z.string().optional(),
       formats: z.array(FormatSchema).optional(),
       adaptiveFormats: z.array(FormatSchema).optional(),
@@ -51,7 +51,7 @@ export const PlayerResponseSchema = z.object({
     })
     .optional(),
   videoDetails: z
-    .looseObject({
+    .object({
       videoId: z.string(),
       title: z.string().optional(),
       lengthSeconds: z.string().optional(),
