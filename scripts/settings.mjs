@@ -47,6 +47,7 @@ export const SETTINGS = [
   { name: 'MONGO_DATABASE', default: 'yt_music_api', meaning: 'The database: of the connection string (mongodb) or the database field of every Data API call (mongo-data-api).' },
   { name: 'MONGO_AUTH', default: 'api-key', meaning: 'api-key or bearer.' },
   { name: 'MONGO_TIMEOUT_MS', default: '3000', meaning: 'Timeout of each store call (Data API request; with mongodb the driver\'s server selection, connect and socket timeouts); reads are retried once.' },
+  { name: 'LOG_SAMPLE_ONE_IN', default: '1', meaning: 'API Worker: one request in N gets a request-log row (chosen at random, errors too), counted N times in every figure (dashboard, stats, a key\'s total). At 1 every request is logged. Each row costs the D1 store five rows written: set it when the log would cost more than it tells (docs/deploying.md, Request logs at scale). At most 10000.' },
   { name: 'LOG_RETENTION_DAYS', default: '90', meaning: 'How long request logs are kept: the daily cron (00:00 IST) deletes older ones and expired cache entries (on Mongo the TTL index does it too).' },
   { name: 'TELEGRAM_CACHE_ENABLED', default: 'true', meaning: 'API Worker: false turns the Telegram cache off without removing its bindings. It is on when the TELEGRAM_CACHE and CACHE_QUEUE bindings exist and the consumer Worker has a bot token.' },
   { name: 'CACHE_RETRY_COOLDOWN_SECONDS', default: '600', meaning: 'API Worker: how long a failed upload waits before a request may claim it again.' },

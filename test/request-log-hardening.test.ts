@@ -1,13 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../workers/api/src/app';
 import worker from '../workers/api/src/index';
 import { shipRecords } from '../workers/api/src/logging/ship-records';
 import type { LogMessage } from '../workers/api/src/logging/request-log-message';
 import { createLogger } from '../workers/core/src/logging/logger';
 import { createD1Store } from '../workers/core/src/store/d1-store';
 import { api, apiJson, createKey, TEST_ADMIN_KEY } from './support/api';
+import { recordingApi } from './support/recording-api';
 
 /**
  * Issue 12 §2: the request log cannot be poisoned or lost. Every record is the
@@ -56,23 +56,6 @@ async function storedIds(prefix: string): Promise<string[]> {
 
 async function usageOf(keyId: string): Promise<number> {
   return (await store.getKeyById(keyId))!.total_used;
-}
-
-/** The API Worker with its LOG_QUEUE recorded, to see every record it ships. */
-function recordingApi(extraEnv: Record<string, unknown> = {}) {
-  const shipped: LogMessage[] = [];
-  const apiEnv = { ...bindings, LOG_QUEUE: { send: async (body: { records: LogMessage[] }) => void shipped.push(...body.records) }, ...extraEnv };
-  const app = createApp();
-  const call = async (path: string, init: RequestInit = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set('CF-Connecting-IP', `10.77.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`);
-    const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`http://api.test${path}`, { ...init, headers }), apiEnv, ctx);
-    await response.arrayBuffer();
-    await waitOnExecutionContext(ctx);
-    return response;
-  };
-  return { shipped, call };
 }
 
 describe('request ids', () => {

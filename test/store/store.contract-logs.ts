@@ -241,6 +241,39 @@ export function describeLogContract(makeStore: StoreFactory) {
         expect(await store.logOverview({ counts: [], summaries: [] })).toEqual({ counts: [], summaries: [] });
       });
 
+      it('counts a sampled record as the requests it stands for, and ranks latencies over the records kept', async () => {
+        // LOG_SAMPLE_ONE_IN = 100: two kept records stand for 100 requests each; one logged unsampled.
+        const day = JAN3 + 2 * DAY;
+        const sampled = [
+          { ...log('w1', day + HOUR, '/v1/resolve', 'kS', 200, 50, 'hit'), weight: 100 },
+          { ...log('w2', day + 2 * HOUR, '/v1/resolve', 'kS', 404, 10, null), weight: 100 },
+          log('w3', day + 3 * HOUR, '/v1/stream', 'kT', 500, 900, 'miss'),
+        ];
+        expect(await store.appendLogs(sampled)).toMatchObject({ inserted: 3 });
+        const range = { from: new Date(day), to: new Date(day + DAY) };
+        // Kept durations 10 50 900 → rank 2 and rank 3.
+        const summary = { total: 201, status_2xx: 100, status_3xx: 0, status_4xx: 100, status_5xx: 1, cache_hits: 100, cache_misses: 1, latency_p50_ms: 50, latency_p95_ms: 900 };
+        expect(await store.logSummary(range)).toEqual({ ...summary, error_rate_4xx: 100 / 201, error_rate_5xx: 1 / 201, cache_hit_ratio: 100 / 101 });
+        expect(await store.logSummary({ ...range, key_id: 'kS' })).toMatchObject({ total: 200, status_4xx: 100, latency_p50_ms: 10, latency_p95_ms: 50 });
+        expect(await store.requestsOverTime({ granularity: 'day', ...range })).toEqual([{ bucket_start: new Date(day), ...summary }]);
+        expect(await store.requestsByEndpoint(range)).toEqual([
+          { endpoint: '/v1/resolve', total: 200, status_4xx: 100, status_5xx: 0, avg_duration_ms: 30 },
+          { endpoint: '/v1/stream', total: 1, status_4xx: 0, status_5xx: 1, avg_duration_ms: 900 },
+        ]);
+        expect(await store.topKeys({ ...range, limit: 5 })).toEqual([
+          { key_id: 'kS', name: null, total: 200, status_4xx: 100, status_5xx: 0 },
+          { key_id: 'kT', name: null, total: 1, status_4xx: 0, status_5xx: 1 },
+        ]);
+        const overview = await store.logOverview({ counts: [range], summaries: [range, { ...range, percentiles: false }] });
+        expect(overview.counts).toEqual([201]);
+        expect(overview.summaries[0]).toEqual(await store.logSummary(range));
+        expect(overview.summaries[1]).toMatchObject({ total: 201, cache_hits: 100, latency_p50_ms: null });
+        // The log itself lists the rows kept, each with what it stands for.
+        const page = await store.listLogs({ page: 1, pageSize: 50, from: range.from, to: range.to });
+        expect(page.total).toBe(3);
+        expect(page.items).toEqual([...sampled].reverse());
+      });
+
       it('deletes logs older than the retention cut-off', async () => {
         expect(await store.deleteLogsBefore(new Date(JAN2))).toBe(9);
         expect(await store.deleteLogsBefore(new Date(JAN2))).toBe(0);

@@ -8,6 +8,7 @@ import {
   positiveInt,
   YouTubeSettingsShape,
 } from '../../core/src/settings';
+import { MAX_LOG_WEIGHT } from '../../core/src/store/types';
 
 /**
  * Settings of the API Worker, read once from `env` into a typed object.
@@ -45,6 +46,8 @@ const ConfigSchema = z.object({
   LINK_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(300),
   LINK_IP_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().nonnegative().default(2400),
   LINK_MAX_RESTARTS: z.coerce.number().int().nonnegative().default(20),
+  // One request in N gets a request-log row, counted N times (docs/deploying.md, Request logs at scale).
+  LOG_SAMPLE_ONE_IN: positiveInt.max(MAX_LOG_WEIGHT).default(1),
   KEY_PROOF_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   KEY_PROOF_PREVIOUS_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   LEGACY_KEY_LOOKUP: booleanFlag.default(true),

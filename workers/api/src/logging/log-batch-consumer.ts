@@ -64,12 +64,13 @@ export async function storeLogRecords(records: LogRecord[], store: MetadataStore
   }
 }
 
-function usageOf(records: Array<{ key_id: string | null; time: Date; status: number }>) {
+function usageOf(records: Array<{ key_id: string | null; time: Date; status: number; weight?: number }>) {
   const byKey = new Map<string, { id: string; count: number; last_used_at: Date }>();
   for (const record of records) {
     if (!record.key_id || record.key_id === 'admin') continue;
     const entry = byKey.get(record.key_id) ?? { id: record.key_id, count: 0, last_used_at: record.time };
-    entry.count += 1;
+    // A sampled record (LOG_SAMPLE_ONE_IN) stands for `weight` requests.
+    entry.count += record.weight ?? 1;
     if (record.time > entry.last_used_at) entry.last_used_at = record.time;
     byKey.set(record.key_id, entry);
   }

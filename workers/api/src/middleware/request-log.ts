@@ -19,7 +19,8 @@ const shipper = new LogShipper();
  * its public id; paths and query text are logged with credentials masked.
  * The dashboard's own successful reads (GET /admin/*), health checks and CORS
  * preflights are not logged, so they do not swamp the figures operators
- * read; a refused admin request is logged like any other.
+ * read; a refused admin request is logged like any other. With
+ * LOG_SAMPLE_ONE_IN = N, one request in N is logged, counted N times.
  */
 export function requestLog() {
   return createMiddleware<AppEnv>(async function requestLog(c, next) {
@@ -29,6 +30,10 @@ export function requestLog() {
     const status = c.res.status;
     if (method === 'OPTIONS' || c.req.path === '/health') return;
     if (method === 'GET' && c.req.path.startsWith('/admin/') && status < 400) return;
+    // Sampled uniformly, errors too: one kept record stands for `weight` requests, so counts stay
+    // estimates of the whole and the kept durations a fair sample of it.
+    const weight = c.get('config').LOG_SAMPLE_ONE_IN;
+    if (weight > 1 && Math.random() * weight >= 1) return;
     const query = c.req.query('query');
     // Keys look like UUIDs; the bootstrap key and other secrets may look like anything.
     const secrets = secretValuesOf(c.env);
@@ -51,6 +56,7 @@ export function requestLog() {
       query: query === undefined ? null : redact(redactText(query.slice(0, 500)), secrets),
       colo: typeof colo === 'string' ? colo.slice(0, 16) : null,
       cache: c.get('cacheOutcome') ?? null,
+      ...(weight > 1 ? { weight } : {}),
     };
     const logger = c.get('logger');
     const queue = c.env.LOG_QUEUE;

@@ -1,4 +1,4 @@
-import { count, d1, logFromRow, statusClassSums, type Row } from './d1-rows';
+import { CACHE_SUMS, count, d1, logFromRow, statusClassSums, type Row } from './d1-rows';
 import {
   buildSummary,
   checkRange,
@@ -22,9 +22,6 @@ const INSERT_CHUNK = 100;
 /** Rows per retention delete, so that one statement stays well inside D1's time limit. */
 const DELETE_CHUNK = 5_000;
 
-const CACHE_SUMS = `SUM(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END) AS cache_hits,
-  SUM(CASE WHEN cache = 'miss' THEN 1 ELSE 0 END) AS cache_misses`;
-
 function statusClasses(row: Row | undefined) {
   return {
     status_2xx: count(row?.status_2xx),
@@ -45,8 +42,8 @@ export function d1LogOps(db: D1Database): LogOps {
           db
             .prepare(
               `INSERT OR IGNORE INTO api_logs
-                 (request_id, time, endpoint, method, key_id, client_ip, status, error_code, duration_ms, query, colo, cache)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                 (request_id, time, endpoint, method, key_id, client_ip, status, error_code, duration_ms, query, colo, cache, weight)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
             .bind(...logParams(record)),
         );
@@ -70,15 +67,15 @@ export function d1LogOps(db: D1Database): LogOps {
       const { results } = await d1('requestsOverTime', () =>
         db
           .prepare(
-            `SELECT bucket, COUNT(*) AS total, ${statusClassSums()}, ${CACHE_SUMS},
+            `SELECT bucket, SUM(weight) AS total, ${statusClassSums()}, ${CACHE_SUMS},
                MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN duration_ms END) AS p50,
                MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN duration_ms END) AS p95
              FROM (
-               SELECT bucket, status, cache, duration_ms,
+               SELECT bucket, status, cache, duration_ms, weight,
                  ROW_NUMBER() OVER (PARTITION BY bucket ORDER BY duration_ms) AS rn,
                  COUNT(*) OVER (PARTITION BY bucket) AS n
                FROM (
-                 SELECT time - ((time + ?1) % ?2) AS bucket, status, cache, duration_ms
+                 SELECT time - ((time + ?1) % ?2) AS bucket, status, cache, duration_ms, weight
                  FROM api_logs WHERE time >= ?3 AND time < ?4 ${keyFilter}
                )
              )
@@ -110,7 +107,7 @@ export function d1LogOps(db: D1Database): LogOps {
         db.batch<Row>([
           db
             .prepare(
-              `SELECT COUNT(*) AS total, ${statusClassSums()}, ${CACHE_SUMS}
+              `SELECT SUM(weight) AS total, COUNT(*) AS kept, ${statusClassSums()}, ${CACHE_SUMS}
                FROM api_logs WHERE time >= ?1 AND time < ?2 ${keyFilter}`,
             )
             .bind(...params),
@@ -126,12 +123,13 @@ export function d1LogOps(db: D1Database): LogOps {
         ]),
       );
       const row = totals?.results[0];
-      const total = count(row?.total);
+      // Percentiles rank the rows kept (a uniform sample when LOG_SAMPLE_ONE_IN > 1); counts weigh them.
+      const kept = count(row?.kept);
       const byRank = new Map((ranked?.results ?? []).map((item) => [Number(item.rn), Number(item.duration_ms)]));
       return buildSummary(
-        { total, ...statusClasses(row), cache_hits: count(row?.cache_hits), cache_misses: count(row?.cache_misses) },
-        byRank.get(nearestRank(50, total)) ?? null,
-        byRank.get(nearestRank(95, total)) ?? null,
+        { total: count(row?.total), ...statusClasses(row), cache_hits: count(row?.cache_hits), cache_misses: count(row?.cache_misses) },
+        byRank.get(nearestRank(50, kept)) ?? null,
+        byRank.get(nearestRank(95, kept)) ?? null,
       );
     },
 
@@ -140,7 +138,7 @@ export function d1LogOps(db: D1Database): LogOps {
       const { results } = await d1('requestsByEndpoint', () =>
         db
           .prepare(
-            `SELECT endpoint, COUNT(*) AS total, ${statusClassSums()}, SUM(duration_ms) AS duration_sum
+            `SELECT endpoint, SUM(weight) AS total, ${statusClassSums()}, SUM(duration_ms * weight) AS duration_sum
              FROM api_logs WHERE time >= ? AND time < ?
              GROUP BY endpoint ORDER BY total DESC, endpoint ASC LIMIT ?`,
           )
@@ -161,7 +159,7 @@ export function d1LogOps(db: D1Database): LogOps {
       const { results } = await d1('topKeys', () =>
         db
           .prepare(
-            `SELECT l.key_id AS key_id, MAX(k.name) AS name, COUNT(*) AS total, ${statusClassSums('l.status')}
+            `SELECT l.key_id AS key_id, MAX(k.name) AS name, SUM(l.weight) AS total, ${statusClassSums('l.')}
              FROM api_logs l LEFT JOIN api_keys k ON k.id = l.key_id
              WHERE l.key_id IS NOT NULL AND l.time >= ? AND l.time < ?
              GROUP BY l.key_id ORDER BY total DESC, l.key_id ASC LIMIT ?`,
@@ -236,5 +234,6 @@ function logParams(record: LogRecord): unknown[] {
     record.query,
     record.colo,
     record.cache,
+    record.weight ?? 1,
   ];
 }

@@ -1,4 +1,4 @@
-import { count, d1, statusClassSums, type Row } from './d1-rows';
+import { CACHE_SUMS, count, d1, statusClassSums, type Row } from './d1-rows';
 import { buildSummary, checkRange } from './shared';
 import type { MetadataStore, TimeRange } from './types';
 
@@ -7,28 +7,28 @@ import type { MetadataStore, TimeRange } from './types';
  * (json_each), since D1 caps a compound SELECT at a few terms. A count is a
  * range scan of the time index; a ranked summary sorts the durations of its
  * own range only (nearest rank as integer maths, (p·n + 99) / 100), so a
- * year of logs costs what the last days hold, plus the index scans.
+ * year of logs costs what the last days hold, plus the index scans. Counts
+ * add each row's weight (LOG_SAMPLE_ONE_IN); percentiles rank the rows kept.
  */
-const SUMS = `${statusClassSums()}, SUM(CASE WHEN cache = 'hit' THEN 1 ELSE 0 END) AS cache_hits,
-  SUM(CASE WHEN cache = 'miss' THEN 1 ELSE 0 END) AS cache_misses`;
+const SUMS = `${statusClassSums()}, ${CACHE_SUMS}`;
 const rangesOf = (param: number) => `SELECT CAST(key AS INTEGER) AS idx, json_extract(value, '$[0]') AS lo, json_extract(value, '$[1]') AS hi FROM json_each(?${param})`;
 
 const OVERVIEW_SQL = `
   WITH counted AS (${rangesOf(1)}), summed AS (${rangesOf(2)}), plain AS (${rangesOf(3)}),
   ranked AS (
-    SELECT s.idx, l.status, l.cache, l.duration_ms,
+    SELECT s.idx, l.status, l.cache, l.duration_ms, l.weight,
       ROW_NUMBER() OVER (PARTITION BY s.idx ORDER BY l.duration_ms) AS rn, COUNT(*) OVER (PARTITION BY s.idx) AS n
     FROM summed s JOIN api_logs l ON l.time >= s.lo AND l.time < s.hi
   )
-  SELECT 'count' AS kind, idx, (SELECT COUNT(*) FROM api_logs WHERE time >= counted.lo AND time < counted.hi) AS total,
+  SELECT 'count' AS kind, idx, (SELECT COALESCE(SUM(weight), 0) FROM api_logs WHERE time >= counted.lo AND time < counted.hi) AS total,
     NULL AS status_2xx, NULL AS status_3xx, NULL AS status_4xx, NULL AS status_5xx, NULL AS cache_hits, NULL AS cache_misses, NULL AS p50, NULL AS p95
   FROM counted
   UNION ALL
-  SELECT 'summary', idx, COUNT(*), ${SUMS},
+  SELECT 'summary', idx, SUM(weight), ${SUMS},
     MAX(CASE WHEN rn = (50 * n + 99) / 100 THEN duration_ms END), MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN duration_ms END)
   FROM ranked GROUP BY idx
   UNION ALL
-  SELECT 'plain', p.idx, COUNT(*), ${SUMS}, NULL, NULL
+  SELECT 'plain', p.idx, SUM(l.weight), ${SUMS}, NULL, NULL
   FROM plain p JOIN api_logs l ON l.time >= p.lo AND l.time < p.hi GROUP BY p.idx`;
 
 const json = (ranges: TimeRange[]) => JSON.stringify(ranges.map((range) => [range.from.getTime(), range.to.getTime()]));

@@ -62,7 +62,9 @@ export function keyFromRow(row: Row): ApiKeyRecord {
 }
 
 export function logFromRow(row: Row): LogRecord {
-  return parseStored(LogRecordSchema, { ...row, time: date(row.time) }, 'log record');
+  // A row logged unsampled (weight 1) reads back as it was written: without a weight.
+  const { weight, ...rest } = row;
+  return parseStored(LogRecordSchema, { ...rest, time: date(row.time), ...(typeof weight === 'number' && weight > 1 ? { weight } : {}) }, 'log record');
 }
 
 export function cacheFromRow(row: Row): CacheEntry {
@@ -85,9 +87,13 @@ export function count(value: unknown): number {
   return typeof value === 'number' ? value : 0;
 }
 
-/** SQL sums of the status classes, shared by every aggregate. */
-export function statusClassSums(column = 'status'): string {
+/** SQL sums of the status classes, shared by every aggregate; a row counts its weight (LOG_SAMPLE_ONE_IN). */
+export function statusClassSums(table = ''): string {
   return [2, 3, 4, 5]
-    .map((digit) => `SUM(CASE WHEN ${column} >= ${digit}00 AND ${column} < ${digit + 1}00 THEN 1 ELSE 0 END) AS status_${digit}xx`)
+    .map((digit) => `SUM(CASE WHEN ${table}status >= ${digit}00 AND ${table}status < ${digit + 1}00 THEN ${table}weight ELSE 0 END) AS status_${digit}xx`)
     .join(', ');
 }
+
+/** SQL sums of the cache outcomes, weighted as statusClassSums. */
+export const CACHE_SUMS = `SUM(CASE WHEN cache = 'hit' THEN weight ELSE 0 END) AS cache_hits,
+  SUM(CASE WHEN cache = 'miss' THEN weight ELSE 0 END) AS cache_misses`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isAppError } from '../errors';
 import type { Document, MongoDataApi } from './mongo-data-api';
-import { allOf, COLLECTIONS, countDocuments, STATUS_CLASS_GROUP, StatusClassRowSchema } from './mongo-shared';
+import { allOf, CACHE_GROUP, COLLECTIONS, countDocuments, LOG_WEIGHT, STATUS_CLASS_GROUP, StatusClassRowSchema } from './mongo-shared';
 import {
   buildSummary,
   checkRange,
@@ -27,15 +27,11 @@ const EPOCH = new Date(0);
 const counter = z.number().int().nonnegative();
 
 const SummaryRowSchema = StatusClassRowSchema.extend({ cache_hits: counter, cache_misses: counter });
+const SummaryWithKeptSchema = SummaryRowSchema.extend({ kept: counter });
 const BucketRowSchema = SummaryRowSchema.extend({ _id: z.number().int(), latency_p50_ms: z.number(), latency_p95_ms: z.number() });
 const EndpointRowSchema = StatusClassRowSchema.extend({ _id: z.string(), duration_sum: z.number().nonnegative() });
 const TopKeyRowSchema = StatusClassRowSchema.extend({ _id: z.string() });
 const DurationRowSchema = z.object({ duration_ms: z.number() });
-
-const CACHE_GROUP: Document = {
-  cache_hits: { $sum: { $cond: [{ $eq: ['$cache', 'hit'] }, 1, 0] } },
-  cache_misses: { $sum: { $cond: [{ $eq: ['$cache', 'miss'] }, 1, 0] } },
-};
 
 /**
  * `$group` accumulator of the duration whose `rank` (1-based, set by a window
@@ -111,7 +107,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
       const rows = await api.aggregate(LOGS, [
         { $match: inRange(query, query.key_id) },
         // Same truncating remainder as SQLite's `%` and shared.bucketStart.
-        { $project: { status: 1, cache: 1, duration_ms: 1, bucket: { $subtract: [ms, { $mod: [{ $add: [ms, plan.offsetMs] }, plan.sizeMs] }] } } },
+        { $project: { status: 1, cache: 1, duration_ms: 1, weight: 1, bucket: { $subtract: [ms, { $mod: [{ $add: [ms, plan.offsetMs] }, plan.sizeMs] }] } } },
         // Durations are ranked within their bucket, so one pass yields every bucket's percentiles.
         {
           $setWindowFields: {
@@ -126,7 +122,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
         {
           $group: {
             _id: '$bucket',
-            total: { $sum: 1 },
+            total: { $sum: LOG_WEIGHT },
             ...STATUS_CLASS_GROUP,
             ...CACHE_GROUP,
             latency_p50_ms: durationAtRankOf(50),
@@ -150,20 +146,19 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
         {
           $group: {
             _id: null,
-            total: { $sum: 1 },
+            total: { $sum: LOG_WEIGHT },
+            kept: { $sum: 1 },
             ...STATUS_CLASS_GROUP,
             ...CACHE_GROUP,
           },
         },
       ]);
-      const counts = rows[0]
-        ? parseStored(SummaryRowSchema, rows[0], 'log summary')
-        : { total: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, cache_hits: 0, cache_misses: 0 };
-      if (counts.total === 0) return buildSummary(counts, null, null);
-      const [p50, p95] = await Promise.all([
-        durationAtRank(match, nearestRank(50, counts.total)),
-        durationAtRank(match, nearestRank(95, counts.total)),
-      ]);
+      const { kept, ...counts } = rows[0]
+        ? parseStored(SummaryWithKeptSchema, rows[0], 'log summary')
+        : { kept: 0, total: 0, status_2xx: 0, status_3xx: 0, status_4xx: 0, status_5xx: 0, cache_hits: 0, cache_misses: 0 };
+      if (kept === 0) return buildSummary(counts, null, null);
+      // Percentiles rank the documents kept (a uniform sample when LOG_SAMPLE_ONE_IN > 1); counts weigh them.
+      const [p50, p95] = await Promise.all([durationAtRank(match, nearestRank(50, kept)), durationAtRank(match, nearestRank(95, kept))]);
       return buildSummary(counts, p50, p95);
     },
 
@@ -171,7 +166,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
       checkRange(query);
       const rows = await api.aggregate(LOGS, [
         { $match: inRange(query) },
-        { $group: { _id: '$endpoint', total: { $sum: 1 }, ...STATUS_CLASS_GROUP, duration_sum: { $sum: '$duration_ms' } } },
+        { $group: { _id: '$endpoint', total: { $sum: LOG_WEIGHT }, ...STATUS_CLASS_GROUP, duration_sum: { $sum: { $multiply: ['$duration_ms', LOG_WEIGHT] } } } },
         { $sort: { total: -1, _id: 1 } },
         { $limit: query.limit ?? 50 },
       ]);
@@ -191,7 +186,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
       checkRange(query);
       const rows = await api.aggregate(LOGS, [
         { $match: { ...inRange(query), key_id: { $ne: null } } },
-        { $group: { _id: '$key_id', total: { $sum: 1 }, ...STATUS_CLASS_GROUP } },
+        { $group: { _id: '$key_id', total: { $sum: LOG_WEIGHT }, ...STATUS_CLASS_GROUP } },
         { $sort: { total: -1, _id: 1 } },
         { $limit: query.limit },
       ]);

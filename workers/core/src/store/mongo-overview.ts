@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Document, MongoDataApi } from './mongo-data-api';
-import { COLLECTIONS, STATUS_CLASS_GROUP, StatusClassRowSchema } from './mongo-shared';
+import { CACHE_GROUP, COLLECTIONS, LOG_WEIGHT, STATUS_CLASS_GROUP, StatusClassRowSchema } from './mongo-shared';
 import { buildSummary, checkRange, nearestRank, parseStored } from './shared';
 import type { MetadataStore, TimeRange } from './types';
 
@@ -9,7 +9,8 @@ import type { MetadataStore, TimeRange } from './types';
  * documents of the ranges' span (the `{time: 1}` index serves the first
  * `$match`). A summary's percentiles rank a `$sample` of at most
  * PERCENTILE_SAMPLE durations, so a busy range never sorts more than that;
- * below it the sample is the whole range and the figures are exact.
+ * below it the sample is the whole range and the figures are exact. Counts
+ * add each document's weight (LOG_SAMPLE_ONE_IN); percentiles rank the ones kept.
  */
 export const PERCENTILE_SAMPLE = 10_000;
 const counter = z.number().int().nonnegative();
@@ -28,7 +29,7 @@ export function mongoOverviewOps(api: MongoDataApi): Pick<MetadataStore, 'logOve
       const span = { from: new Date(Math.min(...ranges.map((range) => range.from.getTime()))), to: new Date(Math.max(...ranges.map((range) => range.to.getTime()))) };
       const facets: Document = {};
       query.counts.forEach((range, index) => {
-        facets[`c${index}`] = [{ $match: inRange(range) }, { $count: 'n' }];
+        facets[`c${index}`] = [{ $match: inRange(range) }, { $group: { _id: null, n: { $sum: LOG_WEIGHT } } }];
       });
       query.summaries.forEach((range, index) => {
         facets[`s${index}`] = [
@@ -36,10 +37,9 @@ export function mongoOverviewOps(api: MongoDataApi): Pick<MetadataStore, 'logOve
           {
             $group: {
               _id: null,
-              total: { $sum: 1 },
+              total: { $sum: LOG_WEIGHT },
               ...STATUS_CLASS_GROUP,
-              cache_hits: { $sum: { $cond: [{ $eq: ['$cache', 'hit'] }, 1, 0] } },
-              cache_misses: { $sum: { $cond: [{ $eq: ['$cache', 'miss'] }, 1, 0] } },
+              ...CACHE_GROUP,
             },
           },
         ];

@@ -5,9 +5,12 @@ import { parseStored } from './shared';
 /** Collection names, as the original service had them. */
 export const COLLECTIONS = { keys: 'api_keys', logs: 'api_logs', cache: 'cache_metadata' } as const;
 
-/** `$sum` of 1 for documents whose status is in [min, max). */
+/** What a log document counts for: its weight (LOG_SAMPLE_ONE_IN), 1 when it has none. */
+export const LOG_WEIGHT: Document = { $ifNull: ['$weight', 1] };
+
+/** `$sum` of the weights of documents whose status is in [min, max). */
 function countWhereStatus(min: number, max: number): Document {
-  return { $sum: { $cond: [{ $and: [{ $gte: ['$status', min] }, { $lt: ['$status', max] }] }, 1, 0] } };
+  return { $sum: { $cond: [{ $and: [{ $gte: ['$status', min] }, { $lt: ['$status', max] }] }, LOG_WEIGHT, 0] } };
 }
 
 /** Accumulators of the status classes, the `$group` twin of the D1 SQL sums. */
@@ -16,6 +19,12 @@ export const STATUS_CLASS_GROUP: Document = {
   status_3xx: countWhereStatus(300, 400),
   status_4xx: countWhereStatus(400, 500),
   status_5xx: countWhereStatus(500, 600),
+};
+
+/** Accumulators of the cache outcomes, weighted as the status classes. */
+export const CACHE_GROUP: Document = {
+  cache_hits: { $sum: { $cond: [{ $eq: ['$cache', 'hit'] }, LOG_WEIGHT, 0] } },
+  cache_misses: { $sum: { $cond: [{ $eq: ['$cache', 'miss'] }, LOG_WEIGHT, 0] } },
 };
 
 const counter = z.number().int().nonnegative();

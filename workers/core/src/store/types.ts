@@ -77,6 +77,9 @@ export interface KeyCounts {
 /** Clips free text rather than refusing it: one long query must not sink a whole log batch. */
 const clipped = (max: number) => z.string().transform((text) => text.slice(0, max));
 
+/** The largest LOG_SAMPLE_ONE_IN: one logged request in ten thousand. */
+export const MAX_LOG_WEIGHT = 10_000;
+
 export const LogRecordSchema = z.object({
   request_id: z.string().min(1).max(128),
   time: z.date(),
@@ -91,6 +94,11 @@ export const LogRecordSchema = z.object({
   query: clipped(2000).nullable(),
   colo: clipped(16).nullable(),
   cache: z.enum(['hit', 'miss']).nullable(),
+  /**
+   * How many requests the record stands for when LOG_SAMPLE_ONE_IN keeps one in N: every count,
+   * sum and usage figure adds it. Absent (1) on a record of an unsampled request.
+   */
+  weight: z.number().int().min(1).max(MAX_LOG_WEIGHT).optional(),
 });
 export type LogRecord = z.infer<typeof LogRecordSchema>;
 export type NewLogRecord = z.input<typeof LogRecordSchema>;
