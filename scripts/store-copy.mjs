@@ -62,6 +62,8 @@ export function rowToDocument(table, row) {
     else if (table.booleans.includes(field)) doc[field] = value === 1 || value === true;
     else doc[field] = value;
   }
+  // A log row of an unsampled request (weight 1) is kept as the service writes it to Mongo: without one.
+  if (table.name === 'api_logs' && doc.weight === 1) delete doc.weight;
   return doc;
 }
 
@@ -77,6 +79,8 @@ export function documentToRow(table, doc, columns) {
   }
   // A key copied from a store without versions starts at 1; one without name_lower gets it (search folds case).
   if (columns.includes('version') && row.version === null) row.version = 1;
+  // A log document without a weight stands for one request (LOG_SAMPLE_ONE_IN).
+  if (columns.includes('weight') && row.weight === null) row.weight = 1;
   if (columns.includes('name_lower') && row.name_lower === null && typeof row.name === 'string') row.name_lower = row.name.toLowerCase();
   return row;
 }

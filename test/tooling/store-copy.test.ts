@@ -64,6 +64,8 @@ describe('store:copy', () => {
        VALUES ('key1', '${hash}', 'Old Bot', 'old bot', 'user', 50, 1700000000000, NULL, 1, 1700000500000, 7, 3);
        INSERT INTO api_logs (request_id, time, endpoint, method, key_id, client_ip, status, error_code, duration_ms, query, colo, cache)
        VALUES ('req1', 1700000600000, '/v1/resolve', 'GET', 'key1', '198.51.100.7', 200, NULL, 12, 'song', 'BOM', 'hit');
+       INSERT INTO api_logs (request_id, time, endpoint, method, key_id, client_ip, status, error_code, duration_ms, query, colo, cache, weight)
+       VALUES ('req2', 1700000601000, '/v1/resolve', 'GET', 'key1', '198.51.100.7', 200, NULL, 14, 'song', 'BOM', 'miss', 100);
        INSERT INTO cache_metadata (video_id, type, status, updated_at, attempts, file_id, size, expires_at)
        VALUES ('dQw4w9WgXcQ', 'audio', 'ready', 1700000700000, 1, 'file-1', 1234, 1900000000000);`,
     );
@@ -71,7 +73,7 @@ describe('store:copy', () => {
     const first = await copy(['--from', 'd1', '--to', 'mongodb', '--persist-to', source]);
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('api_keys: 1/1');
-    expect(first.output).toContain('api_logs: 1/1');
+    expect(first.output).toContain('api_logs: 2/2');
     expect(first.output).not.toContain(mongo.password);
     const keys = await dump('api_keys');
     expect(keys).toEqual([
@@ -81,7 +83,11 @@ describe('store:copy', () => {
 
     // Again: nothing doubles.
     expect((await copy(['--from', 'd1', '--to', 'mongodb', '--persist-to', source])).code).toBe(0);
-    expect(await dump('api_logs')).toHaveLength(1);
+    // A sampled request's row keeps its weight; an unsampled one is written as the service writes it to Mongo.
+    const logs = await dump('api_logs');
+    expect(logs).toHaveLength(2);
+    expect(logs.find((doc) => doc._id === 'req1')).not.toHaveProperty('weight');
+    expect(logs.find((doc) => doc._id === 'req2')).toMatchObject({ weight: { $numberInt: '100' } });
     expect(await dump('api_keys')).toHaveLength(1);
 
     const back = freshD1();
@@ -90,7 +96,10 @@ describe('store:copy', () => {
     expect(query(back, 'SELECT id, key_hash, active, created_at, last_used_at, total_used, version FROM api_keys')).toEqual([
       { id: 'key1', key_hash: hash, active: 1, created_at: 1700000000000, last_used_at: 1700000500000, total_used: 7, version: 3 },
     ]);
-    expect(query(back, 'SELECT request_id, time, cache FROM api_logs')).toEqual([{ request_id: 'req1', time: 1700000600000, cache: 'hit' }]);
+    expect(query(back, 'SELECT request_id, time, cache, weight FROM api_logs ORDER BY request_id')).toEqual([
+      { request_id: 'req1', time: 1700000600000, cache: 'hit', weight: 1 },
+      { request_id: 'req2', time: 1700000601000, cache: 'miss', weight: 100 },
+    ]);
     expect(query(back, 'SELECT video_id, type, status, expires_at FROM cache_metadata')).toEqual([
       { video_id: 'dQw4w9WgXcQ', type: 'audio', status: 'ready', expires_at: 1900000000000 },
     ]);

@@ -47,7 +47,9 @@ function inRange(range: TimeRange, keyId?: string): Document {
   return { time: { $gte: range.from, $lt: range.to }, ...(keyId === undefined ? {} : { key_id: keyId }) };
 }
 
-const toLog = (document: Document) => parseStored(LogRecordSchema, document, 'log record');
+/** As logFromRow on D1: a document of an unsampled request (weight absent or 1) reads back without a weight. */
+const toLog = ({ weight, ...document }: Document) =>
+  parseStored(LogRecordSchema, { ...document, ...(typeof weight === 'number' && weight > 1 ? { weight } : {}) }, 'log record');
 
 export function mongoLogOps(api: MongoDataApi): LogOps {
   /** The duration at a 1-based rank of the ascending order (nearest-rank percentile). */
