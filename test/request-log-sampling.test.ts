@@ -38,6 +38,12 @@ describe('request-log sampling', () => {
     expect(new Set(shipped.map((record) => record.status))).toEqual(new Set([200, 400]));
   });
 
+  it('tells the dashboard when its figures are estimates from a sample', async () => {
+    const admin = { headers: { 'X-API-Key': TEST_ADMIN_KEY } };
+    expect((await (await recordingApi().call('/admin/stats/overview', admin)).json<any>()).logging).toEqual({ sample_one_in: 1 });
+    expect((await (await recordingApi({ LOG_SAMPLE_ONE_IN: '25' }).call('/admin/stats/overview', admin)).json<any>()).logging).toEqual({ sample_one_in: 25 });
+  });
+
   it('counts a weighted record N times in the key’s usage and in the dashboard’s figures', async () => {
     const { record: key } = await createKey({ name: 'sampled bot' });
     const time = new Date();

@@ -50,6 +50,8 @@ export interface Overview {
   error_rate: { current: number | null; previous: number | null; client_current?: number | null };
   cache: { hits: number; misses: number; hit_ratio: number | null };
   latency: { p50: number | null; p95: number | null; previous_p95: number | null };
+  /** sample_one_in above 1: the request log keeps one request in N and every figure is an estimate (older APIs: absent). */
+  logging?: { sample_one_in: number };
 }
 
 export type Granularity = 'hour' | 'day';
@@ -103,6 +105,8 @@ export interface LogEntry {
   query: string | null;
   colo: string | null;
   cache: 'hit' | 'miss' | null;
+  /** Present on a sampled record (LOG_SAMPLE_ONE_IN): how many requests it stands for. */
+  weight?: number;
 }
 
 export interface LogFilter {

@@ -17,9 +17,9 @@ export function recordingApi(extraEnv: Record<string, unknown> = {}) {
     headers.set('CF-Connecting-IP', `10.77.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}`);
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(`http://api.test${path}`, { ...init, headers }), apiEnv, ctx);
-    await response.arrayBuffer();
+    const body = await response.arrayBuffer();
     await waitOnExecutionContext(ctx);
-    return response;
+    return new Response(body, { status: response.status, headers: response.headers });
   };
   return { shipped, call };
 }

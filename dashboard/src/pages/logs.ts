@@ -77,7 +77,10 @@ function logTable(items: LogEntry[]): HTMLElement {
         h('th', { class: 'd-none d-lg-table-cell' }, 'Cache'), h('th', { class: 'd-none d-xl-table-cell' }, 'Query'))),
       h('tbody', {}, ...items.map((entry) => h('tr', { 'data-request-id': entry.request_id },
         h('td', { class: 'text-nowrap' }, formatDateTime(entry.time)),
-        h('td', {}, h('span', { class: 'text-secondary me-1' }, entry.method), h('span', { class: 'font-monospace' }, entry.endpoint)),
+        h('td', {}, h('span', { class: 'text-secondary me-1' }, entry.method), h('span', { class: 'font-monospace' }, entry.endpoint),
+          entry.weight && entry.weight > 1
+            ? h('span', { class: 'badge text-bg-secondary ms-1', 'data-field': 'weight', title: `Sampled (LOG_SAMPLE_ONE_IN): stands for ${entry.weight} requests` }, `×${entry.weight}`)
+            : null),
         h('td', { class: 'text-nowrap' }, httpStatusBadge(entry.status), entry.error_code ? h('span', { class: 'ms-1 text-secondary font-monospace' }, entry.error_code) : null),
         h('td', { class: 'text-end font-monospace' }, entry.duration_ms),
         h('td', { class: 'd-none d-md-table-cell font-monospace' },

@@ -16,6 +16,7 @@ export function overviewPage(): Page {
   const clientWarning = h('div');
   const cards = h('div', { class: 'row g-3 mb-3', 'data-testid': 'stat-cards' });
   const welcome = h('div');
+  const sampling = h('div');
   const noData = { title: 'No requests yet', message: 'Charts fill in as soon as clients call the API.' };
   const charts = {
     requests: new ChartCard('requests', 'Requests over time', 'chart-line', noData),
@@ -36,7 +37,7 @@ export function overviewPage(): Page {
 
   const col = (classes: string, chart: ChartCard) => h('div', { class: classes }, chart.element);
   const element = h('div', { 'data-page': 'overview' },
-    pageHeader('Overview', rangeButtons), alerts, clientWarning, cards, welcome,
+    pageHeader('Overview', rangeButtons), alerts, clientWarning, sampling, cards, welcome,
     h('div', { class: 'row g-3' },
       col('col-12 col-xl-8', charts.requests), col('col-12 col-xl-4', charts.statuses),
       col('col-12 col-lg-6', charts.endpoints), col('col-12 col-lg-6', charts.topKeys),
@@ -72,6 +73,7 @@ export function overviewPage(): Page {
     if (overview.status === 'fulfilled') {
       renderCards(cards, overview.value, hourBuckets);
       replaceChildren(welcome, overview.value.requests.total === 0 ? welcomeCard() : null);
+      replaceChildren(sampling, samplingNotice(overview.value.logging?.sample_one_in ?? 1));
     }
 
     const buckets = range === '24h'
@@ -139,6 +141,15 @@ function renderCards(container: HTMLElement, o: Overview, hourly: Bucket[] | nul
       delta(cacheNow, cachePrev, { ratio: true }), o.cache.hit_ratio === null ? 'no cache lookups yet' : 'vs the 24 h before'),
     statCard('latency_p95', 'p95 response time', 'stopwatch', formatMs(o.latency.p95),
       delta(o.latency.p95, o.latency.previous_p95, { higherIsBetter: false }), `vs the 24 h before · p50 ${formatMs(o.latency.p50)}`));
+}
+
+/** The request log keeps one request in N (LOG_SAMPLE_ONE_IN): the figures below are estimates. */
+function samplingNotice(oneIn: number): HTMLElement | null {
+  if (oneIn <= 1) return null;
+  return h('div', { class: 'alert alert-info d-flex gap-2 align-items-start', role: 'status', 'data-testid': 'log-sampling' },
+    icon('circle-info', 'mt-1'),
+    h('div', {}, h('strong', {}, 'Sampled: '),
+      `one request in ${formatNumber(oneIn)} is logged (LOG_SAMPLE_ONE_IN), counted ${formatNumber(oneIn)} times, so these figures are estimates and the request log shows only the requests kept. The quota counts every request.`));
 }
 
 function statCard(id: string, label: string, iconName: string, value: string, change: Delta | null, note: string): HTMLElement {

@@ -51,6 +51,8 @@ export const statsRoute = new Hono<AppEnv>()
       error_rate: { current: recent.error_rate_5xx, previous: previous.error_rate_5xx, client_current: recent.error_rate_4xx },
       cache: { hits: recent.cache_hits, misses: recent.cache_misses, hit_ratio: recent.cache_hit_ratio, previous_hit_ratio: previous.cache_hit_ratio },
       latency: { p50: recent.latency_p50_ms, p95: recent.latency_p95_ms, previous_p95: previous.latency_p95_ms },
+      // Above 1, every figure here is an estimate from one logged request in N (LOG_SAMPLE_ONE_IN).
+      logging: { sample_one_in: c.get('config').LOG_SAMPLE_ONE_IN },
     });
   })
   .get('/admin/stats/timeseries', describe({ tag: 'admin', auth: 'admin', summary: 'Requests per hour or day, with p50/p95 and cache figures', errors: ['request.invalid', 'store.unavailable'] }), validate('query', TimeseriesSchema), async (c) => {
