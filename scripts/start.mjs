@@ -2,6 +2,7 @@
 // queues, the rate-limit emulation). Settings come from .dev.vars and, winning
 // over it, the process environment.
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -86,8 +87,11 @@ if (existsSync('workers/consumer/wrangler.toml')) {
 }
 // wrangler prints a line per request with its path and query (`DELETE /admin/delete-key/<key>`,
 // `?api_key=`): its output passes through the same masking as the Workers' own logs.
+// Each child leads a process group of its own (detached), so stopping `npm start` stops what npx
+// started under it too: a SIGTERM to npx alone left wrangler and workerd serving the port.
 const dev = wrangler(['dev', ...configs, ...persist, ...inspector, '--ip', '127.0.0.1', '--port', port, '--env-file', envFile, '--test-scheduled', '--show-interactive-dev-session=false'], {
-  stdio: ['inherit', 'pipe', 'pipe'],
+  stdio: ['ignore', 'pipe', 'pipe'],
+  detached: true,
   // Piped, wrangler would drop its colours; a terminal keeps them.
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: wranglerLog, ...(process.stdout.isTTY ? { FORCE_COLOR: '1' } : {}) },
 });
@@ -100,21 +104,52 @@ const children = [dev];
 if (dashboardPort !== '0') {
   children.push(
     spawn('npx', ['vite', '--config', 'dashboard/vite.config.ts', '--host', '127.0.0.1', '--port', dashboardPort, '--strictPort'], {
-      stdio: 'inherit',
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
       env: { ...process.env, VITE_API_BASE: `http://127.0.0.1:${port}` },
     }),
   );
 }
 
-for (const child of children) {
-  child.on('exit', (code) => {
-    for (const other of children) if (other !== child) other.kill('SIGTERM');
-    process.exit(code ?? 0);
+/**
+ * Stops every child's whole group: SIGTERM, then, once the children have left or after 3 s,
+ * SIGKILL for what is left of their groups (workerd outlives the SIGTERM its wrangler gets).
+ */
+function stopAll(code) {
+  const signalGroups = (signal) => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // that group is gone already
+      }
+    }
+  };
+  const finish = () => {
+    signalGroups('SIGKILL');
+    process.exit(code);
+  };
+  signalGroups('SIGTERM');
+  const deadline = setTimeout(finish, 3000);
+  const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+  Promise.all(running.map((child) => once(child, 'exit'))).then(() => {
+    clearTimeout(deadline);
+    finish();
   });
 }
-for (const signal of ['SIGINT', 'SIGTERM']) {
+let stopping = false;
+for (const child of children) {
+  child.on('exit', (code) => {
+    if (stopping) return;
+    stopping = true;
+    stopAll(code ?? 0);
+  });
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    for (const child of children) child.kill('SIGTERM');
+    if (stopping) return;
+    stopping = true;
+    stopAll(0);
   });
 }
 
