@@ -162,7 +162,7 @@ export interface DeepHealth {
   timestamp: string;
   version: string;
   youtube: { clients: ClientHealth[]; po_token_provider: Reachability; relay: Reachability; fallback_instances?: number };
-  store: { ok: boolean; backend?: string; latency_ms?: number; error?: string };
+  store: { ok: boolean; backend?: string; latency_ms?: number; error?: string; size_bytes?: number };
   queues: Record<string, { bound: boolean }>;
   consumer: { bound: boolean; reachable: boolean; caching: boolean; latency_ms?: number };
   /** Whether the Cache API keeps anything where the API runs (off on a workers.dev address). */

@@ -368,6 +368,7 @@ describe(`admin dashboard (${MOCK ? 'mock admin API' : 'real API Worker'})`, () 
     expect(await page.locator('[data-testid=clients-table] tbody tr[data-client]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-client'))))
       .toEqual(['VISIONOS', 'ANDROID_VR', 'IOS']);
     expect(await page.locator('[data-service=store] .fa-circle-check').count()).toBe(1);
+    if (!MOCK) expect(await page.locator('[data-service=store]').textContent()).toMatch(/d1 · .* MB of D1's 10 GB/);
     expect(await page.locator('[data-service=relay]').textContent()).toContain('not configured');
 
     await failFirstClient();

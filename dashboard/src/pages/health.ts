@@ -99,6 +99,13 @@ export function cacheApiNotice(health: DeepHealth): HTMLElement | null {
     h('div', {}, h('strong', {}, 'Caches: '), why, tiers ? `Caches now: ${tiers}.` : ''));
 }
 
+/** D1's size against its cap: a full database refuses every write, logs, keys and cache records alike. */
+function storeSize(bytes: number | undefined): string {
+  if (bytes === undefined) return '';
+  const megabytes = bytes / 1e6;
+  return ` · ${megabytes < 10 ? megabytes.toFixed(1) : Math.round(megabytes).toLocaleString('en-US')} MB of D1's 10 GB (500 MB on the Free plan)`;
+}
+
 const QUEUE_LABELS: Record<string, string> = { log_queue: 'Request-log queue', cache_queue: 'Cache-job queue' };
 
 function servicesList(health: DeepHealth): HTMLElement {
@@ -109,7 +116,7 @@ function servicesList(health: DeepHealth): HTMLElement {
   const reachNote = (value: Reachability) => (!value.configured ? 'not configured' : value.reachable ? 'reachable' : 'unreachable');
   const queues = Object.entries(health.queues);
   return h('ul', { class: 'list-group list-group-flush' },
-    row('Metadata store', health.store.ok, health.store.ok ? `${health.store.backend ?? ''} · ${formatMs(health.store.latency_ms)}` : (health.store.error ?? 'down'), 'store'),
+    row('Metadata store', health.store.ok, health.store.ok ? `${health.store.backend ?? ''} · ${formatMs(health.store.latency_ms)}${storeSize(health.store.size_bytes)}` : (health.store.error ?? 'down'), 'store'),
     row('PO token provider', reach(health.youtube.po_token_provider), reachNote(health.youtube.po_token_provider), 'po_token_provider'),
     row('Egress relay', reach(health.youtube.relay), reachNote(health.youtube.relay), 'relay'),
     row('Cache consumer', health.consumer.bound ? health.consumer.reachable : null,

@@ -13,8 +13,15 @@ import type { MetadataStore } from './types';
 export function createD1Store(db: D1Database): MetadataStore {
   return {
     backend: 'd1',
-    // Reading a table also proves the migrations ran.
-    ping: () => timedPing('d1', () => d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').first())),
+    // Reading a table also proves the migrations ran. D1 answers with the database's size, which
+    // deep health shows: a full database (10 GB, 500 MB on the Free plan) refuses every write.
+    async ping() {
+      let size: number | undefined;
+      const result = await timedPing('d1', async () => {
+        size = (await d1('ping', () => db.prepare('SELECT 1 FROM api_keys LIMIT 1').run())).meta.size_after;
+      });
+      return typeof size === 'number' ? { ...result, size_bytes: size } : result;
+    },
     ...d1KeyOps(db),
     ...d1LogOps(db),
     ...d1OverviewOps(db),

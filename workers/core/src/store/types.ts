@@ -238,6 +238,8 @@ export interface PingResult {
   latency_ms: number;
   /** The AppError code when not ok. */
   error?: string;
+  /** D1 only: the database's size (a full one refuses every write: 10 GB, 500 MB on the Free plan). */
+  size_bytes?: number;
 }
 
 export interface MetadataStore {
