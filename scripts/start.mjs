@@ -145,6 +145,15 @@ for (const child of children) {
     stopAll(code ?? 0);
   });
 }
+// `npm start` stopped by a signal to npm alone (a process manager, `kill <pid>`): npm exits without
+// passing it on, and this process is left to init. It notices and stops what it started.
+const parentAtStart = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentAtStart && !stopping) {
+    stopping = true;
+    stopAll(0);
+  }
+}, 1000).unref();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (stopping) return;
