@@ -111,11 +111,14 @@ if (dashboardPort !== '0') {
   );
 }
 
+let stopping = false;
 /**
- * Stops every child's whole group: SIGTERM, then, once the children have left or after 3 s,
+ * Stops every child's whole group (once): SIGTERM, then, once the children have left or after 3 s,
  * SIGKILL for what is left of their groups (workerd outlives the SIGTERM its wrangler gets).
  */
 function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
   const signalGroups = (signal) => {
     for (const child of children) {
       try {
@@ -137,29 +140,13 @@ function stopAll(code) {
     finish();
   });
 }
-let stopping = false;
-for (const child of children) {
-  child.on('exit', (code) => {
-    if (stopping) return;
-    stopping = true;
-    stopAll(code ?? 0);
-  });
-}
+for (const child of children) child.on('exit', (code) => stopAll(code ?? 0));
 // `npm start` stopped by a signal to npm alone (a process manager, `kill <pid>`): npm exits without
 // passing it on, and this process is left to init. It notices and stops what it started.
 const parentAtStart = process.ppid;
-setInterval(() => {
-  if (process.ppid !== parentAtStart && !stopping) {
-    stopping = true;
-    stopAll(0);
-  }
-}, 1000).unref();
+setInterval(() => process.ppid !== parentAtStart && stopAll(0), 1000).unref();
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    stopAll(0);
-  });
+  process.on(signal, () => stopAll(0));
 }
 
 function announceWhenListening(apiPort, attempt = 0) {

@@ -1,9 +1,8 @@
 import { AppError, isAppError } from '../errors';
-import { parseStored } from './shared';
+import { parseStored, storedLogRecord } from './shared';
 import {
   ApiKeyRecordSchema,
   CacheEntrySchema,
-  LogRecordSchema,
   type ApiKeyRecord,
   type CacheEntry,
   type LogRecord,
@@ -62,9 +61,7 @@ export function keyFromRow(row: Row): ApiKeyRecord {
 }
 
 export function logFromRow(row: Row): LogRecord {
-  // A row logged unsampled (weight 1) reads back as it was written: without a weight.
-  const { weight, ...rest } = row;
-  return parseStored(LogRecordSchema, { ...rest, time: date(row.time), ...(typeof weight === 'number' && weight > 1 ? { weight } : {}) }, 'log record');
+  return storedLogRecord({ ...row, time: date(row.time) });
 }
 
 export function cacheFromRow(row: Row): CacheEntry {

@@ -12,6 +12,7 @@ import {
   parseStored,
   planBuckets,
   statusBounds,
+  storedLogRecord,
   type BucketFigures,
 } from './shared';
 import { LogRecordSchema, type LogRecord, type MetadataStore, type TimeRange } from './types';
@@ -47,9 +48,7 @@ function inRange(range: TimeRange, keyId?: string): Document {
   return { time: { $gte: range.from, $lt: range.to }, ...(keyId === undefined ? {} : { key_id: keyId }) };
 }
 
-/** As logFromRow on D1: a document of an unsampled request (weight absent or 1) reads back without a weight. */
-const toLog = ({ weight, ...document }: Document) =>
-  parseStored(LogRecordSchema, { ...document, ...(typeof weight === 'number' && weight > 1 ? { weight } : {}) }, 'log record');
+const toLog = (document: Document) => storedLogRecord(document);
 
 export function mongoLogOps(api: MongoDataApi): LogOps {
   /** The duration at a 1-based rank of the ascending order (nearest-rank percentile). */

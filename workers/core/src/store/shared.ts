@@ -3,9 +3,11 @@ import { toHex } from '../hash';
 import type { z } from 'zod';
 import {
   CACHE_STATUSES,
+  LogRecordSchema,
   NewApiKeySchema,
   type ApiKeyRecord,
   type CacheStats,
+  type LogRecord,
   type LogSummary,
   type PingResult,
   type RequestsOverTimeQuery,
@@ -205,4 +207,12 @@ export function statsFrom(groups: { status: string; total: number; bytes: number
     stats.ready_bytes += group.bytes;
   }
   return stats;
+}
+
+/**
+ * A stored log row or document as a LogRecord, on every backend alike: an unsampled request's
+ * (weight absent or 1) reads back as it was written, without a weight.
+ */
+export function storedLogRecord({ weight, ...fields }: Record<string, unknown>): LogRecord {
+  return parseStored(LogRecordSchema, { ...fields, ...(typeof weight === 'number' && weight > 1 ? { weight } : {}) }, 'log record');
 }
