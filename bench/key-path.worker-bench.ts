@@ -15,7 +15,8 @@ import type { QuotaCounter } from '../workers/api/src/quota/quota-counter';
  * flush cadence: vitest.bench-worker.config.ts leaves QUOTA_FLUSH_MS unset), and what each
  * strict check costs one request, timed alone: the per-key rate limit (the binding's call), the
  * link bookkeeping (what minting a resolve's two links costs keyed, over keyless: each carries its key sealed) and the
- * revocation check of a stream request (the isolate's cut-off copy).
+ * revocation check of a stream request (the isolate's cut-off copy). And how long after a key's last
+ * request its object still holds a timer, which keeps it from hibernating: idle time Cloudflare bills.
  */
 type Namespace = DurableObjectNamespace<Rpc.DurableObjectBranded>;
 const plain = env as unknown as Record<string, unknown>;
@@ -76,7 +77,13 @@ it('prints the keyed path’s Durable Object calls, storage writes and the cost 
   const started = performance.now();
   for (let index = 0; index < requests; index++) await hit();
   const elapsedMs = performance.now() - started;
-  // What the counter would write once the run is over: its next flush, at the deployed cadence.
+  // How long after its last request the key's object still holds a timer: it cannot hibernate then, and is billed for the time.
+  const quota = (env as unknown as { QUOTA: DurableObjectNamespace<QuotaCounter> }).QUOTA.getByName(keyHash);
+  const holdsTimer = () => runInDurableObject(quota, (instance) => (instance as unknown as { flushTimer?: unknown }).flushTimer !== undefined);
+  const lastRequestAt = performance.now();
+  while ((await holdsTimer()) && performance.now() - lastRequestAt < 30_000) await new Promise((resolve) => setTimeout(resolve, 10));
+  const billedIdleMs = performance.now() - lastRequestAt;
+  // The writes include the one made once the key went quiet, at the deployed cadence.
   const doCalls = [...calls.values()].reduce((sum, count) => sum + count, 0);
   const storageWrites = [...writes.values()].reduce((sum, count) => sum + count, 0);
 
@@ -104,6 +111,7 @@ it('prints the keyed path’s Durable Object calls, storage writes and the cost 
     storageWritesPerRequest: storageWrites / requests,
     writes: Object.fromEntries(writes),
     runMs: elapsedMs,
+    billedIdleMs,
     rateLimitMs,
     linkSealMs: sealMs * 2,
     revocationMs: cutoffMs,
@@ -117,6 +125,7 @@ it('prints the keyed path’s Durable Object calls, storage writes and the cost 
       '| --- | --- |',
       `| Durable Object calls per keyed hit (${requests} hits) | ${figures.doCallsPerRequest.toFixed(3)} (${[...calls].map(([name, count]) => `${name} ${count}`).join(', ') || 'none'}) |`,
       `| Durable Object storage writes per keyed hit (${requests} hits in ${ms(elapsedMs)}, deployed flush cadence) | ${figures.storageWritesPerRequest.toFixed(3)} (${[...writes].map(([name, count]) => `${name} ${count}`).join(', ') || 'none'}) |`,
+      `| after a key's last request, its object holds its write timer (cannot hibernate: billed duration) for | ${ms(billedIdleMs)} |`,
       `| the key's one call (QuotaCounter.consume), alone | ${ms(consumeMs)} |`,
       `| per-key rate limit: KEY_RATE_LIMITER.limit, alone | ${ms(rateLimitMs)} |`,
       `| link bookkeeping: a resolve's two links minted keyed, over keyless | ${ms(figures.linkSealMs)} |`,

@@ -1,8 +1,8 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar';
-import type { KeySnapshot, QuotaCounter } from './quota-counter';
+import { DEFAULT_FLUSH_MS, IDLE_HOLD_MS, type KeySnapshot, type QuotaCounter } from './quota-counter';
 
 const QUOTA = (env as unknown as { QUOTA: DurableObjectNamespace<QuotaCounter> }).QUOTA;
 const key = (limit: number): KeySnapshot => ({ id: 'k1', tier: 'user', daily_limit: limit, expires_at: null, active: true, version: 1 });
@@ -114,6 +114,70 @@ describe('QuotaCounter', () => {
       { date: '2026-11-24', count: 1 },
       { date: '2026-11-25', count: 2 },
     ]);
+  });
+});
+
+/**
+ * The object's write cadence set as deployed (the tests' env writes every 50 ms), and the times
+ * of its day-count writes recorded.
+ */
+async function withCadence(stub: DurableObjectStub<QuotaCounter>, cadence: { holdMs: number; flushMs: number }): Promise<number[]> {
+  const writes: number[] = [];
+  await runInDurableObject(stub, (instance, state) => {
+    Object.assign(instance, cadence);
+    const storage = state.storage as unknown as { put(entries: unknown, options?: unknown): Promise<void> };
+    const put = storage.put.bind(storage);
+    storage.put = (entries, options) => {
+      if (entries && typeof entries === 'object' && Object.keys(entries).some((name) => name.startsWith('day:'))) writes.push(Date.now());
+      return put(entries, options);
+    };
+  });
+  return writes;
+}
+
+/** A pending timer keeps a Durable Object from hibernating, and an idle object that cannot hibernate is billed for its duration. */
+const holdsTimer = (stub: DurableObjectStub<QuotaCounter>) =>
+  runInDurableObject(stub, (instance) => (instance as unknown as { flushTimer?: unknown }).flushTimer !== undefined);
+
+const storedCount = (stub: DurableObjectStub<QuotaCounter>, day: string) =>
+  runInDurableObject(stub, (_instance, state) => state.storage.get<number>(`day:${day}`));
+
+describe('QuotaCounter: what its idle time costs', () => {
+  it("writes a quiet key's count once the key has been quiet for the hold, then holds no timer, so the object may hibernate", async () => {
+    const stub = QUOTA.getByName('quiet-key-test');
+    const writes = await withCadence(stub, { holdMs: IDLE_HOLD_MS, flushMs: DEFAULT_FLUSH_MS });
+    const now = Date.now();
+    await stub.consume(now, key(10));
+    // Deployed, the object used to hold its timer for QUOTA_FLUSH_MS (10 s) after every request: billed all that time.
+    await vi.waitUntil(async () => !(await holdsTimer(stub)), { timeout: DEFAULT_FLUSH_MS / 3, interval: 50 });
+    expect(await storedCount(stub, istDay(now))).toBe(1);
+    expect(writes).toHaveLength(1);
+  });
+
+  it('writes a busy key once, not once per request, and only once it goes quiet', async () => {
+    const stub = QUOTA.getByName('busy-key-test');
+    const writes = await withCadence(stub, { holdMs: 300, flushMs: 60_000 });
+    const now = Date.now();
+    await stub.consume(now, key(1_000));
+    for (let index = 1; index < 100; index++) await stub.consume(now);
+    // Back to back, no request waits the hold out (one stray pause of the machine may).
+    expect(writes.length).toBeLessThanOrEqual(1);
+    await vi.waitUntil(async () => !(await holdsTimer(stub)), { timeout: 5_000, interval: 50 });
+    expect(await storedCount(stub, istDay(now))).toBe(100);
+    expect(writes.length).toBeLessThanOrEqual(2);
+  });
+
+  it('writes a key that never goes quiet every QUOTA_FLUSH_MS, so a crash forgets at most that long of counting', async () => {
+    const stub = QUOTA.getByName('never-quiet-key-test');
+    const writes = await withCadence(stub, { holdMs: 400, flushMs: 300 });
+    const now = Date.now();
+    await stub.consume(now, key(1_000));
+    const started = Date.now();
+    while (Date.now() - started < 1_300) {
+      await stub.consume(now);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    expect(writes.length).toBeGreaterThanOrEqual(2);
   });
 });
 
