@@ -49,14 +49,15 @@ const LINKS_IN_MEMORY = 5_000;
  * hibernate, and an idle object that cannot hibernate is billed for its duration: 128 MB at
  * $12.50 a million GB-s, about $1.60 a million object-seconds (and the Free plan's 13,000 GB-s a
  * day are about 28 object-hours). A row written costs $1.00 a million. So holding unsaved counts
- * through more than ~0.64 s of silence costs more than writing them: the counts are written
- * once the key has been quiet for IDLE_HOLD_MS, and every QUOTA_FLUSH_MS (default 10 s) while it
- * stays busy, or at once past FLUSH_AFTER_COUNTS unsaved. A busy key costs one write per 10 s
- * whatever its rate (its object is in use anyway); a quiet key's object holds no timer half a
- * second after its request, instead of ten seconds, and may hibernate.
+ * through more than 0.625 s of silence costs more than writing them: the counts are written once
+ * the key has been quiet that long (never more than twice what the best choice would have cost,
+ * when the next request cannot be foreseen: "rent or buy"), every QUOTA_FLUSH_MS (default 10 s)
+ * while it stays busy, or at once past FLUSH_AFTER_COUNTS unsaved. A busy key costs one write per
+ * 10 s whatever its rate (its object is in use anyway); a quiet key's object holds no timer 0.625 s
+ * after its request, instead of ten seconds, and may hibernate.
  */
 export const DEFAULT_FLUSH_MS = 10_000;
-export const IDLE_HOLD_MS = 500;
+export const IDLE_HOLD_MS = 625;
 const FLUSH_AFTER_COUNTS = 1_000;
 
 /** QUOTA_FLUSH_MS from the object's env: whole milliseconds, 10 ms to 10 minutes; anything else is the default. */
