@@ -1,10 +1,11 @@
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../workers/core/src/errors';
 import { createLogger } from '../../workers/core/src/logging/logger';
 import { createOutbound } from '../../workers/core/src/outbound/http';
 import { createMetadataStore } from '../../workers/core/src/store/index';
+import { mongodbObjectName } from '../../workers/core/src/store/mongodb-store';
 import type { MetadataStore } from '../../workers/core/src/store/types';
 import { createApp } from '../../workers/api/src/app';
 import worker from '../../workers/api/src/index';
@@ -162,6 +163,19 @@ describe('MongoDB driver backend', () => {
     expect(error.message).toMatch(/lost during insert on api_logs|within/);
     expect(await store.appendLogs(batch)).toMatchObject({ inserted: 5 });
     expect(await store.appendLogs(batch)).toEqual({ inserted: 0, insertedIds: [] });
+  });
+
+  it('lets go of its client once no call came for a while, so its object can hibernate, and connects again on the next call', async () => {
+    const { store, database } = driverStore();
+    const object = testEnv.MONGODB_STORE.getByName(mongodbObjectName({ uri: testEnv.MONGODB_TEST_URI, database, timeoutMs: 0, logRetentionDays: 0 }));
+    // The idle close is a minute deployed; here a fifth of a second. An open client's driver timers keep the object from hibernating.
+    await runInDurableObject(object, (instance) => void Object.assign(instance, { idleCloseMs: 200 }));
+    const holdsClient = () => runInDurableObject(object, (instance) => (instance as unknown as { connection?: unknown }).connection !== undefined);
+    const created = await store.createKey(newKey('idle-close'));
+    expect(await holdsClient()).toBe(true);
+    await vi.waitUntil(async () => !(await holdsClient()), { timeout: 5_000, interval: 50 });
+    expect(await store.getKeyByHash(hashOf('idle-close'))).toMatchObject({ id: created.id, name: 'Bot idle-close' });
+    expect(await holdsClient()).toBe(true);
   });
 
   it('reports an unreachable cluster as store.unavailable, and the round trip of a healthy one', async () => {

@@ -29,6 +29,15 @@ import type { MetadataStore, PingResult } from './types';
  */
 const POOL = { maxPoolSize: 3, minPoolSize: 0, maxIdleTimeMS: 60_000, serverMonitoringMode: 'poll' } as const;
 const INDEX_RETRY_MS = 60_000;
+/**
+ * An open client keeps the driver's timers running (its monitor's heartbeat every 10 s, the pool's
+ * pruning), and a Durable Object that holds timers cannot hibernate: Cloudflare bills it for every
+ * second it stays in memory, about $4 a month held around the clock, and on the Free plan two such
+ * objects (the API's and the consumer's) would take 21,600 of its 13,000 GB-s a day. So the client
+ * is closed after a minute without a call; the pool drops its idle connections after that same
+ * minute anyway, so the next call reconnects either way.
+ */
+export const IDLE_CLOSE_MS = 60_000;
 
 export type StoreOperation = Exclude<keyof MetadataStore, 'backend' | 'ping'>;
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
@@ -57,6 +66,10 @@ interface Connection {
 export class MongoStoreConnection extends DurableObject<Record<string, unknown>> {
   private connection: Promise<Connection> | undefined;
   private indexesDueAt = 0;
+  private readonly idleCloseMs: number = IDLE_CLOSE_MS;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private callsInFlight = 0;
+  private lastCallAt = 0;
   private readonly logger: Logger;
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
@@ -115,7 +128,37 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
     return connection;
   }
 
-  private async run<K extends StoreOperation>(target: ConnectionTarget, operation: K, args: Args<K>): Answer<K> {
+  /** Notes a call for the idle close: `work` runs with the client held open. */
+  private async inUse<T>(work: () => Promise<T>): Promise<T> {
+    this.callsInFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.callsInFlight -= 1;
+      this.lastCallAt = Date.now();
+      this.idleTimer ??= setTimeout(() => this.closeWhenIdle(), this.idleCloseMs);
+    }
+  }
+
+  private closeWhenIdle(): void {
+    this.idleTimer = undefined;
+    if (!this.connection) return;
+    const wait = this.lastCallAt + this.idleCloseMs - Date.now();
+    if (this.callsInFlight > 0 || wait > 0) {
+      this.idleTimer = setTimeout(() => this.closeWhenIdle(), Math.max(wait, 1_000));
+      return;
+    }
+    const connection = this.connection;
+    this.connection = undefined;
+    // The indexes stay made: the next client of the same target does not create them again.
+    void connection.then((held) => held.client.close()).catch(() => undefined);
+  }
+
+  private run<K extends StoreOperation>(target: ConnectionTarget, operation: K, args: Args<K>): Answer<K> {
+    return this.inUse(() => this.runOnce(target, operation, args));
+  }
+
+  private async runOnce<K extends StoreOperation>(target: ConnectionTarget, operation: K, args: Args<K>): Answer<K> {
     try {
       const { store } = await this.open(target);
       const method = store[operation] as (...input: Args<K>) => ReturnType<MetadataStore[K]>;
@@ -133,7 +176,11 @@ export class MongoStoreConnection extends DurableObject<Record<string, unknown>>
   }
 
   /** The cluster's round trip: one `ping` command on an open connection (connecting first is not counted). */
-  async ping(target: ConnectionTarget): Promise<PingResult> {
+  ping(target: ConnectionTarget): Promise<PingResult> {
+    return this.inUse(() => this.pingOnce(target));
+  }
+
+  private async pingOnce(target: ConnectionTarget): Promise<PingResult> {
     const started = Date.now();
     try {
       const { db } = await this.open(target);
