@@ -156,7 +156,7 @@ describe('QuotaCounter: what its idle time costs', () => {
 
   it('writes a busy key once, not once per request, and only once it goes quiet', async () => {
     const stub = QUOTA.getByName('busy-key-test');
-    const writes = await withCadence(stub, { holdMs: 300, flushMs: 60_000 });
+    const writes = await withCadence(stub, { holdMs: 1_000, flushMs: 60_000 });
     const now = Date.now();
     await stub.consume(now, key(1_000));
     for (let index = 1; index < 100; index++) await stub.consume(now);
