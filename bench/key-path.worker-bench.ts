@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { it } from 'vitest';
 import { createApp } from '../workers/api/src/app';
 import { createKey } from '../test/support/api';
+import { holdsWriteTimer } from '../test/support/quota-counter';
 import { sha256, toHex } from '../workers/core/src/hash';
 import { signStreamToken } from '../workers/core/src/stream/token';
 import { revocationCutoff } from '../workers/api/src/stream-links/revocation-cutoff';
@@ -79,9 +80,8 @@ it('prints the keyed path’s Durable Object calls, storage writes and the cost 
   const elapsedMs = performance.now() - started;
   // How long after its last request the key's object still holds a timer: it cannot hibernate then, and is billed for the time.
   const quota = (env as unknown as { QUOTA: DurableObjectNamespace<QuotaCounter> }).QUOTA.getByName(keyHash);
-  const holdsTimer = () => runInDurableObject(quota, (instance) => (instance as unknown as { flushTimer?: unknown }).flushTimer !== undefined);
   const lastRequestAt = performance.now();
-  while ((await holdsTimer()) && performance.now() - lastRequestAt < 30_000) await new Promise((resolve) => setTimeout(resolve, 10));
+  while ((await holdsWriteTimer(quota)) && performance.now() - lastRequestAt < 30_000) await new Promise((resolve) => setTimeout(resolve, 10));
   const billedIdleMs = performance.now() - lastRequestAt;
   // The writes include the one made once the key went quiet, at the deployed cadence.
   const doCalls = [...calls.values()].reduce((sum, count) => sum + count, 0);

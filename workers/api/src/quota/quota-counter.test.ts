@@ -1,6 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
+import { holdsWriteTimer } from '../../../../test/support/quota-counter';
 import { istDay, nextIstMidnight, secondsUntilIstMidnight } from './ist-calendar';
 import { DEFAULT_FLUSH_MS, IDLE_HOLD_MS, type KeySnapshot, type QuotaCounter } from './quota-counter';
 
@@ -135,10 +136,6 @@ async function withCadence(stub: DurableObjectStub<QuotaCounter>, cadence: { hol
   return writes;
 }
 
-/** A pending timer keeps a Durable Object from hibernating, and an idle object that cannot hibernate is billed for its duration. */
-const holdsTimer = (stub: DurableObjectStub<QuotaCounter>) =>
-  runInDurableObject(stub, (instance) => (instance as unknown as { flushTimer?: unknown }).flushTimer !== undefined);
-
 const storedCount = (stub: DurableObjectStub<QuotaCounter>, day: string) =>
   runInDurableObject(stub, (_instance, state) => state.storage.get<number>(`day:${day}`));
 
@@ -149,7 +146,7 @@ describe('QuotaCounter: what its idle time costs', () => {
     const now = Date.now();
     await stub.consume(now, key(10));
     // Deployed, the object used to hold its timer for QUOTA_FLUSH_MS (10 s) after every request: billed all that time.
-    await vi.waitUntil(async () => !(await holdsTimer(stub)), { timeout: DEFAULT_FLUSH_MS / 3, interval: 50 });
+    await vi.waitUntil(async () => !(await holdsWriteTimer(stub)), { timeout: DEFAULT_FLUSH_MS / 3, interval: 50 });
     expect(await storedCount(stub, istDay(now))).toBe(1);
     expect(writes).toHaveLength(1);
   });
@@ -162,7 +159,7 @@ describe('QuotaCounter: what its idle time costs', () => {
     for (let index = 1; index < 100; index++) await stub.consume(now);
     // Back to back, no request waits the hold out (one stray pause of the machine may).
     expect(writes.length).toBeLessThanOrEqual(1);
-    await vi.waitUntil(async () => !(await holdsTimer(stub)), { timeout: 5_000, interval: 50 });
+    await vi.waitUntil(async () => !(await holdsWriteTimer(stub)), { timeout: 5_000, interval: 50 });
     expect(await storedCount(stub, istDay(now))).toBe(100);
     expect(writes.length).toBeLessThanOrEqual(2);
   });

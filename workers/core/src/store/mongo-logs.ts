@@ -48,8 +48,6 @@ function inRange(range: TimeRange, keyId?: string): Document {
   return { time: { $gte: range.from, $lt: range.to }, ...(keyId === undefined ? {} : { key_id: keyId }) };
 }
 
-const toLog = (document: Document) => storedLogRecord(document);
-
 export function mongoLogOps(api: MongoDataApi): LogOps {
   /** The duration at a 1-based rank of the ascending order (nearest-rank percentile). */
   const durationAtRank = async (match: Document, rank: number): Promise<number | null> => {
@@ -224,7 +222,7 @@ export function mongoLogOps(api: MongoDataApi): LogOps {
         api.find(LOGS, { filter, sort: { time: -1, _id: -1 }, skip: offset, limit }),
         countDocuments(api, LOGS, filter),
       ]);
-      return { items: documents.map(toLog), total };
+      return { items: documents.map((document) => storedLogRecord(document)), total };
     },
 
     deleteLogsBefore: (before) => api.deleteMany(LOGS, { time: { $lt: before } }),
