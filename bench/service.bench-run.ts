@@ -34,7 +34,7 @@ const table: string[][] = [];
 const profileRows: string[][] = [];
 const tailRows: string[][] = [];
 const startupRows: string[][] = [];
-let workerFigures: { replayedMissMs: number; replayedMissAfterMs: number; missMs: number; hitMs: number; ownMissRoundsMs: number[]; cacheCallsPerMiss: number };
+let workerFigures: { replayedMissMs: number; replayedMissAfterMs: number; missMs: number; hitMs: number; ownMissRoundsMs: number[]; ownMissCallRoundsMs: number[]; ownMissRestRoundsMs: number[]; cacheCallsPerMiss: number };
 /** bench/key-path.worker-bench.ts: issue 22's counts and each strict check's cost, inside workerd. */
 let keyFigures: { doCallsPerRequest: number; calls: Record<string, number>; storageWritesPerRequest: number; writes: Record<string, number>; requests: number; rateLimitMs: number; linkSealMs: number; revocationMs: number; consumeMs: number; billedIdleMs: number } | undefined;
 const keyedProfileRows: string[][] = [];
@@ -220,7 +220,7 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
     belowFloor(rawMissRatio <= 3, floorRatio <= 3, `the reference miss alone is ${floorRatio.toFixed(2)}`),
   ]);
   table.push([`ratio miss ÷ hello floor, less the emulated Cache API’s ${ms(cacheEmulation)} (the Worker’s own CPU)`, missRatio.toFixed(2), '≤ 3', verdict(missRatio <= 3)]);
-  table.push(['miss, the Worker’s own time with the answer replayed from memory (in workerd, to the whole answer)', `${ms(workerFigures.replayedMissMs)} (then ${ms(workerFigures.replayedMissAfterMs)} of waitUntil work)`, '≤ 1.5 ms', verdict(workerFigures.replayedMissMs <= 1.5)]);
+  table.push(['miss, the Worker’s own time with the answer replayed from memory (in workerd, keys off, to the whole answer; its Cache API lookup and write answered from memory: wrangler’s emulated Cache API is a service of its own)', `${ms(workerFigures.replayedMissMs)} (then ${ms(workerFigures.replayedMissAfterMs)} of waitUntil work)`, '≤ 1.5 ms', verdict(workerFigures.replayedMissMs <= 1.5)]);
   // Issue 22. Each round's own difference too: when the rounds disagree by more than the margin, the verdict is the machine's, not the code's.
   const roundCosts = runs.keyedHit.map((result, round) => result.workersCpuMs - runs.openHit[round]!.workersCpuMs);
   const roundCalls = runs.counted.map((result, round) => result.workersCpuMs - runs.hello[round]!.workersCpuMs);
@@ -276,7 +276,7 @@ it('CPU per request: the hello floor, cache hits keyed and keys off, misses over
   const ownRounds = workerFigures.ownMissRoundsMs;
   const ownInside = median(ownRounds);
   table.push([
-    `the service’s own work per miss, inside workerd (replayed miss − replayed reference miss in one isolate, to the answer and through waitUntil, the Cache API answered from memory on both sides; the service’s Cache API calls per miss: ${workerFigures.cacheCallsPerMiss}, as the reference’s 2; per round: ${ownRounds.map(ms).join(' / ')}; the median)`,
+    `the service’s own work per miss, inside workerd (replayed miss − replayed reference miss in one isolate, to the answer and through waitUntil, the Cache API answered from memory on both sides; the service’s Cache API calls per miss: ${workerFigures.cacheCallsPerMiss}, as the reference’s 2; per round: ${ownRounds.map(ms).join(' / ')}; the median; of which the player call beyond the reference’s fetch and parse ${ms(median(workerFigures.ownMissCallRoundsMs))} and everything else beyond the reference’s ${ms(median(workerFigures.ownMissRestRoundsMs))}, medians of their rounds)`,
     ms(ownInside),
     '≤ 0.3 ms',
     verdict(ownInside <= 0.3 && workerFigures.cacheCallsPerMiss <= 2) + noisy(0.3, Math.max(...ownRounds) - Math.min(...ownRounds)),
