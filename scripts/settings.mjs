@@ -21,7 +21,7 @@ export const SETTINGS = [
   { name: 'RELAY_TIMEOUT_MS', default: '30000', meaning: '`npm run relay` only: time to the upstream\'s answer headers, and the longest silence on a connection.', startOnly: true },
   { name: 'RELAY_TLS_CERT_FILE', default: '(none: plain HTTP)', meaning: '`npm run relay` only: PEM certificate (with RELAY_TLS_KEY_FILE) to serve HTTPS itself instead of behind a TLS proxy.', startOnly: true },
   { name: 'RELAY_TLS_KEY_FILE', default: '(none)', meaning: '`npm run relay` only: PEM private key for RELAY_TLS_CERT_FILE.', startOnly: true },
-  { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each outbound HTTP call.' },
+  { name: 'UPSTREAM_TIMEOUT_MS', default: '10000', meaning: 'Timeout of each outbound HTTP call. For media a client reads at its own pace (googlevideo chunks, HLS segments, Telegram file downloads) it bounds the wait for the answer, not the reading of the body, so a player reading in real time is never cut off.' },
   { name: 'METADATA_CACHE_TTL_SECONDS', default: '3600', meaning: 'How long resolved metadata and search answers are kept in the Cache API (always shorter than the stream URL expiry).' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'debug, info, warn or error.' },
   { name: 'LOG_FORMAT', default: 'json (pretty under `npm start`)', meaning: 'json lines for Workers Logs, or readable coloured lines.' },

@@ -18,6 +18,7 @@ import { boundaryOf, MultipartError, parseMultipart, type FormPart } from './mul
  * /__control/fault {token, status: 429|500|400|403, times?, retry_after?,
  * method?, description?}; /__control/forget {file_id} (a deleted message);
  * GET /__control/calls?token= (the call log, tokens left out);
+ * /__control/pace {token, bytesPerSecond} (that bot's downloads sent that slowly; 0 = at once);
  * GET /__control/file?file_id= (the stored bytes);
  * GET /__control/post?channel=<username>&message_id= (a public channel's post, as a user
  * client such as Pyrogram reads it from a t.me link: the file's bytes, or 404).
@@ -62,6 +63,8 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
   const faults = new Map<number, Fault[]>();
   // Bots whose file downloads answer every Range with the whole file (200), as some file servers do.
   const wholeFileBots = new Set<number>();
+  // bot → bytes a second its file downloads are sent at: a slow file host
+  const pacedBots = new Map<number, number>();
   const calls: TelegramCall[] = [];
   const messageIds = new Map<number, number>();
   // `<chat id>:<message id>` → the file the post carries
@@ -230,7 +233,17 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
       'accept-ranges': 'bytes',
       ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
     });
-    res.end(req.method === 'HEAD' ? undefined : file.bytes.subarray(start, end + 1));
+    const bytes = file.bytes.subarray(start, end + 1);
+    const pace = pacedBots.get(bot);
+    if (req.method === 'HEAD' || !pace) return void res.end(req.method === 'HEAD' ? undefined : bytes);
+    // A tenth of a second's worth at a time.
+    const piece = Math.max(1, Math.floor(pace / 10));
+    const send = (from: number) => {
+      if (from >= bytes.length) return void res.end();
+      res.write(bytes.subarray(from, from + piece));
+      setTimeout(() => send(from + piece), 100);
+    };
+    send(0);
   }
 
   function control(url: URL, body: Buffer, res: ServerResponse) {
@@ -251,6 +264,12 @@ export async function startTelegramBotApi(options: { local?: boolean } = {}): Pr
       if (bot === undefined) return json(res, 400, { error: 'unknown bot' });
       if (input.on === false) wholeFileBots.delete(bot);
       else wholeFileBots.add(bot);
+      return json(res, 200, { ok: true });
+    }
+    if (path === 'pace') {
+      const bot = bots.get(input.token);
+      if (bot === undefined) return json(res, 400, { error: 'unknown bot' });
+      pacedBots.set(bot, Number(input.bytesPerSecond) || 0);
       return json(res, 200, { ok: true });
     }
     if (path === 'forget') return json(res, 200, { ok: files.delete(input.file_id) });

@@ -95,6 +95,8 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
   let madeForKids = new Set<string>();
   // googlevideo's pace per response in bytes a second (0 = as fast as loopback goes), for benchmarks
   let bytesPerSecond = 0;
+  // an aliased video's own pace (its media URLs carry `tv=<alias>`), for tests of slow media hosts
+  let pacedVideos = new Map<string, number>();
   const hostile = new HostileUpstream();
   // the player iframe_api names, whose vectors cipher the TV / WEB_EMBEDDED answers
   let currentPlayer = DEFAULT_PLAYER_ID;
@@ -194,6 +196,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       aliases = new Map();
       madeForKids = new Set();
       bytesPerSecond = 0;
+      pacedVideos = new Map();
       hostile.reset();
       currentPlayer = DEFAULT_PLAYER_ID;
       onlyCurrentPlayer = false;
@@ -246,7 +249,9 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/pace') {
-      bytesPerSecond = Number(input.bytesPerSecond) || 0;
+      // With a videoId, only that (aliased) video's media is paced: test files share this upstream.
+      if (input.videoId) pacedVideos.set(input.videoId, Number(input.bytesPerSecond) || 0);
+      else bytesPerSecond = Number(input.bytesPerSecond) || 0;
       return json(res, 200, { ok: true });
     }
     if (path === '/__control/calls') return json(res, 200, calls);
@@ -374,7 +379,7 @@ export async function startYouTubeUpstream(port = 0, options: UpstreamOptions = 
     res.writeHead(rangeHeader ? 206 : 200, headers);
     if (req.method === 'HEAD') return res.end();
     if (realBytes) return void res.end(realBytes.subarray(start, end + 1));
-    writeBytes(res, seed, start, end, length, bytesPerSecond);
+    writeBytes(res, seed, start, end, length, pacedVideos.get(params.get('tv') ?? '') ?? bytesPerSecond);
   }
 
   /** googlevideo refusing one client's HLS stream from this step on (a later segment's refusal spares the first). */

@@ -39,6 +39,10 @@ export const upstream = {
   expireStream(contentLength: number, times = 1) {
     return this.control('expire-stream', { clen: contentLength, times });
   },
+  /** googlevideo sends this (aliased) video's media at `bytesPerSecond`, a slow media host. */
+  pace(videoId: string, bytesPerSecond: number) {
+    return this.control('pace', { videoId, bytesPerSecond });
+  },
   /** googlevideo refuses (403) every URL this client mints for this video, however well formed. */
   refuseClient(videoId: string, client: string) {
     return this.control('refuse-client', { videoId, client });

@@ -145,13 +145,14 @@ async function serveFile(fileId: string, request: Request, runtime: ConsumerRunt
 
 function download(info: FileInfo, range: string, runtime: ConsumerRuntime): Promise<Response> {
   const url = fileDownloadUrl(runtime.config, runtime.telegram!.token, info.path);
-  return runtime.outbound(url, { label: 'telegram.file', headers: { Range: range } });
+  // Read at the client's pace (a player in real time): the timeout bounds Telegram's answer, not the body.
+  return runtime.outbound(url, { label: 'telegram.file', headers: { Range: range }, streamsBody: true });
 }
 
 /** Without a known size, the client's Range goes upstream as is and the answer comes back as is. */
 async function passThrough(info: FileInfo, rangeHeader: string | null, method: string, runtime: ConsumerRuntime): Promise<Response> {
   const url = fileDownloadUrl(runtime.config, runtime.telegram!.token, info.path);
-  const upstream = await runtime.outbound(url, { method, label: 'telegram.file', headers: forwardedRange(rangeHeader) });
+  const upstream = await runtime.outbound(url, { method, label: 'telegram.file', headers: forwardedRange(rangeHeader), streamsBody: true });
   if (upstream.status === 404 || upstream.status === 410) throw new AppError('telegram.file_gone', 'Telegram no longer serves this file.');
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this file.');
   if (!upstream.ok) throw new AppError('telegram.unavailable', `Telegram's file download answered HTTP ${upstream.status}.`);

@@ -127,7 +127,8 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 async function relayHls(c: Context<AppEnv>, url: string, userAgent: string | undefined, fetch = c.get('outbound')): Promise<Response> {
   const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
   const headers = { ...forwardedRange(c.req.header('Range')), ...(userAgent ? { 'User-Agent': userAgent } : {}) };
-  const upstream = await guarded(url, { label: 'stream.hls', headers });
+  // A segment goes to the player at its pace: the timeout bounds the answer, not the body.
+  const upstream = await guarded(url, { label: 'stream.hls', headers, streamsBody: true });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.

@@ -44,6 +44,24 @@ describe('UPSTREAM_ORIGINS routing', () => {
         new Promise((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason))),
     });
     await expect(fetch('https://slow.example/')).rejects.toMatchObject({ code: 'upstream.timeout' });
+    await expect(fetch('https://slow.example/', { streamsBody: true })).rejects.toMatchObject({ code: 'upstream.timeout' });
+  });
+
+  it('ends a streamed body’s timeout with the answer, so a client reading slowly is not cut off; any other body stays under it', async () => {
+    const signals: AbortSignal[] = [];
+    const fetch = createOutbound({
+      upstreamOrigins: {},
+      timeoutMs: 50,
+      logger: silent,
+      transport: async (_input, init) => {
+        signals.push(init!.signal!);
+        return new Response('media');
+      },
+    });
+    await fetch('https://media.example/chunk', { streamsBody: true });
+    await fetch('https://api.example/answer');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, true]);
   });
 
   it('sends RELAY_SECRET to the relay with YouTube and googlevideo requests only, never to another rerouted host', async () => {

@@ -49,7 +49,8 @@ export async function proxyMedia(initial: ProxySource, options: ProxyOptions): P
   let refreshes = 0;
   const fetchChunk = async (from: number, to: number): Promise<Response> => {
     for (;;) {
-      const response = await options.fetch(withRange(source.url, from, to), { label: 'stream.chunk', ...(source.headers ? { headers: source.headers } : {}) });
+      // The body goes to the client at its pace: the timeout bounds the wait for each chunk, not its reading.
+      const response = await options.fetch(withRange(source.url, from, to), { label: 'stream.chunk', streamsBody: true, ...(source.headers ? { headers: source.headers } : {}) });
       if (response.ok) return response;
       await response.body?.cancel();
       if (EXPIRED.has(response.status) && options.refresh && refreshes < MAX_REFRESHES) {
@@ -101,7 +102,7 @@ function withRange(url: string, from: number, to: number): string {
 async function passThrough(source: ProxySource, options: ProxyOptions): Promise<Response> {
   const headers = new Headers(forwardedRange(options.rangeHeader));
   for (const [name, value] of Object.entries(source.headers ?? {})) headers.set(name, value);
-  const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough' });
+  const upstream = await options.fetch(source.url, { method: options.method, headers, label: 'stream.passthrough', streamsBody: true });
   if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
   if (!upstream.ok) throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   return passThroughResponse(upstream, options.method, mediaType(upstream.headers.get('content-type'), mediaType(source.mime, 'application/octet-stream')));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboundFetch } from '../outbound/http';
+import { createLogger } from '../logging/logger';
+import { createOutbound, type OutboundFetch } from '../outbound/http';
 import { joinedHlsBody, planHlsJoin, type HlsJoinOptions } from './hls-join';
 
 const MASTER = [
@@ -74,5 +75,28 @@ describe('planHlsJoin / joinedHlsBody', () => {
     const later = options({ ...ALL, 'https://manifest.googlevideo.com/v/seg/720-2.ts': 403 });
     const body = await joinedHlsBody(plan, later.options);
     await expect(new Response(body).text()).rejects.toThrow();
+  });
+
+  it('joins segments whose bodies take longer than the segment timeout: it bounds each answer, not the reading of its body', async () => {
+    const { options: join } = options(ALL);
+    const plan = await planHlsJoin(MASTER_URL, join);
+    // As fetch does: the answer comes at once, its body later, and the body fails if the call's signal aborts first.
+    const slowBodies = createOutbound({
+      upstreamOrigins: {},
+      timeoutMs: 50,
+      logger: createLogger({ level: 'error', format: 'json', sink: () => {} }),
+      transport: async (input, init) => {
+        const text = `<${String(input).split('/').pop()}>`;
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            const timer = setTimeout(() => (controller.enqueue(new TextEncoder().encode(text)), controller.close()), 120);
+            init?.signal?.addEventListener('abort', () => (clearTimeout(timer), controller.error(init.signal!.reason)));
+          },
+        });
+        return new Response(body);
+      },
+    });
+    const body = await joinedHlsBody(plan, { ...join, fetch: slowBodies, segmentTimeoutMs: 50 });
+    expect(await new Response(body).text()).toBe('<720-1.ts><720-2.ts><720-3.ts>');
   });
 });

@@ -75,7 +75,8 @@ export async function joinedHlsBody(plan: HlsJoinPlan, options: HlsJoinOptions):
   const fetchSegment = async (index: number): Promise<Response> => {
     const url = plan.segments[index]!;
     for (let attempt = 1; ; attempt++) {
-      const response = await options.fetch(url, { label: 'stream.hls_segment', timeoutMs: options.segmentTimeoutMs ?? DEFAULT_SEGMENT_TIMEOUT_MS });
+      // Written to the client at its pace (the next one waits while the current one is read): the timeout bounds the answer only.
+      const response = await options.fetch(url, { label: 'stream.hls_segment', timeoutMs: options.segmentTimeoutMs ?? DEFAULT_SEGMENT_TIMEOUT_MS, streamsBody: true });
       if (response.ok) return response;
       await response.body?.cancel();
       // One more try for a hiccup; a refusal that lasts ends the file.
