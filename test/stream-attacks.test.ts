@@ -1,6 +1,9 @@
+import { createExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../workers/api/src/app';
 import { base64url } from '../workers/core/src/stream/token';
-import { api, apiJson, upstream } from './support/api';
+import { TEST_ADMIN_KEY, api, apiJson, upstream } from './support/api';
 
 /**
  * The stream proxy as a hostile client and a hostile upstream see it: it
@@ -143,6 +146,19 @@ describe('relayed bodies are media, never documents of this origin', () => {
     const playlist = await api(path);
     expect(playlist.headers.get('Content-Type')).toBe('application/vnd.apple.mpegurl');
     expect(playlist.headers.get('X-Content-Type-Options')).toBe('nosniff');
+  });
+
+  it('gives up on a playlist whose host stops sending mid-body: UPSTREAM_TIMEOUT_MS bounds a playlist’s whole read (504)', async () => {
+    const { variants } = await hlsLink('hlsStallLst');
+    await upstream.hostile({ match: '/hls_playlist/id/hlsStallLst.X4VbdwhkE10.1/', stall: true });
+    const ctx = createExecutionContext();
+    const response = await createApp().fetch(
+      new Request(`http://api.test${variants[0]}`, { headers: { 'X-API-Key': TEST_ADMIN_KEY, 'CF-Connecting-IP': '10.92.0.1' } }),
+      { ...env, UPSTREAM_TIMEOUT_MS: '500' },
+      ctx,
+    );
+    expect(response.status).toBe(504);
+    expect((await response.json<any>()).error.code).toBe('upstream.timeout');
   });
 
   it('refuses a playlist of many megabytes without reading it all', async () => {

@@ -20,6 +20,8 @@ export interface HostileRule {
   body?: string;
   /** Answer a playlist of this many bytes, streamed without Content-Length. */
   playlistBytes?: number;
+  /** Answer a playlist's headers and first line, then send nothing more (a host that stalls mid-body). */
+  stall?: boolean;
 }
 
 export class HostileUpstream {
@@ -50,6 +52,11 @@ export class HostileUpstream {
       res.writeHead(rule.status ?? 302, { location: rule.redirect }).end();
     } else if (rule.playlistBytes) {
       streamPlaylist(res, rule.playlistBytes);
+    } else if (rule.stall) {
+      res.on('error', () => {});
+      res.writeHead(200, { 'content-type': 'application/vnd.apple.mpegurl' }).write('#EXTM3U\n');
+      // Ended after a minute at the latest, so a client that never gives up cannot hold the server open.
+      setTimeout(() => res.end(), 60_000).unref();
     } else {
       res.writeHead(rule.status ?? 200, { 'content-type': rule.contentType ?? 'text/html' }).end(req.method === 'HEAD' ? undefined : (rule.body ?? ''));
     }

@@ -55,7 +55,7 @@ export const upstream = {
     return this.control('refuse-client-hls', { videoId, client, step });
   },
   /** A hostile answer for matching requests (test/servers/hostile-upstream.ts). */
-  hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number }) {
+  hostile(rule: { match: string; times?: number; redirect?: string; status?: number; contentType?: string; body?: string; playlistBytes?: number; stall?: boolean }) {
     return this.control('hostile', rule);
   },
   /** Paths under /__internal/ (an address inside the network) the upstream was asked for. */

@@ -101,5 +101,9 @@ export function toAppError(value: unknown): AppError {
   if (value instanceof HTTPException && value.status < 500) {
     return new AppError('request.invalid', `Invalid request: ${value.message || 'malformed input'}.`);
   }
+  // A call's timeout that fired while its body was still being read (the outbound door names a late answer itself).
+  if (value instanceof DOMException && value.name === 'TimeoutError') {
+    return new AppError('upstream.timeout', 'An upstream stopped sending before its answer was complete.', { cause: value });
+  }
   return new AppError('internal', 'The service failed to handle this request.', { cause: value });
 }

@@ -127,8 +127,9 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 async function relayHls(c: Context<AppEnv>, url: string, userAgent: string | undefined, fetch = c.get('outbound')): Promise<Response> {
   const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
   const headers = { ...forwardedRange(c.req.header('Range')), ...(userAgent ? { 'User-Agent': userAgent } : {}) };
-  // A segment goes to the player at its pace: the timeout bounds the answer, not the body.
-  const upstream = await guarded(url, { label: 'stream.hls', headers, streamsBody: true });
+  // A segment goes to the player at its pace: the timeout bounds its answer, not its body. A playlist
+  // is read here in full, so its timeout covers the reading too (a host that stalls mid-playlist).
+  const upstream = await guarded(url, { label: 'stream.hls', headers, streamsBody: !new URL(url).pathname.endsWith('.m3u8') });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.
