@@ -127,16 +127,16 @@ async function serveHlsManifest(c: Context<AppEnv>, claims: StreamClaims): Promi
 async function relayHls(c: Context<AppEnv>, url: string, userAgent: string | undefined, fetch = c.get('outbound')): Promise<Response> {
   const guarded = mediaFetch(fetch, c.get('config').FALLBACK_INSTANCES);
   const headers = { ...forwardedRange(c.req.header('Range')), ...(userAgent ? { 'User-Agent': userAgent } : {}) };
+  const target = new URL(url);
   // A segment goes to the player at its pace: the timeout bounds its answer, not its body. A playlist
   // is read here in full, so its timeout covers the reading too (a host that stalls mid-playlist).
-  const upstream = await guarded(url, { label: 'stream.hls', headers, streamsBody: !new URL(url).pathname.endsWith('.m3u8') });
+  const upstream = await guarded(url, { label: 'stream.hls', headers, streamsBody: !isPlaylist(target, null) });
   if (!upstream.ok) {
     await upstream.body?.cancel();
     // The client's own Range asked for it: a 4xx of theirs, so a link's first request keeps its unit.
     if (upstream.status === 416) throw new AppError('stream.range_not_satisfiable', 'The range is outside this stream.');
     throw new AppError('stream.upstream', `The media host answered HTTP ${upstream.status}.`);
   }
-  const target = new URL(url);
   if (isPlaylist(target, upstream.headers.get('content-type'))) {
     const requestUrl = new URL(c.req.url);
     const token = c.req.param('token')!;

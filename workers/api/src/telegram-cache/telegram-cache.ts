@@ -4,6 +4,7 @@ import type { AppEnv, Env } from '../env';
 import type { Logger } from '../../../core/src/logging/logger';
 import type { CacheEntry, CacheType, MetadataStore } from '../../../core/src/store/types';
 import { CACHE_SERVICE_ORIGIN, fileUrl, type CacheJob, type CacheServiceStatus } from '../../../core/src/contracts/cache-job';
+import { answerDeadline } from '../../../core/src/outbound/answer-deadline';
 import { forwardedRange } from '../../../core/src/stream/range';
 import { storedClientOverrides } from '../../../core/src/youtube/client-table';
 import { clientTableReader } from '../youtube-clients/client-table-reader';
@@ -170,13 +171,12 @@ export class TelegramCache {
   /** The cached file's bytes (or a 410 when Telegram lost it), straight from the consumer. */
   async fetchFile(fileId: string, method: 'GET' | 'HEAD', range: string | null): Promise<Response> {
     // The timeout covers the consumer's answer, not the bytes after it: a long track keeps streaming.
-    const controller = new AbortController();
     const timeoutMs = this.deps.config.UPSTREAM_TIMEOUT_MS;
-    const timer = setTimeout(() => controller.abort(new Error(`the cache consumer did not answer within ${timeoutMs} ms`)), timeoutMs);
+    const deadline = answerDeadline(timeoutMs, () => new Error(`the cache consumer did not answer within ${timeoutMs} ms`));
     try {
-      return await this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: forwardedRange(range), signal: controller.signal });
+      return await this.deps.env.TELEGRAM_CACHE!.fetch(fileUrl(fileId), { method, headers: forwardedRange(range), signal: deadline.signal });
     } finally {
-      clearTimeout(timer);
+      deadline.answered();
     }
   }
 

@@ -1,5 +1,6 @@
 import { AppError } from '../errors';
 import type { Logger } from '../logging/logger';
+import { answerDeadline, type AnswerDeadline } from './answer-deadline';
 import { headersForHop, MAX_REDIRECTS, nextHop } from './redirects';
 import { isRelayHost, RELAY_SECRET_HEADER } from './relay-hosts';
 import { rerouteUrl, type UpstreamOrigins } from './upstream-origins';
@@ -119,11 +120,8 @@ export function createOutbound(options: OutboundOptions): OutboundFetch {
 }
 
 /** A call's timeout: over the whole call, or (`untilAnswer`) cleared once the answer's headers are in. */
-function deadline(timeoutMs: number, untilAnswer: boolean): { signal: AbortSignal; answered(): void } {
-  if (!untilAnswer) return { signal: AbortSignal.timeout(timeoutMs), answered: () => {} };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('The upstream did not answer in time.', 'TimeoutError')), timeoutMs);
-  return { signal: controller.signal, answered: () => clearTimeout(timer) };
+function deadline(timeoutMs: number, untilAnswer: boolean): AnswerDeadline {
+  return untilAnswer ? answerDeadline(timeoutMs) : { signal: AbortSignal.timeout(timeoutMs), answered: () => {} };
 }
 
 /**
