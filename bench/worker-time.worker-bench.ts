@@ -7,6 +7,7 @@ import { TEST_ADMIN_KEY, upstream } from '../test/support/api';
 import { createWorkerServices } from '../workers/api/src/worker-services';
 import { Extractor, getInnertube } from '../workers/core/src/youtube/engine';
 import { PlayerResponseSchema } from '../workers/core/src/youtube/player-response';
+import { MetadataCache } from '../workers/core/src/youtube/metadata-cache';
 
 /**
  * Inside workerd, with the bindings' own costs (rate limiter, log queue) left
@@ -50,7 +51,16 @@ it('prints the Worker’s own time per resolve', async () => {
   const { config, logger, outbound } = createWorkerServices(quiet);
   const routeKey = JSON.stringify(config.UPSTREAM_ORIGINS);
   const parts = { fetchAndParse: 0, execute: 0, zod: 0, extractor: 0, cacheLookup: 0 };
-  const ownRounds: Array<{ missMs: number; referenceMs: number; serviceWithoutCallMs: number; referenceCallMs: number; cacheCallsPerMiss: number }> = [];
+  const ownRounds: Array<{
+    missMs: number;
+    referenceMs: number;
+    serviceWithoutCallMs: number;
+    referenceCallMs: number;
+    withBareCallMs: number;
+    withoutEntryMs: number;
+    healthMs: number;
+    cacheCallsPerMiss: number;
+  }> = [];
   let withEmulatedCache = { total: 0, answer: 0, after: 0 };
   const replayedMiss = await withUpstreamInMemory(ids, async (fresh) => {
     // With the emulated Cache API (a service of its own in workerd, its time not the Worker's): for comparison.
@@ -81,29 +91,59 @@ it('prints the Worker’s own time per resolve', async () => {
     const given = await new Extractor(config, outbound, logger, routeKey).resolve('wgiven00001');
     const extract = Extractor.prototype.resolve;
     // One wrapper for every round: swapping the method itself each round would deoptimise its callers.
-    let handOver = false;
+    // 'given': the outcome handed over at once; 'bare call': the reference's player call made, then the outcome handed over.
+    let handOver: 'no' | 'given' | 'bare call' = 'no';
     Extractor.prototype.resolve = function (this: Extractor, videoId, options) {
-      return handOver ? Promise.resolve({ ...given, id: videoId }) : extract.call(this, videoId, options);
+      if (handOver === 'given') return Promise.resolve({ ...given, id: videoId });
+      if (handOver === 'bare call') return referencePlayerCall().then(() => ({ ...given, id: videoId }));
+      return extract.call(this, videoId, options);
+    };
+    // The metadata cache's entry left unwritten (its memory copy kept), for what the write costs inside a miss.
+    const entries = MetadataCache.prototype as unknown as { write(key: string, entry: () => Response): Promise<void> };
+    const writeEntry = entries.write;
+    let skipEntry = false;
+    entries.write = function (this: MetadataCache, key, entry) {
+      return skipEntry ? Promise.resolve() : writeEntry.call(this, key, entry);
     };
     try {
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 7; round++) {
         const service = await time(100, async (index) => {
           const status = await call(`/v1/resolve?query=wown${round}${String(index).padStart(6, '0')}`, true);
           if (status !== 200) throw new Error(`a replayed miss answered ${status}`);
         });
         const servicePerMiss = { ...cacheCalls };
         const reference = await time(100, () => referenceMiss());
-        handOver = true;
-        const serviceWithoutCall = await time(100, async (index) => {
-          if ((await call(`/v1/resolve?query=wout${round}${String(index).padStart(6, '0')}`, true)) !== 200) throw new Error('a miss without its player call failed');
-        });
-        handOver = false;
+        const variant = async (prefix: string) =>
+          time(100, async (index) => {
+            if ((await call(`/v1/resolve?query=${prefix}${round}${String(index).padStart(6, '0')}`, true)) !== 200) throw new Error(`a miss (${prefix}) failed`);
+          });
+        handOver = 'given';
+        const serviceWithoutCall = await variant('wout');
+        handOver = 'bare call';
+        const withBareCall = await variant('wbar');
+        handOver = 'no';
+        skipEntry = true;
+        const withoutEntry = await variant('wnoe');
+        skipEntry = false;
         const referenceCall = await time(100, () => referencePlayerCall());
-        ownRounds.push({ missMs: service.total, referenceMs: reference.total, serviceWithoutCallMs: serviceWithoutCall.total, referenceCallMs: referenceCall.total, cacheCallsPerMiss: (servicePerMiss.match + servicePerMiss.put) / 100 });
+        const health = await time(100, async () => {
+          if ((await call('/health', true)) !== 200) throw new Error('/health failed');
+        });
+        ownRounds.push({
+          missMs: service.total,
+          referenceMs: reference.total,
+          serviceWithoutCallMs: serviceWithoutCall.total,
+          referenceCallMs: referenceCall.total,
+          withBareCallMs: withBareCall.total,
+          withoutEntryMs: withoutEntry.total,
+          healthMs: health.total,
+          cacheCallsPerMiss: (servicePerMiss.match + servicePerMiss.put) / 100,
+        });
         cacheCalls.match = cacheCalls.put = 0;
       }
     } finally {
       Extractor.prototype.resolve = extract;
+      entries.write = writeEntry;
       Object.assign(cache, emulated);
     }
     const innertube = await getInnertube(routeKey, outbound);
@@ -123,10 +163,17 @@ it('prints the Worker’s own time per resolve', async () => {
   // own = (the service's player call − the reference's) + (everything else of the service − everything else of the reference).
   const ownCallMs = ownRounds.map((round) => round.missMs - round.serviceWithoutCallMs - round.referenceCallMs);
   const ownRestMs = ownRounds.map((round) => round.serviceWithoutCallMs - (round.referenceMs - round.referenceCallMs));
+  // Where the own work goes, each the service's miss less the same miss with one part taken out, in the same round.
+  const extractorBeyondCallMs = ownRounds.map((round) => round.missMs - round.withBareCallMs);
+  const entryWriteMs = ownRounds.map((round) => round.missMs - round.withoutEntryMs);
+  const healthMs = ownRounds.map((round) => round.healthMs);
   const figures = {
     ownMissRoundsMs: ownMs,
     ownMissCallRoundsMs: ownCallMs,
     ownMissRestRoundsMs: ownRestMs,
+    extractorBeyondCallRoundsMs: extractorBeyondCallMs,
+    entryWriteRoundsMs: entryWriteMs,
+    middlewareFloorRoundsMs: healthMs,
     cacheCallsPerMiss: Math.max(...ownRounds.map((round) => round.cacheCallsPerMiss)),
     hitMs: hit.answer,
     missMs: miss.answer,
@@ -155,6 +202,9 @@ it('prints the Worker’s own time per resolve', async () => {
       `| the service's own work per miss: replayed miss − replayed reference miss, to the answer and through waitUntil, Cache API answered from memory on both sides (the service's Cache API calls per miss: ${figures.cacheCallsPerMiss}), per round | ${ownRounds.map((round) => `${ms(round.missMs)} − ${ms(round.referenceMs)} = ${ms(round.missMs - round.referenceMs)}`).join('; ')} |`,
       `| … of which the player call beyond the reference's fetch and parse (the outbound door, zod, formats, client health), per round | ${ownCallMs.map(ms).join('; ')} |`,
       `| … of which everything else beyond the reference's (Hono and the middleware, the query's check, two links signed, the answer, the cache entry, the log record), per round | ${ownRestMs.map(ms).join('; ')} |`,
+      `| … the extractor's work beyond a bare player call (client request, outbound door, zod, formats, client health): the miss − the same miss whose extractor makes the reference's call and hands the outcome over, per round | ${extractorBeyondCallMs.map(ms).join('; ')} |`,
+      `| … the metadata cache entry's write (JSON, Response, Cache API put answered from memory): the miss − the same miss with the entry unwritten, per round (the reference's own write is in its miss) | ${entryWriteMs.map(ms).join('; ')} |`,
+      `| any request through Hono and the middleware: GET /health, keys off, per round (the reference has none of it) | ${healthMs.map(ms).join('; ')} |`,
       `| bare JSON.parse of the same ${figures.bodyKiB.toFixed(0)} KiB player body | ${ms(parse)} |`,
       '',
       // Read by bench/service.bench-run.ts, which prints the one table of `npm run bench`.
